@@ -11,20 +11,18 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as net from "node:net";
 import { spawn, spawnSync } from "node:child_process";
-import { chromium } from "playwright-core";
+import { chromiumMissing, launchChromium } from "./helpers/browser";
 
 const root = path.resolve(__dirname, "..");
-const CHROMIUM = "/usr/bin/chromium";
 const PYTHON = "/usr/bin/python3";
 const hasNotebookServer = fs.existsSync(PYTHON) && spawnSync(PYTHON, ["-c", "import notebook.notebookapp"]).status === 0;
 const kernelspec = path.join(root, "build", "jupyter", "kernels", "seqlab", "kernel.json");
-const skip = !fs.existsSync(CHROMIUM)
-  ? `${CHROMIUM} not installed (apt-get install chromium)`
-  : !hasNotebookServer
+const skip = chromiumMissing()
+  ?? (!hasNotebookServer
     ? "Jupyter Notebook not installed for /usr/bin/python3 (apt-get install jupyter-notebook)"
     : !fs.existsSync(kernelspec)
       ? `no kernelspec at ${kernelspec} (npm install writes it)`
-      : false;
+      : false);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -77,10 +75,7 @@ test("00-setup run in Jupyter Notebook draws its plot from the local plotly bund
   let serverLog = "";
   server.stdout!.on("data", (d) => (serverLog += d));
   server.stderr!.on("data", (d) => (serverLog += d));
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   try {
     const base = `http://127.0.0.1:${port}/`;
     await waitForHttp(base + "api/status", 60_000);

@@ -1,0 +1,210 @@
+/**
+ * Executing one notebook headlessly through a real tslab kernel, cell by cell:
+ *
+ * 1. start a kernel in the notebook's folder with `SEQLAB_PROFILE` set (see `kernel.ts`);
+ * 2. for each non-empty code cell, send `execute_request` and wait for its reply and for
+ *    `status: idle`, collecting outputs (see `outputs.ts`), under a per-cell timeout;
+ * 3. stop at the first error, timeout, interrupt (AbortSignal) or kernel death;
+ * 4. always shut the kernel down (shutdown_request, grace, SIGKILL of its process group).
+ *
+ * The source notebook is not modified: the result holds an executed copy.
+ */
+import * as path from "node:path";
+import { Profile, profile as profileFromEnv } from "../notebook/profile";
+import { Kernel } from "./kernel";
+import { Message } from "./jupyter";
+import { codeCells, joinLines, Notebook, readNotebook } from "./nbformat";
+import { DisplayRegistry, OutputCollector } from "./outputs";
+
+/** How a cell ended. */
+export type CellStatus = "ok" | "error" | "timeout" | "interrupted" | "kernel-died";
+
+/** Where and why execution stopped. */
+export interface CellFailure {
+  status: Exclude<CellStatus, "ok">;
+  /** 1-based number of the cell among the code cells (its `In [n]` in a clean run). */
+  cell: number;
+  /** How many code cells the notebook has. */
+  cells: number;
+  /** 0-based index of the cell in `notebook.cells`. */
+  index: number;
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+/** The outcome of {@link executeNotebook}. */
+export interface ExecutionResult {
+  /** The notebook file that was executed. */
+  file: string;
+  /** Its file name without `.ipynb`, used in progress lines. */
+  name: string;
+  /** The executed copy, with outputs and execution counts up to where execution stopped. */
+  notebook: Notebook;
+  ok: boolean;
+  failure: CellFailure | null;
+  /** Per executed code cell: number (1-based), status, seconds. */
+  cells: { cell: number; status: CellStatus; durationS: number }[];
+  /** Seconds from kernel start to kernel shutdown. */
+  durationS: number;
+  /** The kernel's process id (-1 when it never started); the process is gone when the promise resolves. */
+  kernelPid: number;
+}
+
+export interface ExecuteOptions {
+  /** `SEQLAB_PROFILE` for the kernel. Default: `env.SEQLAB_PROFILE`, else "full". */
+  profile?: Profile;
+  /** Seconds a cell may run before the kernel is killed. Default 600. */
+  timeoutSeconds?: number;
+  /** Seconds the kernel may take to start. Default 60. */
+  startupTimeoutSeconds?: number;
+  /** Milliseconds between shutdown_request and SIGKILL. Default 2000. */
+  graceMs?: number;
+  /** Base environment of the kernel (all SEQLAB_* pass through). Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Aborting stops the running cell and kills the kernel; the result has status "interrupted". */
+  signal?: AbortSignal;
+  /** Receives progress lines like `[00-setup] cell 3/9 ok 1.2s`. Default: discard. */
+  log?: (line: string) => void;
+}
+
+const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+/** Name and message of a failed cell, for tslab, which reports errors on stderr only. */
+function errorDetails(collector: OutputCollector, reply: Message): Pick<CellFailure, "ename" | "evalue" | "traceback"> {
+  const error = collector.errors()[0];
+  if (error) return { ename: error.ename, evalue: error.evalue, traceback: error.traceback };
+  const c = reply.content as { ename?: string; evalue?: string; traceback?: string[] };
+  if (c.ename) return { ename: c.ename, evalue: c.evalue ?? "", traceback: c.traceback ?? [] };
+  // tslab prints the exception (or the TypeScript diagnostics) to stderr and replies "error".
+  // Node prints an uncaught error as "file:line", the source line, "^", then "RangeError: message".
+  const traceback = collector.streamText("stderr").trimEnd().split("\n");
+  for (const line of traceback) {
+    const thrown = /^(?:Uncaught )?([A-Za-z_$][\w$]*(?:Error|Exception))(?: \[\w+\])?(?:: (.*))?$/.exec(line);
+    if (thrown) return { ename: thrown[1], evalue: thrown[2] ?? "", traceback };
+  }
+  const first = traceback.find((l) => l.trim() !== "") ?? "";
+  if (/^(\S+ )?\d+:\d+ - /.test(first)) return { ename: "TypeScript", evalue: first, traceback };
+  return { ename: "Error", evalue: first || "(the kernel reported an error without a message)", traceback };
+}
+
+/** Stack frames of the kernel's own machinery (tslab, node:vm), left out of reports. */
+const KERNEL_FRAME = /^\s+at .*(node:vm|node:internal|[\\/]tslab[\\/]dist[\\/])/;
+
+/** A one-paragraph report: `notebooks/x.ipynb: cell 3/9 failed: TypeError: ...` and the traceback. */
+export function formatFailure(file: string, f: CellFailure): string {
+  const what = f.status === "error" ? "failed" : f.status === "timeout" ? "timed out" : f.status === "interrupted" ? "was interrupted" : "killed the kernel";
+  const lines = f.traceback.filter((l) => !KERNEL_FRAME.test(l) && l.trim() !== "");
+  const trace = lines.length > 0 ? "\n" + lines.map((l) => `    ${l}`).join("\n") : "";
+  return `${file}: cell ${f.cell}/${f.cells} ${what}: ${f.ename}: ${f.evalue}${trace}`;
+}
+
+/** How waiting for one cell ended. */
+type Outcome = { status: "ok" | "error"; reply: Message } | { status: "timeout" | "interrupted" | "kernel-died" };
+
+/** Sends one cell's code and waits for its reply and idle status, the timeout, an abort or the kernel's death. */
+async function runCell(kernel: Kernel, code: string, collector: OutputCollector, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
+  const request = kernel.client.request(
+    "shell",
+    "execute_request",
+    { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+    (msg) => collector.handle(msg),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort = () => {};
+  try {
+    return await Promise.race([
+      request.done.then((reply): Outcome => ({ status: reply.content.status === "ok" ? "ok" : "error", reply })),
+      new Promise<Outcome>((resolve) => (timer = setTimeout(() => resolve({ status: "timeout" }), timeoutMs))),
+      new Promise<Outcome>((resolve) => {
+        onAbort = () => resolve({ status: "interrupted" });
+        if (signal?.aborted) onAbort();
+        else signal?.addEventListener("abort", onAbort, { once: true });
+      }),
+      kernel.exited.then((): Outcome => ({ status: "kernel-died" })),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** The failure record for a cell that did not end "ok". */
+async function failureOf(outcome: Outcome, at: Omit<CellFailure, "ename" | "evalue" | "traceback">, collector: OutputCollector, kernel: Kernel, timeoutMs: number, signal?: AbortSignal): Promise<CellFailure> {
+  switch (outcome.status) {
+    case "ok":
+    case "error":
+      return { ...at, ...errorDetails(collector, outcome.reply) };
+    case "timeout":
+      return { ...at, ename: "Timeout", evalue: `the cell ran longer than the ${timeoutMs / 1000}s timeout`, traceback: [] };
+    case "interrupted":
+      return { ...at, ename: "Interrupted", evalue: String(signal?.reason ?? "aborted"), traceback: [] };
+    case "kernel-died": {
+      const exit = await kernel.exited;
+      const traceback = kernel.output().trimEnd().split("\n").slice(-20);
+      return { ...at, ename: "KernelDied", evalue: `exit code ${exit.code}, signal ${exit.signal}`, traceback };
+    }
+  }
+}
+
+/** Executes a notebook file in a fresh kernel and returns the executed copy and the outcome. */
+export async function executeNotebook(file: string, opts: ExecuteOptions = {}): Promise<ExecutionResult> {
+  const notebook: Notebook = structuredClone(readNotebook(file));
+  const name = path.basename(file, ".ipynb");
+  const log = opts.log ?? (() => {});
+  const env = opts.env ?? process.env;
+  const profile = opts.profile ?? profileFromEnv(env);
+  const timeoutMs = (opts.timeoutSeconds ?? 600) * 1000;
+  const started = Date.now();
+  const result: ExecutionResult = { file, name, notebook, ok: false, failure: null, cells: [], durationS: 0, kernelPid: -1 };
+  const cells = codeCells(notebook);
+  for (const { cell } of cells) {
+    cell.outputs = [];
+    cell.execution_count = null;
+  }
+  if (opts.signal?.aborted) {
+    result.failure = { status: "interrupted", cell: 1, cells: cells.length, index: cells[0]?.index ?? 0, ename: "Interrupted", evalue: String(opts.signal.reason), traceback: [] };
+    return result;
+  }
+
+  // 1. Start the kernel where Jupyter would: in the notebook's folder.
+  const kernel = await Kernel.start({
+    cwd: path.dirname(path.resolve(file)),
+    env: { ...env, SEQLAB_PROFILE: profile },
+    startupTimeoutMs: (opts.startupTimeoutSeconds ?? 60) * 1000,
+  });
+  result.kernelPid = kernel.pid;
+  log(`[${name}] kernel started (pid ${kernel.pid}) in ${seconds(Date.now() - started)}s`);
+  const languageInfo = kernel.kernelInfo.language_info;
+  if (typeof languageInfo === "object" && languageInfo !== null) notebook.metadata.language_info = languageInfo as Record<string, unknown>;
+  const displays = new DisplayRegistry();
+  try {
+    // 2.-3. Cell by cell, until the first failure.
+    for (const [i, { cell, index }] of cells.entries()) {
+      const code = joinLines(cell.source);
+      if (code.trim() === "") continue; // as Jupyter: empty cells are not executed
+      const cellStart = Date.now();
+      const collector = new OutputCollector(displays);
+      cell.outputs = collector.outputs;
+      const outcome = await runCell(kernel, code, collector, timeoutMs, opts.signal);
+      const durationS = seconds(Date.now() - cellStart);
+      result.cells.push({ cell: i + 1, status: outcome.status, durationS });
+      log(`[${name}] cell ${i + 1}/${cells.length} ${outcome.status} ${durationS}s`);
+      if ("reply" in outcome) {
+        const count = outcome.reply.content.execution_count;
+        cell.execution_count = typeof count === "number" ? count : collector.executionCount;
+      }
+      if (outcome.status === "ok") continue;
+      const at = { status: outcome.status, cell: i + 1, cells: cells.length, index };
+      result.failure = await failureOf(outcome, at, collector, kernel, timeoutMs, opts.signal);
+      break;
+    }
+  } finally {
+    // 4. Always: shutdown_request, grace, SIGKILL of the process group.
+    await kernel.shutdown(opts.graceMs ?? 2000);
+    result.durationS = seconds(Date.now() - started);
+  }
+  result.ok = result.failure === null;
+  notebook.metadata.seqlab = { profile, executed_at: new Date(started).toISOString(), duration_s: result.durationS };
+  return result;
+}

@@ -1,0 +1,181 @@
+/**
+ * Starting and stopping the tslab kernel process, the way Jupyter does it:
+ *
+ * 1. write a connection file (free ports, random key) into a private temp folder;
+ * 2. spawn `node tslab kernel --config-path FILE` with cwd = the notebook's folder, in its
+ *    own process group, so it can be killed with everything it started;
+ * 3. connect a client and wait for `kernel_info_reply` (see `client.ts`);
+ * 4. to stop: `shutdown_request` on control, wait a grace period, then SIGKILL the group.
+ *
+ * No kernel outlives the runner: `shutdown()` is idempotent, a process `exit` hook kills
+ * any kernel still running, and a small preload in the kernel exits it when its parent
+ * (the runner) disappears, which covers even a SIGKILLed runner.
+ */
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { KernelError } from "../errors";
+import { KernelClient } from "./client";
+import { createConnectionInfo } from "./jupyter";
+
+/** Absolute path of tslab's executable script (`node_modules/tslab/bin/tslab`). */
+export function tslabBin(): string {
+  return path.join(path.dirname(require.resolve("tslab/package.json")), "bin", "tslab");
+}
+
+/** The kernel command line, as in the kernelspec: `{connection_file}` is Jupyter's placeholder. */
+export function kernelArgv(connectionFile = "{connection_file}"): string[] {
+  return [process.execPath, tslabBin(), "kernel", "--config-path", connectionFile];
+}
+
+/**
+ * Preloaded into the kernel: when the parent process is gone (we were re-parented), remove
+ * the connection folder (which holds this file) and exit.
+ */
+const PARENT_GUARD = `"use strict";
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid === parent) return;
+  require("fs").rmSync(__dirname, { recursive: true, force: true });
+  process.exit(1);
+}, 500).unref();
+`;
+
+export interface KernelOptions {
+  /** Working directory of the kernel: the notebook's folder, as Jupyter does. */
+  cwd: string;
+  /** Environment of the kernel. Default: `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Milliseconds to wait for the kernel to answer `kernel_info_request`. Default 60000. */
+  startupTimeoutMs?: number;
+}
+
+/** How the kernel process ended. */
+export interface KernelExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Kernels started by this process and not yet stopped; killed on process exit. */
+const live = new Set<Kernel>();
+process.on("exit", () => {
+  for (const kernel of live) kernel.kill();
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A running tslab kernel process and the client connected to it. */
+export class Kernel {
+  /** Resolves when the process has exited (and been reaped). */
+  readonly exited: Promise<KernelExit>;
+  private exitStatus: KernelExit | null = null;
+  private log = "";
+  private stopping: Promise<void> | null = null;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    /** The client connected to this kernel's sockets. */
+    readonly client: KernelClient,
+    private readonly dir: string,
+  ) {
+    const keep = (chunk: Buffer) => (this.log = (this.log + chunk.toString("utf8")).slice(-4000));
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    this.exited = new Promise((resolve) => {
+      child.once("exit", (code, signal) => resolve((this.exitStatus = { code, signal })));
+      child.once("error", (err) => {
+        keep(Buffer.from(String(err)));
+        if (child.pid === undefined) resolve((this.exitStatus = { code: null, signal: null }));
+      });
+    });
+    live.add(this);
+  }
+
+  /** Starts a kernel and waits until it answers; throws KernelError when it cannot. */
+  static async start(opts: KernelOptions): Promise<Kernel> {
+    const info = await createConnectionInfo();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-kernel-"));
+    const connectionFile = path.join(dir, "connection.json");
+    const guard = path.join(dir, "parent-guard.js");
+    fs.writeFileSync(connectionFile, JSON.stringify(info, null, 1), { mode: 0o600 });
+    fs.writeFileSync(guard, PARENT_GUARD);
+    const [node, ...args] = kernelArgv(connectionFile);
+    const child = spawn(node, ["--require", guard, ...args], {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      detached: process.platform !== "win32",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const kernel = new Kernel(child, new KernelClient(info), dir);
+    const timeoutMs = opts.startupTimeoutMs ?? 60_000;
+    try {
+      const died = kernel.exited.then((status) => {
+        throw new KernelError(
+          `expected the kernel to start in ${opts.cwd}, got exit code ${status.code} (signal ${status.signal}); ` +
+            `its output:\n${kernel.output()}`,
+        );
+      });
+      kernel.kernelInfo = await Promise.race([kernel.client.waitForReady(timeoutMs), died]);
+    } catch (e) {
+      await kernel.shutdown(0);
+      throw e;
+    }
+    return kernel;
+  }
+
+  /** The `kernel_info_reply` content (holds `language_info`). */
+  kernelInfo: Record<string, unknown> = {};
+
+  /** The process id, which is also the process group id. */
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** True until the process has exited. */
+  get running(): boolean {
+    return this.exitStatus === null;
+  }
+
+  /** The last few kilobytes the kernel process wrote to its own stdout/stderr (not cell output). */
+  output(): string {
+    return this.log;
+  }
+
+  /** SIGKILLs the kernel's process group (the kernel and anything it spawned), now. */
+  kill(): void {
+    try {
+      if (process.platform === "win32" || this.child.pid === undefined) this.child.kill("SIGKILL");
+      else process.kill(-this.child.pid, "SIGKILL");
+    } catch {
+      // ESRCH: the group is already gone.
+    }
+  }
+
+  /**
+   * Stops the kernel: `shutdown_request` on control, up to `graceMs` to exit on its own, then
+   * SIGKILL to its process group. Resolves once the process is reaped and the temp folder
+   * removed. Safe to call several times and concurrently.
+   * @param graceMs default 2000.
+   */
+  shutdown(graceMs = 2000): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.running && graceMs > 0) {
+        try {
+          this.client.request("control", "shutdown_request", { restart: false });
+        } catch {
+          // The connection is closed already: go straight to the kill.
+        }
+        await Promise.race([this.exited, sleep(graceMs)]);
+      }
+      this.kill();
+      await this.exited;
+      this.client.close();
+      fs.rmSync(this.dir, { recursive: true, force: true });
+      live.delete(this);
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * `renderSite`: the static course site, from executed notebooks.
+ *
+ * 1. Read every `*.ipynb` in `notebooksDir` (nbformat 4, executed), in file-name order.
+ * 2. Render each to `outDir/<name>.html`: its cells (see `cells.ts`), with links to the
+ *    contents and the previous and next notebooks.
+ * 3. Write `outDir/index.html`: the course title and the notebooks, each titled by its
+ *    first markdown heading (else its file name).
+ * 4. Copy the assets (see `assets.ts`): math is rendered at build time, figures are drawn
+ *    by a local plotly bundle, so the site opens from disk with no network.
+ *
+ * Files already in `outDir` that no notebook produces are left alone.
+ */
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "fs";
+import * as path from "path";
+import { NotebookError } from "../../errors";
+import { escapeHtml } from "../../notebook/display";
+import { readNotebook } from "../nbformat";
+import { writeAssets } from "./assets";
+import { notebookTitle, renderNotebook } from "./cells";
+import { indexHtml, pageHtml, type IndexEntry, type NavLink } from "./template";
+
+/** Options of {@link renderSite}. */
+export interface RenderSiteOptions {
+  /** Folder of executed notebooks (`*.ipynb`; sub-folders are not read). */
+  notebooksDir: string;
+  /** Folder to write the site into; created if missing. */
+  outDir: string;
+  /** The course title, on every page. Default: "seqlab course". */
+  title?: string;
+}
+
+/** The files written: absolute paths of the index and of each notebook's page, in order. */
+export interface RenderedSite {
+  index: string;
+  pages: string[];
+}
+
+/** The link's title has KaTeX markup. */
+const hasMath = (link: NavLink | undefined) => link?.titleHtml.includes('class="katex') ?? false;
+
+/** The notebooks in `dir`, sorted by file name. */
+function listNotebooks(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    throw new NotebookError(`expected a folder of notebooks at ${dir}, got ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  const notebooks = names
+    .filter((n) => n.endsWith(".ipynb") && statSync(path.join(dir, n)).isFile())
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (notebooks.length === 0) {
+    throw new NotebookError(`expected at least one .ipynb file in ${dir}, got none`);
+  }
+  return notebooks;
+}
+
+/** Renders the notebooks of `opts.notebooksDir` as a static site in `opts.outDir`. */
+export async function renderSite(opts: RenderSiteOptions): Promise<RenderedSite> {
+  const courseTitle = opts.title ?? "seqlab course";
+  const outDir = path.resolve(opts.outDir);
+  const files = listNotebooks(opts.notebooksDir);
+
+  const notebooks = files.map((file) => {
+    const nb = readNotebook(path.join(opts.notebooksDir, file));
+    const stem = file.slice(0, -".ipynb".length);
+    const title = notebookTitle(nb) ?? { text: stem, html: escapeHtml(stem) };
+    const page = `${stem}.html`;
+    return { nb, file, page, href: encodeURIComponent(stem) + ".html", title: title.text, titleHtml: title.html };
+  });
+
+  mkdirSync(outDir, { recursive: true });
+  const pages: string[] = [];
+  let anyPlots = false;
+  notebooks.forEach((entry, i) => {
+    const body = renderNotebook(entry.nb);
+    anyPlots ||= body.plots > 0;
+    const html = pageHtml({
+      title: entry.title,
+      courseTitle,
+      body: body.html,
+      prev: notebooks[i - 1],
+      next: notebooks[i + 1],
+      katex: body.math || hasMath(notebooks[i - 1]) || hasMath(notebooks[i + 1]),
+      plotly: body.plots > 0,
+    });
+    const page = path.join(outDir, entry.page);
+    writeFileSync(page, html);
+    pages.push(page);
+  });
+
+  const entries: IndexEntry[] = notebooks.map(({ href, title, titleHtml, file }) => ({ href, title, titleHtml, file }));
+  const index = path.join(outDir, "index.html");
+  writeFileSync(index, indexHtml(courseTitle, entries, notebooks.some(hasMath)));
+  await writeAssets(outDir, { plotly: anyPlots });
+  return { index, pages };
+}
