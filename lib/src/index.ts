@@ -41,3 +41,86 @@ export {
 } from "./plot/figure";
 export { show, summary, plotHtml } from "./plot/show";
 export { showTable, tableHtml, tableText, type DataFrameLike, type TableOptions } from "./table/table";
+
+// Gradient checks: hand-derived vs autodiff vs finite differences.
+export {
+  relativeError,
+  finiteDifferences64,
+  gradCheck,
+  gradCheck64,
+  gradCheckTable,
+  type GradCheckRow,
+  type GradCheckReport,
+  type GradCheckOptions,
+} from "./gradcheck/gradcheck";
+
+// The lecture's vanilla RNN and backpropagation through time (float64, + a tfjs loss for autodiff).
+export {
+  initVanilla,
+  vanillaShapes,
+  vanillaToFlat64,
+  vanillaFromFlat64,
+  vanillaToVariables,
+  vanillaFromVariables,
+  vanillaVariableList,
+  vanillaForward64,
+  vanillaBptt64,
+  vanillaBpttExplicit64,
+  vanillaLossTf,
+  VANILLA_PARAM_NAMES,
+  type VanillaParams64,
+  type VanillaGrads64,
+  type VanillaVariables,
+  type VanillaParamName,
+  type VanillaLossOptions,
+  type BpttOptions,
+  type VanillaRun64,
+} from "./rnn/vanilla";
+
+// Vanishing and exploding gradients: Jacobian products, the LSTM cell path.
+export {
+  matrixWithSpectralRadius,
+  jacobianProductNorms,
+  gradientNormVsDistance,
+  gradientNormHeatmap,
+  lstmCellPathNorms,
+  forgetGatesFromBias,
+  type Activation,
+  type GradientNormOptions,
+} from "./rnn/jacobian";
+export { spectralNorm } from "./rnn/linalg64";
+
+// Gradient clipping.
+export { globalNorm, clipByGlobalNorm, clipByValue, clippingThreshold, type Grads, type ClipResult } from "./optim/clip";
+
+// Recurrent cells (implement RecurrentCell to add your own), sequence ops and layers.
+export type { RecurrentCell, CellState, SequenceOptions, SequenceResult } from "./rnn/cell";
+export { RnnCell, type RnnCellOptions } from "./rnn/rnn_cell";
+export { LstmCell, LSTM_GATES, type LstmGate, type LstmCellOptions } from "./rnn/lstm";
+export { GruCell, type GruCellOptions } from "./rnn/gru";
+export { uniformVariable, recurrentUniform, glorotUniform, type InitScheme } from "./rnn/init";
+export {
+  recurrentLayer,
+  makeCell,
+  asLayer,
+  isSequenceLayer,
+  type SequenceLayer,
+  type SequenceLayerRunOptions,
+  type RecurrentLayerOptions,
+  type CellKind,
+  type MakeCellOptions,
+} from "./rnn/layer";
+export { StackedRnn } from "./rnn/stacked";
+export { Bidirectional } from "./rnn/bidirectional";
+export {
+  cellSequence,
+  rnnSequence,
+  lstmSequence,
+  gruSequence,
+  type RnnWeights,
+  type LstmWeights,
+  type GruWeights,
+  type RnnSequenceOptions,
+  type RnnActivation,
+} from "./ops/sequence";
+export { checkVanillaBptt, type VanillaCheckTrial, type VanillaCheckOptions } from "./gradcheck/vanilla_check";

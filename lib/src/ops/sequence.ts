@@ -1,0 +1,272 @@
+/**
+ * Sequence ops: run a recurrent cell over a padded batch [B, T, D].
+ *
+ * This file is the single place where the recurrence over time is computed; models,
+ * layers and notebooks call only these functions, so a faster implementation (fused
+ * kernels) can replace them here without touching anything else.
+ *
+ * - `cellSequence(cell, xs)` — any `RecurrentCell`: its `sequence` fast path if it has one,
+ *   else a loop over `cell.step`.
+ * - `rnnSequence`, `lstmSequence`, `gruSequence` — the built-in cells' recurrences with the
+ *   input projection x_t·W_x hoisted out of the loop: one [B·T, D]·[D, kH] matmul for all
+ *   T steps, leaving only the h_{t-1}·W_h matmul inside the loop.
+ *
+ * Conventions shared by every op (see `SequenceOptions` in rnn/cell.ts):
+ * 1. Masks. `mask` is [B, T], 1 for a real step, 0 for padding. At a padded step the
+ *    state is carried over unchanged, s_t = m_t·s'_t + (1 − m_t)·s_{t-1}, and the output
+ *    is 0, y_t = m_t·h'_t. With right padding the final state is therefore the state after
+ *    each sequence's last real step.
+ * 2. Reverse. With `reverse: true` the steps run t = T-1, ..., 0 and `outputs[:, t]` is
+ *    still the output at input position t. With right padding the padded tail is met
+ *    first and carries the initial state, so each sequence's backward run starts at its
+ *    own last real token.
+ * 3. Initial state: default zeros, one [B, H] per state entry.
+ *
+ * Weight layouts (row-vector convention, x [B, D] · V [D, H], no transposes):
+ * - RNN:  V [D, H], W [H, H], b [H];                 h_t = act(x_t V + h_{t-1} W + b).
+ * - LSTM: W [H+D, 4H], b [4H], columns (f, i, C̃, o); z_t = [h_{t-1}, x_t], rows 0..H-1 of
+ *         W multiply h_{t-1} and rows H..H+D-1 multiply x_t (see rnn/lstm.ts).
+ * - GRU:  W [H+D, 3H], b [3H], columns (r, u, h̃) (see rnn/gru.ts).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { ArgumentError } from "../errors";
+import type { CellState, RecurrentCell, SequenceOptions, SequenceResult } from "../rnn/cell";
+
+/** The vanilla RNN's nonlinearity. */
+export type RnnActivation = "tanh" | "relu";
+
+/** Weights of the vanilla RNN h_t = act(x_t V + h_{t-1} W + b). */
+export interface RnnWeights {
+  /** [D, H] input-to-hidden. */
+  V: tf.Tensor2D;
+  /** [H, H] hidden-to-hidden. */
+  W: tf.Tensor2D;
+  /** [H] bias. */
+  b: tf.Tensor1D;
+}
+
+/** Options of `rnnSequence`. */
+export interface RnnSequenceOptions extends SequenceOptions {
+  /** The nonlinearity. Default: "tanh". */
+  activation?: RnnActivation;
+}
+
+/** Weights of the LSTM: fused gate matrix over z_t = [h_{t-1}, x_t], columns in the order (f, i, C̃, o). */
+export interface LstmWeights {
+  /** [H+D, 4H]: [W_f | W_i | W_c | W_o]; rows 0..H-1 multiply h_{t-1}, rows H.. multiply x_t. */
+  W: tf.Tensor2D;
+  /** [4H]: [b_f | b_i | b_c | b_o]. */
+  b: tf.Tensor1D;
+}
+
+/** Weights of the GRU (Cho et al. 2014), columns in the order (r, u, h̃). */
+export interface GruWeights {
+  /** [H+D, 3H]: [W_r | W_u | W_h]; rows 0..H-1 multiply h_{t-1} (r_t ⊙ h_{t-1} for W_h), rows H.. multiply x_t. */
+  W: tf.Tensor2D;
+  /** [3H]: [b_r | b_u | b_h]. */
+  b: tf.Tensor1D;
+}
+
+/**
+ * Runs any recurrent cell over a batch: `cell.sequence` if the cell has it, else a loop
+ * over `cell.step` with the masking and reverse conventions of the file comment.
+ * @param cell - the cell.
+ * @param xs - [B, T, D] inputs, D = `cell.inputSize`.
+ * @param options - mask [B, T], initial state, reverse.
+ * @returns outputs [B, T, H] and the final state (each [B, H]).
+ */
+export function cellSequence(cell: RecurrentCell, xs: tf.Tensor3D, options: SequenceOptions = {}): SequenceResult {
+  if (cell.sequence !== undefined) return cell.sequence(xs, options);
+  const where = `cellSequence(${cell.name})`;
+  const [B, T] = checkInputs(where, xs, cell.inputSize, options.mask);
+  const count = tf.tidy(() => cell.zeroState(1).length);
+  if (options.initialState !== undefined) checkState(where, options.initialState, B, cell.hiddenSize, count);
+  return tidyResult(() => {
+    const initialState = options.initialState ?? cell.zeroState(B);
+    const steps = tf.unstack(xs, 1) as tf.Tensor2D[]; // T × [B, D]
+    return scan(steps, initialState, options, (x, state) => {
+      const next = cell.step(x, state);
+      if (next.length !== count) {
+        throw new ArgumentError(`${where}: expected step() to return ${count} state tensor(s) (as zeroState), got ${next.length}`);
+      }
+      return next;
+    });
+  });
+}
+
+/**
+ * The vanilla RNN over a batch: h_t = act(x_t V + h_{t-1} W + b).
+ * @param xs - [B, T, D].
+ * @param weights - V [D, H], W [H, H], b [H].
+ * @param options - mask [B, T], initial state [h] ([B, H]), reverse, activation.
+ * @returns outputs [B, T, H] and final state [h] ([B, H]).
+ */
+export function rnnSequence(xs: tf.Tensor3D, weights: RnnWeights, options: RnnSequenceOptions = {}): SequenceResult {
+  const { V, W, b } = weights;
+  const [D, H] = V.shape;
+  checkWeight("rnnSequence", "W", W.shape, [H, H]);
+  checkWeight("rnnSequence", "b", b.shape, [H]);
+  const [B, T] = checkInputs("rnnSequence", xs, D, options.mask);
+  const act = options.activation ?? "tanh";
+  if (act !== "tanh" && act !== "relu") {
+    throw new ArgumentError(`rnnSequence: expected activation "tanh" or "relu", got ${JSON.stringify(act)}`);
+  }
+  if (options.initialState !== undefined) checkState("rnnSequence", options.initialState, B, H, 1);
+  return tidyResult(() => {
+    const initialState = options.initialState ?? [tf.zeros([B, H]) as tf.Tensor2D]; // 1 × [B, H]
+    const xV = project(xs, V, b); // T × [B, H]: x_t V + b
+    return scan(xV, initialState, options, (xVt, [hPrev]) => {
+      const a = tf.add(xVt, tf.matMul(hPrev, W)); // [B, H]
+      return [(act === "tanh" ? tf.tanh(a) : tf.relu(a)) as tf.Tensor2D]; // [B, H]
+    });
+  });
+}
+
+/**
+ * The LSTM over a batch (equations in rnn/lstm.ts), with z_t W split as h_{t-1} W_h + x_t W_x.
+ * @param xs - [B, T, D].
+ * @param weights - W [H+D, 4H] (columns f, i, C̃, o), b [4H].
+ * @param options - mask [B, T], initial state [h, C] (each [B, H]), reverse.
+ * @returns outputs [B, T, H] and final state [h, C] (each [B, H]).
+ */
+export function lstmSequence(xs: tf.Tensor3D, weights: LstmWeights, options: SequenceOptions = {}): SequenceResult {
+  const { W, b } = weights;
+  const H = W.shape[1] / 4;
+  const D = W.shape[0] - H;
+  if (!Number.isInteger(H) || H <= 0 || D <= 0) {
+    throw new ArgumentError(`lstmSequence: expected W of shape [H+D, 4H], got [${W.shape}]`);
+  }
+  checkWeight("lstmSequence", "b", b.shape, [4 * H]);
+  const [B, T] = checkInputs("lstmSequence", xs, D, options.mask);
+  if (options.initialState !== undefined) checkState("lstmSequence", options.initialState, B, H, 2);
+  return tidyResult(() => {
+    const initialState = options.initialState ?? [tf.zeros([B, H]) as tf.Tensor2D, tf.zeros([B, H]) as tf.Tensor2D]; // 2 × [B, H]
+    const Wh = tf.slice(W, [0, 0], [H, 4 * H]); // [H, 4H]
+    const Wx = tf.slice(W, [H, 0], [D, 4 * H]); // [D, 4H]
+    const xW = project(xs, Wx, b); // T × [B, 4H]: x_t W_x + b
+    return scan(xW, initialState, options, (xWt, [hPrev, cPrev]) => {
+      const a = tf.add(xWt, tf.matMul(hPrev, Wh)); // [B, 4H] = z_t W + b
+      const [af, ai, ac, ao] = tf.split(a, 4, 1) as tf.Tensor2D[]; // 4 × [B, H]
+      const f = tf.sigmoid(af); // [B, H]
+      const i = tf.sigmoid(ai); // [B, H]
+      const cTilde = tf.tanh(ac); // [B, H]
+      const o = tf.sigmoid(ao); // [B, H]
+      const c = tf.add(tf.mul(f, cPrev), tf.mul(i, cTilde)) as tf.Tensor2D; // [B, H]
+      const h = tf.mul(o, tf.tanh(c)) as tf.Tensor2D; // [B, H]
+      return [h, c];
+    });
+  });
+}
+
+/**
+ * The GRU over a batch (equations and convention in rnn/gru.ts).
+ * @param xs - [B, T, D].
+ * @param weights - W [H+D, 3H] (columns r, u, h̃), b [3H].
+ * @param options - mask [B, T], initial state [h] ([B, H]), reverse.
+ * @returns outputs [B, T, H] and final state [h] ([B, H]).
+ */
+export function gruSequence(xs: tf.Tensor3D, weights: GruWeights, options: SequenceOptions = {}): SequenceResult {
+  const { W, b } = weights;
+  const H = W.shape[1] / 3;
+  const D = W.shape[0] - H;
+  if (!Number.isInteger(H) || H <= 0 || D <= 0) {
+    throw new ArgumentError(`gruSequence: expected W of shape [H+D, 3H], got [${W.shape}]`);
+  }
+  checkWeight("gruSequence", "b", b.shape, [3 * H]);
+  const [B, T] = checkInputs("gruSequence", xs, D, options.mask);
+  if (options.initialState !== undefined) checkState("gruSequence", options.initialState, B, H, 1);
+  return tidyResult(() => {
+    const initialState = options.initialState ?? [tf.zeros([B, H]) as tf.Tensor2D]; // 1 × [B, H]
+    const WhGates = tf.slice(W, [0, 0], [H, 2 * H]); // [H, 2H]: h rows of (r, u)
+    const WhCand = tf.slice(W, [0, 2 * H], [H, H]); // [H, H]: h rows of h̃
+    const Wx = tf.slice(W, [H, 0], [D, 3 * H]); // [D, 3H]
+    const xW = project(xs, Wx, b); // T × [B, 3H]: x_t W_x + b
+    return scan(xW, initialState, options, (xWt, [hPrev]) => {
+      const [xg, xc] = tf.split(xWt, [2 * H, H], 1) as tf.Tensor2D[]; // [B, 2H], [B, H]
+      const gates = tf.sigmoid(tf.add(xg, tf.matMul(hPrev, WhGates))); // [B, 2H]
+      const [r, u] = tf.split(gates, 2, 1) as tf.Tensor2D[]; // 2 × [B, H]
+      const hTilde = tf.tanh(tf.add(xc, tf.matMul(tf.mul(r, hPrev), WhCand))); // [B, H]
+      const h = tf.add(hPrev, tf.mul(u, tf.sub(hTilde, hPrev))) as tf.Tensor2D; // [B, H] = (1-u) h + u h̃
+      return [h];
+    });
+  });
+}
+
+/**
+ * `tf.tidy` for a function returning a structure of tensors (a `SequenceResult`, a layer's
+ * result): keeps the returned tensors, disposes every other tensor made inside.
+ */
+export function tidyResult<T extends object>(fn: () => T): T {
+  return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}
+
+/** x_t Wx + b for every t in one matmul: [B, T, D] → T × [B, K]. */
+function project(xs: tf.Tensor3D, Wx: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D[] {
+  const [B, T, D] = xs.shape;
+  const K = Wx.shape[1];
+  const flat = tf.add(tf.matMul(tf.reshape(xs, [B * T, D]), Wx), b); // [B·T, K]
+  return tf.unstack(tf.reshape(flat, [B, T, K]), 1) as tf.Tensor2D[]; // T × [B, K]
+}
+
+/**
+ * The recurrence loop shared by every op: steps in order (or reversed), masking, outputs.
+ * @param inputs - T × [B, ·], the per-step inputs of `step`.
+ * @param initialState - the state before the first step.
+ * @param step - (input_t, state_{t-1}) → state'_t, before masking.
+ */
+function scan(
+  inputs: tf.Tensor2D[],
+  initialState: CellState,
+  options: SequenceOptions,
+  step: (input: tf.Tensor2D, state: CellState) => CellState,
+): SequenceResult {
+  const T = inputs.length;
+  const masks =
+    options.mask === undefined ? undefined : (tf.unstack(tf.expandDims(tf.cast(options.mask, "float32"), 2), 1) as tf.Tensor2D[]); // T × [B, 1]
+  const outputs: tf.Tensor2D[] = new Array(T);
+  let state = initialState;
+  for (let k = 0; k < T; k++) {
+    const t = options.reverse === true ? T - 1 - k : k;
+    const next = step(inputs[t], state);
+    if (masks === undefined) {
+      state = next;
+      outputs[t] = next[0];
+    } else {
+      const m = masks[t]; // [B, 1]
+      const keep = tf.sub(1, m); // [B, 1]
+      state = next.map((s, j) => tf.add(tf.mul(m, s), tf.mul(keep, state[j])) as tf.Tensor2D); // each [B, H]
+      outputs[t] = tf.mul(m, next[0]) as tf.Tensor2D; // [B, H]
+    }
+  }
+  return { outputs: tf.stack(outputs, 1) as tf.Tensor3D, finalState: state }; // [B, T, H]
+}
+
+/** Checks xs [B, T, D] and mask [B, T]; returns [B, T]. */
+function checkInputs(where: string, xs: tf.Tensor3D, D: number, mask: tf.Tensor2D | undefined): [number, number] {
+  if (xs.rank !== 3) throw new ArgumentError(`${where}: expected xs of rank 3 [B, T, D], got shape [${xs.shape}]`);
+  const [B, T, d] = xs.shape;
+  if (d !== D) throw new ArgumentError(`${where}: expected xs of shape [B, T, ${D}], got [${xs.shape}]`);
+  if (T === 0) throw new ArgumentError(`${where}: expected at least one time step, got xs of shape [${xs.shape}]`);
+  if (mask !== undefined && (mask.rank !== 2 || mask.shape[0] !== B || mask.shape[1] !== T)) {
+    throw new ArgumentError(`${where}: expected mask of shape [${B}, ${T}], got [${mask.shape}]`);
+  }
+  return [B, T];
+}
+
+/** Checks that a state has `count` entries of shape [B, H]. */
+function checkState(where: string, state: CellState, B: number, H: number, count: number): void {
+  if (state.length !== count) {
+    throw new ArgumentError(`${where}: expected initialState of ${count} tensor(s), got ${state.length}`);
+  }
+  state.forEach((s, j) => {
+    if (s.rank !== 2 || s.shape[0] !== B || s.shape[1] !== H) {
+      throw new ArgumentError(`${where}: expected initialState[${j}] of shape [${B}, ${H}], got [${s.shape}]`);
+    }
+  });
+}
+
+function checkWeight(where: string, name: string, shape: number[], expected: number[]): void {
+  if (shape.length !== expected.length || shape.some((n, j) => n !== expected[j])) {
+    throw new ArgumentError(`${where}: expected ${name} of shape [${expected}], got [${shape}]`);
+  }
+}
