@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { profile, byProfile } from "../lib/src/notebook/profile";
-import { setSeed, getSeed, random, nextSeed } from "../lib/src/notebook/random";
+import { setSeed, getSeed, random, nextSeed, seededGenerator } from "../lib/src/notebook/random";
 import { tableHtml, tableText } from "../lib/src/table/table";
 import { ArgumentError } from "../lib/src/errors";
 
@@ -44,4 +44,15 @@ test("tables from danfojs DataFrames and from records", async () => {
     ["model     ppl", "-----  ------", "KN5    141.25", "LSTM   114.50"].join("\n"),
   );
   assert.match(tableText(Array.from({ length: 5 }, (_, i) => ({ i })), { maxRows: 2 }), /… 3 more rows$/);
+});
+
+test("seededGenerator: the same sequence as setSeed + random, without touching the course's generator", () => {
+  setSeed(7);
+  const a = Array.from({ length: 5 }, random);
+  setSeed(99);
+  const before = random();
+  setSeed(99);
+  const g = seededGenerator(7);
+  assert.deepEqual(Array.from({ length: 5 }, g), a);
+  assert.equal(random(), before, "the course's sequence is unchanged");
 });

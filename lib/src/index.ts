@@ -22,7 +22,7 @@ export {
 // Notebooks: setup, profile, seed, rich display.
 export { setupNotebook, describeEnvironment, type Environment, type SetupOptions } from "./notebook/setup";
 export { profile, byProfile, PROFILES, type Profile } from "./notebook/profile";
-export { setSeed, getSeed, random, nextSeed } from "./notebook/random";
+export { setSeed, getSeed, random, nextSeed, seededGenerator } from "./notebook/random";
 export { display, inNotebook, type MimeBundle } from "./notebook/display";
 
 // Plots (plotly.js) and tables (danfojs DataFrames).
@@ -124,3 +124,67 @@ export {
   type RnnActivation,
 } from "./ops/sequence";
 export { checkVanillaBptt, type VanillaCheckTrial, type VanillaCheckOptions } from "./gradcheck/vanilla_check";
+
+// Loss, synthetic tasks, the four architectures, the training loop.
+export { softmaxCrossEntropy, accuracy } from "./ops/softmax_cross_entropy";
+export {
+  addingProblem,
+  rememberTask,
+  copyTask,
+  nextTokenTask,
+  spellingTask,
+  reverseTask,
+  decodeTokens,
+  DIGIT_NAMES,
+  SOS,
+  EOS,
+  type Task,
+  type SequenceBatch,
+  type TaggingBatch,
+  type GenerationBatch,
+  type TranslationBatch,
+} from "./data/tasks";
+export { Linear, type CellSpec, type DecoderSpec, type EncoderSpec, type Trainable } from "./models/common";
+export { SequenceClassifier, type SequenceClassifierOptions } from "./models/many_to_one";
+export { SequenceTagger, type SequenceTaggerOptions } from "./models/many_to_many";
+export { SequenceGenerator, type SequenceGeneratorOptions } from "./models/one_to_many";
+export { EncoderDecoder, type EncoderDecoderOptions } from "./models/encoder_decoder";
+export { train, type TrainOptions, type TrainHistory, type StepRecord, type EvalRecord, type ClipOptions } from "./train/train";
+
+// The notebooks' experiments.
+export {
+  clippingExperiment,
+  finalLoss,
+  divergedAt,
+  type ClippingExperiment,
+  type ClippingExperimentOptions,
+} from "./experiments/clipping";
+
+// experiments (03)
+export {
+  memorySweep,
+  summarizeSweep,
+  sweepChart,
+  type MemorySweep,
+  type MemorySweepOptions,
+  type MemoryRow,
+  type MemoryTaskName,
+} from "./experiments/memory";
+export {
+  bidirectionalComparison,
+  taggerLayer,
+  comparisonChart,
+  TAGGER_ARCHITECTURES,
+  type BidirectionalComparison,
+  type BidirectionalOptions,
+  type TaggerArchitecture,
+  type TaggerRun,
+} from "./experiments/bidirectional";
+export {
+  manyToOneDemo,
+  alignedDemo,
+  oneToManyDemo,
+  unalignedDemo,
+  type ArchitectureDemo,
+  type DemoOptions,
+} from "./experiments/architectures";

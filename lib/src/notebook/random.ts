@@ -37,13 +37,34 @@ export function getSeed(): number {
   return currentSeed;
 }
 
-/** A uniform number in [0, 1) from the seeded generator (mulberry32). */
-export function random(): number {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
+/** One step of mulberry32 (Tommy Ettinger's 32-bit generator): the next state and a uniform in [0, 1). */
+function mulberry32Step(s: number): [number, number] {
+  const next = (s + 0x6d2b79f5) >>> 0;
+  let t = next;
   t = Math.imul(t ^ (t >>> 15), t | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  return [next, ((t ^ (t >>> 14)) >>> 0) / 4294967296];
+}
+
+/** A uniform number in [0, 1) from the course's seeded generator. */
+export function random(): number {
+  const [next, u] = mulberry32Step(state);
+  state = next;
+  return u;
+}
+
+/**
+ * A private generator of uniforms in [0, 1), started from `seed` (an integer; taken mod 2^32):
+ * the same algorithm as {@link random}, but it leaves the course's sequence alone — for data
+ * generators and helpers that take their own seed.
+ */
+export function seededGenerator(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    const [next, u] = mulberry32Step(s);
+    s = next;
+    return u;
+  };
 }
 
 /** A fresh seed for one TensorFlow.js random op: `tf.randomNormal(shape, 0, 1, "float32", nextSeed())`. */

@@ -7,7 +7,7 @@
  * these functions are the oracles the tfjs code is tested against.
  */
 import { ArgumentError } from "../errors";
-import { nextSeed } from "../notebook/random";
+import { nextSeed, seededGenerator } from "../notebook/random";
 
 /**
  * y = A x.
@@ -106,14 +106,7 @@ export function norm2(v: ArrayLike<number>): number {
  */
 export function uniformGenerator(seed: number = nextSeed()): () => number {
   if (!Number.isInteger(seed)) throw new ArgumentError(`uniformGenerator: expected an integer seed, got ${seed}`);
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededGenerator(seed);
 }
 
 /** A standard normal sample from a uniform generator (Box–Muller). */
