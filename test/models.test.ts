@@ -260,3 +260,16 @@ describe("EncoderDecoder (many-to-many, unaligned)", () => {
     });
   });
 });
+
+test("building a model creates exactly its weights: no stray tensors (disposing them frees everything)", () => {
+  const n0 = tf.memory().numTensors;
+  const models = [
+    new SequenceClassifier({ encoder: { kind: "gru", inputSize: 3, hiddenSize: 4 }, outputSize: 2 }),
+    new SequenceTagger({ encoder: { kind: "rnn", inputSize: 3, hiddenSize: 4 }, numTags: 5 }),
+    new SequenceGenerator({ cell: { kind: "lstm", hiddenSize: 5 }, vectorSize: 3, vocabularySize: 6 }),
+  ];
+  const weights = models.flatMap((m) => m.weights);
+  assert.equal(tf.memory().numTensors - n0, weights.length);
+  weights.forEach((w) => w.dispose());
+  assert.equal(tf.memory().numTensors, n0);
+});

@@ -160,10 +160,11 @@ export {
   type ClippingExperimentOptions,
 } from "./experiments/clipping";
 
-// experiments (03)
+// The experiments of notebook 03-lstm-gru.
 export {
   memorySweep,
   summarizeSweep,
+  mergeSweeps,
   sweepChart,
   type MemorySweep,
   type MemorySweepOptions,

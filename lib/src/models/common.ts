@@ -87,7 +87,7 @@ export class Linear {
    */
   constructor(inputSize: number, outputSize: number) {
     this.Wy = glorotUniform([inputSize, outputSize]) as tf.Variable<tf.Rank.R2>; // [H, K]
-    this.by = tf.variable(tf.zeros([outputSize])) as tf.Variable<tf.Rank.R1>; // [K]
+    this.by = tf.tidy(() => tf.variable(tf.zeros([outputSize]))) as tf.Variable<tf.Rank.R1>; // [K] (tidy frees the zeros)
   }
 
   /** @param h - [N, H]. @returns [N, K]. */

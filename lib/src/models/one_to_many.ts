@@ -57,7 +57,7 @@ export class SequenceGenerator implements Trainable<GenerationBatch> {
     const H = this.cell.hiddenSize;
     const n = stateCount(this.cell);
     this.Winit = Array.from({ length: n }, () => glorotUniform([Dv, H]) as tf.Variable<tf.Rank.R2>); // n × [Dv, H]
-    this.binit = Array.from({ length: n }, () => tf.variable(tf.zeros([H])) as tf.Variable<tf.Rank.R1>); // n × [H]
+    this.binit = Array.from({ length: n }, () => tf.tidy(() => tf.variable(tf.zeros([H]))) as tf.Variable<tf.Rank.R1>); // n × [H]
     this.out = new Linear(H, V);
   }
 
