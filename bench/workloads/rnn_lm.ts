@@ -1,0 +1,284 @@
+/**
+ * Benchmark workload: one training step of the PTB-small recurrent language model
+ * (Zaremba, Sutskever & Vinyals 2014, "small" configuration, here with V = 10,000,
+ * E = 200, two recurrent layers of H = 200, T = 20, B = 20), built from the library:
+ *
+ *   x      = gather(E_emb, ids)                       // [B, T, E]
+ *   h¹     = lstmSequence(x,  W¹, b¹).outputs         // [B, T, H]   (or gruSequence)
+ *   h²     = lstmSequence(h¹, W², b²).outputs         // [B, T, H]
+ *   logits = h² Wy + by                               // [B, T, V]   full softmax
+ *   loss   = softmaxCrossEntropy(logits, targets)     // []
+ *   step   = tf.variableGrads(loss) then Adam.applyGradients
+ *
+ * Random token ids (seeded): the speed does not depend on the text. Runs on one backend
+ * per process (tfjs backends are process-wide) and prints one JSON line on stdout, which
+ * bench/run.ts collects:
+ *
+ *   node --import tsx bench/workloads/rnn_lm.ts --backend wasm --cell lstm --steps 10 --reps 3
+ *
+ * Timing: `warmup` steps are run and discarded, then `reps` repetitions of `steps` steps;
+ * each repetition gives a mean ms/step and the median over repetitions is quoted. The wasm
+ * and cpu backends execute kernels synchronously, so wall-clock timers around the calls
+ * measure the compute (a `dataSync()` of the loss closes each step anyway).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { initBackend, type BackendName } from "../../lib/src/backend/backend";
+import { gruSequence, lstmSequence } from "../../lib/src/ops/sequence";
+import { softmaxCrossEntropy } from "../../lib/src/ops/softmax_cross_entropy";
+import { recurrentUniform, uniformVariable } from "../../lib/src/rnn/init";
+import { Linear } from "../../lib/src/models/common";
+import { seededGenerator, setSeed } from "../../lib/src/notebook/random";
+
+/** The recurrent cell of the language model. */
+export type LmCell = "lstm" | "gru";
+
+/** Sizes of the language model and of one batch. */
+export interface LmSizes {
+  /** Vocabulary size V. */
+  V: number;
+  /** Embedding size E. */
+  E: number;
+  /** Hidden units per layer H. */
+  H: number;
+  /** Recurrent layers L. */
+  L: number;
+  /** Steps per sequence T. */
+  T: number;
+  /** Sequences per batch B. */
+  B: number;
+}
+
+/** PTB-small (Zaremba et al. 2014) with a 10k vocabulary. */
+export const PTB_SMALL: LmSizes = { V: 10_000, E: 200, H: 200, L: 2, T: 20, B: 20 };
+
+/** Tiny sizes for a smoke run (`--quick`). */
+export const QUICK: LmSizes = { V: 500, E: 16, H: 16, L: 2, T: 8, B: 4 };
+
+/**
+ * Matmul FLOPs of one training step: forward (the input/recurrent projections of every
+ * layer and the output layer, 2 FLOPs per multiply-add) times 3 (backward ≈ 2 × forward:
+ * one matmul for the input gradient and one for the weight gradient per forward matmul).
+ * Element-wise work, the gather and Adam are not counted: this is the matmul-bound limit.
+ * @param s - the sizes.
+ * @param cell - "lstm" (4 gate blocks) or "gru" (3).
+ * @returns FLOPs per step.
+ */
+export function stepFlops(s: LmSizes, cell: LmCell): number {
+  const gates = cell === "lstm" ? 4 : 3;
+  let perToken = 0;
+  for (let l = 0; l < s.L; l++) {
+    const D = l === 0 ? s.E : s.H;
+    perToken += 2 * (D + s.H) * gates * s.H; // [1, D+H] × [D+H, gates·H]
+  }
+  perToken += 2 * s.H * s.V; // [1, H] × [H, V]
+  return 3 * s.B * s.T * perToken;
+}
+
+/** The result line a workload prints. */
+export interface WorkloadResult {
+  workload: string;
+  backend: BackendName;
+  backendDetail: string;
+  sizes: LmSizes;
+  warmup: number;
+  reps: number;
+  steps: number;
+  /** ms/step of each repetition (mean over its steps). */
+  repMs: number[];
+  /** Median of `repMs`. */
+  msPerStep: number;
+  /** B·T / step time. */
+  tokensPerSec: number;
+  /** Matmul FLOPs per step (see `stepFlops`). */
+  flopsPerStep: number;
+  /** Measured peak matmul GFLOP/s on this backend (square matMul of `peakSize`). */
+  peakGflops: number;
+  peakSize: number;
+  /** flopsPerStep / (msPerStep · peak): fraction of the matmul-bound limit reached. */
+  fractionOfMatmulLimit: number;
+  /** Median split of a step: forward only, backward (= variableGrads − forward), Adam. */
+  breakdownMs: { forward: number; backward: number; optimizer: number };
+  finalLoss: number;
+  /** process.resourceUsage().maxRSS in MB. */
+  peakRssMb: number;
+}
+
+/** The median of a non-empty list. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Peak matmul throughput: median of a few [n, n] × [n, n] products (one warm-up).
+ * @param n - the side of the square.
+ * @returns GFLOP/s = 2n³ / time.
+ */
+export function peakMatmulGflops(n: number, reps = 3): number {
+  const a = tf.randomUniform([n, n], -1, 1, "float32", 1); // [n, n]
+  const b = tf.randomUniform([n, n], -1, 1, "float32", 2); // [n, n]
+  const times: number[] = [];
+  for (let r = 0; r <= reps; r++) {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b); // [n, n]
+    c.dataSync();
+    const dt = performance.now() - t0;
+    c.dispose();
+    if (r > 0) times.push(dt);
+  }
+  a.dispose();
+  b.dispose();
+  return (2 * n ** 3) / (median(times) / 1000) / 1e9;
+}
+
+/** The model's variables and its loss on one batch. */
+export function buildModel(s: LmSizes, cell: LmCell) {
+  const gates = cell === "lstm" ? 4 : 3;
+  const emb = uniformVariable([s.V, s.E], 0.1); // [V, E]
+  const layers = Array.from({ length: s.L }, (_, l) => {
+    const D = l === 0 ? s.E : s.H;
+    return {
+      W: recurrentUniform([s.H + D, gates * s.H], s.H) as tf.Variable<tf.Rank.R2>, // [H+D, gates·H]
+      b: recurrentUniform([gates * s.H], s.H) as tf.Variable<tf.Rank.R1>, // [gates·H]
+    };
+  });
+  const out = new Linear(s.H, s.V); // Wy [H, V], by [V]
+  const variables: tf.Variable[] = [emb, ...layers.flatMap((w) => [w.W, w.b]), ...out.weights];
+  const loss = (ids: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar => {
+    let h = tf.gather(emb, ids) as tf.Tensor3D; // [B, T, E]
+    for (const w of layers) {
+      h = (cell === "lstm" ? lstmSequence(h, w) : gruSequence(h, w)).outputs; // [B, T, H]
+    }
+    const logits = out.applySequence(h); // [B, T, V]
+    return softmaxCrossEntropy(logits, targets); // []
+  };
+  return { variables, loss };
+}
+
+/** Seeded random token ids. @returns int32 [B, T]. */
+export function randomIds(s: LmSizes, rand: () => number): tf.Tensor2D {
+  const data = Int32Array.from({ length: s.B * s.T }, () => Math.floor(rand() * s.V));
+  return tf.tensor2d(data, [s.B, s.T], "int32"); // [B, T]
+}
+
+/** Options of `runLm`. */
+export interface RunLmOptions {
+  backend: BackendName;
+  cell: LmCell;
+  sizes: LmSizes;
+  warmup: number;
+  reps: number;
+  steps: number;
+  peakSize: number;
+  seed: number;
+}
+
+/** Runs the workload in this process and returns its result. */
+export async function runLm(o: RunLmOptions): Promise<WorkloadResult> {
+  const info = await initBackend({ backend: o.backend, quiet: true });
+  const detail = `${info.name}${info.simd === undefined ? "" : info.simd ? " SIMD" : " no-SIMD"}, ${info.threads ?? "?"} thread(s), tfjs ${info.tfjsVersion}`;
+  setSeed(o.seed);
+  const rand = seededGenerator(o.seed);
+  const s = o.sizes;
+  const { variables, loss } = buildModel(s, o.cell);
+  const adam = tf.train.adam(1e-3);
+  const batches = Array.from({ length: 4 }, () => ({ ids: randomIds(s, rand), targets: randomIds(s, rand) }));
+  let k = 0;
+  const split = { forward: [] as number[], backward: [] as number[], optimizer: [] as number[] };
+  let lastLoss = NaN;
+  const step = (record: boolean): number => {
+    const { ids, targets } = batches[k++ % batches.length];
+    const t0 = performance.now();
+    const { value, grads } = tf.variableGrads(() => loss(ids, targets), variables);
+    const t1 = performance.now();
+    adam.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>); // the Adam update reads gradients only
+    lastLoss = value.dataSync()[0];
+    const t2 = performance.now();
+    value.dispose();
+    tf.dispose(grads);
+    if (record) {
+      split.optimizer.push(t2 - t1);
+      split.backward.push(t1 - t0); // forward subtracted below
+    }
+    return t2 - t0;
+  };
+  for (let w = 0; w < o.warmup; w++) step(false);
+  const repMs: number[] = [];
+  for (let r = 0; r < o.reps; r++) {
+    let total = 0;
+    for (let i = 0; i < o.steps; i++) total += step(true);
+    repMs.push(total / o.steps);
+  }
+  // Forward alone (no tape), as many times as measured steps, capped at 5.
+  for (let i = 0; i < Math.min(5, o.reps * o.steps); i++) {
+    const { ids, targets } = batches[i % batches.length];
+    const t0 = performance.now();
+    tf.tidy(() => loss(ids, targets).dataSync());
+    split.forward.push(performance.now() - t0);
+  }
+  const forward = median(split.forward);
+  const msPerStep = median(repMs);
+  const flopsPerStep = stepFlops(s, o.cell);
+  const peakGflops = peakMatmulGflops(o.peakSize);
+  return {
+    workload: `${o.cell}_lm`,
+    backend: info.name,
+    backendDetail: detail,
+    sizes: s,
+    warmup: o.warmup,
+    reps: o.reps,
+    steps: o.steps,
+    repMs,
+    msPerStep,
+    tokensPerSec: (s.B * s.T) / (msPerStep / 1000),
+    flopsPerStep,
+    peakGflops,
+    peakSize: o.peakSize,
+    fractionOfMatmulLimit: flopsPerStep / (msPerStep / 1000) / (peakGflops * 1e9),
+    breakdownMs: { forward, backward: median(split.backward) - forward, optimizer: median(split.optimizer) },
+    finalLoss: lastLoss,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+/** Parses a count option (an integer ≥ 0) for commander. */
+export function countOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const program = new Command("rnn_lm")
+    .description("One backend, one cell: time PTB-small LM training steps and print one JSON line.")
+    .addOption(new Option("--backend <name>", "tfjs backend").choices(["wasm", "cpu", "tensorflow"]).default("wasm"))
+    .addOption(new Option("--cell <cell>", "recurrent cell").choices(["lstm", "gru"]).default("lstm"))
+    .option("--warmup <n>", "warm-up steps, not timed", countOption, 2)
+    .option("--reps <n>", "repetitions (median quoted)", countOption, 3)
+    .option("--steps <n>", "steps per repetition", countOption, 5)
+    .option("--peak-size <n>", "side of the square matMul for the peak GFLOP/s", countOption, 1024)
+    .option("--seed <n>", "seed of the weights and token ids", countOption, 1234)
+    .option("--quick", "tiny sizes for a smoke run", false);
+  program.parse();
+  const o = program.opts();
+  const result = await runLm({
+    backend: o.backend as BackendName,
+    cell: o.cell as LmCell,
+    sizes: o.quick ? QUICK : PTB_SMALL,
+    warmup: o.warmup,
+    reps: Math.max(1, o.reps),
+    steps: Math.max(1, o.steps),
+    peakSize: o.peakSize,
+    seed: o.seed,
+  });
+  process.stdout.write(JSON.stringify(result) + "\n");
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
