@@ -24,32 +24,75 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
-import { countOption, stepFlops, type LmCell, type WorkloadResult } from "./workloads/rnn_lm";
+import { countOption, stepFlops, type LmCell, type LmSizes } from "./workloads/rnn_lm";
 
-/** The workloads issue 4 asks for; only the first two exist yet. */
-const WORKLOADS: Record<string, { cell?: LmCell; note?: string }> = {
-  lstm_lm: { cell: "lstm" },
-  gru_lm: { cell: "gru" },
-  bilstm_crf: { note: "not yet implemented (needs the CRF layer)" },
-  generation: { note: "not yet implemented (sampling / beam search)" },
+/**
+ * The workloads issue 4 asks for. Each runs as a child: `script` with `args`, the seqlab
+ * side with `--backend` and the engine in SEQLAB_ENGINE, the PyTorch side with `torch`.
+ * `unit` names what tokens/s counts; `flops` gives the matmul FLOPs per step (training
+ * workloads only) for the % matmul limit column.
+ */
+interface Workload {
+  script: string;
+  args: string[];
+  torch: string[];
+  cell?: LmCell;
+}
+const WORKLOADS: Record<string, Workload> = {
+  lstm_lm: { script: "bench/workloads/rnn_lm.ts", args: ["--cell", "lstm"], torch: ["bench/torch/lstm_lm.py", "--cell", "lstm"], cell: "lstm" },
+  gru_lm: { script: "bench/workloads/rnn_lm.ts", args: ["--cell", "gru"], torch: ["bench/torch/lstm_lm.py", "--cell", "gru"], cell: "gru" },
+  bilstm_crf: { script: "bench/workloads/tagger.ts", args: [], torch: ["bench/torch/bilstm_crf.py"] },
+  bilstm_crf_chars: { script: "bench/workloads/tagger.ts", args: ["--chars"], torch: ["bench/torch/bilstm_crf.py", "--chars"] },
+  generation: { script: "bench/workloads/generation.ts", args: ["--cell", "lstm"], torch: ["bench/torch/generate.py", "--cell", "lstm"] },
 };
+
+/**
+ * A seqlab configuration: tfjs backend + engine (engine/engine.ts). `tfjs` as the engine
+ * means no engine: the plain tfjs-op reference implementation of every op.
+ */
+interface Config {
+  backend: string;
+  engine: string;
+}
+const DEFAULT_CONFIGS = "wasm:tfjs,seqlab:wasm,seqlab:native";
 
 const ROOT = path.resolve(__dirname, "..");
 const PYTHON = "/usr/bin/python3";
 
+/**
+ * What every workload child prints (rnn_lm.ts's `WorkloadResult` is the model; the
+ * tagger adds sentences/s, generation reports ms per generated token as its step).
+ */
+interface ChildResult {
+  workload: string;
+  backend: string;
+  backendDetail?: string;
+  engine?: string;
+  msPerStep?: number;
+  msPerToken?: number;
+  tokensPerSec: number;
+  sentencesPerSec?: number;
+  flopsPerStep?: number;
+  peakGflops?: number;
+  peakSize?: number;
+  fractionOfMatmulLimit?: number;
+  breakdownMs?: { forward: number; backward: number; optimizer: number };
+  finalLoss?: number;
+  peakRssMb: number;
+  reps: number;
+  steps?: number;
+  tokens?: number;
+  warmup: number;
+  sizes?: LmSizes;
+}
+
 /** One row of the table: a result, or why there is none. */
 interface Row {
   workload: string;
-  backend: string;
-  result?: WorkloadResult | TorchResult;
+  /** "wasm/tfjs", "seqlab/native", … or "pytorch". */
+  config: string;
+  result?: ChildResult;
   error?: string;
-}
-
-/** What bench/torch/lstm_lm.py prints (the fields the table uses). */
-interface TorchResult extends Omit<WorkloadResult, "backend" | "flopsPerStep" | "fractionOfMatmulLimit"> {
-  backend: "pytorch";
-  flopsPerStep?: number;
-  fractionOfMatmulLimit?: number;
 }
 
 /** The environment of the PyTorch child: one OpenBLAS thread, no core-type / L2 overrides. */
@@ -70,101 +113,129 @@ function torchUnavailable(): string | undefined {
 }
 
 /** Runs a child that prints one JSON line on stdout; its stderr is shown as progress. */
-function runChild<T>(cmd: string, args: string[], env: NodeJS.ProcessEnv): T | string {
+function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildResult | string {
   process.stderr.write(`bench: ${[cmd, ...args].join(" ")}\n`);
-  const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "inherit"] });
-  if (r.status !== 0) return `exit ${r.status ?? r.signal}${r.error ? `: ${r.error.message}` : ""}`;
+  const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "pipe"] });
+  process.stderr.write(r.stderr ?? "");
+  if (r.status !== 0) {
+    const why = (r.stderr ?? "").trim().split("\n").find((l) => /Error|error:/.test(l)) ?? "";
+    return `exit ${r.status ?? r.signal}${r.error ? `: ${r.error.message}` : ""}${why ? `: ${why.trim().slice(0, 160)}` : ""}`;
+  }
   const last = r.stdout.trim().split("\n").pop() ?? "";
   try {
-    return JSON.parse(last) as T;
+    return JSON.parse(last) as ChildResult;
   } catch {
     return `unparsable output: ${last.slice(0, 200)}`;
   }
 }
 
 const fmt = (x: number | undefined, digits = 0): string => (x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(digits));
+const msOf = (r: ChildResult): number => r.msPerStep ?? r.msPerToken ?? NaN;
 
 /** The rows as a Markdown table (so it can be pasted into bench/README.md). */
 function table(rows: Row[]): string {
-  const head = ["workload", "backend", "ms/step", "tokens/s", "× PyTorch", "peak matmul GFLOP/s", "% matmul limit", "fwd / bwd / Adam ms", "peak RSS MB", "measured steps"];
+  const head = ["workload", "seqlab backend/engine", "ms/step", "tokens/s", "sentences/s", "speed vs PyTorch", "peak matmul GFLOP/s", "% matmul limit", "fwd / bwd / opt ms", "peak RSS MB", "measured"];
   const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
   for (const row of rows) {
     const r = row.result;
     if (r === undefined) {
-      lines.push(`| ${row.workload} | ${row.backend} | ${row.error} |${" |".repeat(head.length - 3)}`);
+      lines.push(`| ${row.workload} | ${row.config} | ${row.error} |${" |".repeat(head.length - 3)}`);
       continue;
     }
-    const torch = rows.find((x) => x.workload === row.workload && x.backend === "pytorch")?.result;
-    const ratio = torch !== undefined && r.backend !== "pytorch" ? r.msPerStep / torch.msPerStep : undefined;
+    const torch = rows.find((x) => x.workload === row.workload && x.config === "pytorch")?.result;
+    const speed = torch !== undefined && row.config !== "pytorch" ? msOf(torch) / msOf(r) : undefined;
     const b = r.breakdownMs;
+    const limit = r.fractionOfMatmulLimit === undefined ? "—" : `${fmt(r.fractionOfMatmulLimit * 100, 1)}%`;
     lines.push(
       `| ${[
         row.workload,
-        r.backend,
-        fmt(r.msPerStep),
+        row.config,
+        fmt(msOf(r), msOf(r) < 10 ? 2 : 0),
         fmt(r.tokensPerSec),
-        ratio === undefined ? "—" : `${ratio.toFixed(1)}×`,
-        `${fmt(r.peakGflops, 1)} (n=${r.peakSize})`,
-        `${fmt((r.fractionOfMatmulLimit ?? NaN) * 100, 1)}%`,
-        `${fmt(b.forward)} / ${fmt(b.backward)} / ${fmt(b.optimizer)}`,
+        fmt(r.sentencesPerSec),
+        speed === undefined ? "—" : `${speed.toFixed(speed < 0.1 ? 3 : 2)}×`,
+        r.peakGflops === undefined ? "—" : `${fmt(r.peakGflops, 1)} (n=${r.peakSize})`,
+        limit,
+        b === undefined ? "—" : `${fmt(b.forward)} / ${fmt(b.backward)} / ${fmt(b.optimizer)}`,
         fmt(r.peakRssMb),
-        `${r.reps}×${r.steps} (+${r.warmup} warm-up)`,
+        r.steps !== undefined ? `${r.reps}×${r.steps} (+${r.warmup} warm-up)` : `${r.reps}×${r.tokens} tokens`,
       ].join(" | ")} |`,
     );
   }
   return lines.join("\n");
 }
 
+/** Parses `--configs wasm:tfjs,seqlab:native`. */
+function parseConfigs(spec: string, fail: (msg: string) => never): Config[] {
+  return spec
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((x) => {
+      const [backend, engine = "tfjs"] = x.split(":");
+      if (!["wasm", "cpu", "tensorflow", "seqlab"].includes(backend)) fail(`--configs: expected backend wasm, cpu, tensorflow or seqlab in '${x}', got '${backend}'`);
+      if (!["tfjs", "native", "wasm", "js"].includes(engine)) fail(`--configs: expected engine tfjs, native, wasm or js in '${x}', got '${engine}'`);
+      return { backend, engine };
+    });
+}
+
 async function main(): Promise<void> {
   const program = new Command("bench")
-    .description("Time seqlab's training workloads per backend against PyTorch; print a table and write bench/results/<date>-<host>.json.")
+    .description("Time seqlab's workloads per backend and engine against PyTorch; print a table and write bench/results/<date>-<host>.json.")
     .option("--workloads <list>", `comma-separated, of ${Object.keys(WORKLOADS).join(", ")}`, Object.keys(WORKLOADS).join(","))
-    .option("--backends <list>", "comma-separated tfjs backends (wasm, cpu, tensorflow)", "wasm,cpu")
+    .option("--configs <list>", "comma-separated backend:engine pairs (backends wasm, cpu, tensorflow, seqlab; engines tfjs = reference ops, native, wasm, js)", DEFAULT_CONFIGS)
     .option("--reps <n>", "repetitions per measurement (median quoted)", countOption, 3)
-    .option("--steps <n>", "measured steps per repetition (wasm, tensorflow, PyTorch)", countOption, 5)
-    .option("--cpu-steps <n>", "measured steps per repetition on the slow cpu backend", countOption, 1)
-    .option("--warmup <n>", "warm-up steps, not timed (1 on cpu)", countOption, 2)
+    .option("--steps <n>", "measured steps per repetition (PyTorch: at least 10)", countOption, 5)
+    .option("--cpu-steps <n>", "measured steps per repetition on the slow cpu:tfjs configuration", countOption, 1)
+    .option("--warmup <n>", "warm-up steps, not timed (1 on cpu:tfjs)", countOption, 2)
+    .option("--tokens <n>", "generated tokens per repetition (generation)", countOption, 100)
     .option("--quick", "tiny sizes for a smoke run", false)
     .option("--no-torch", "skip the PyTorch reference");
   program.parse();
   const o = program.opts();
+  const fail = (msg: string): never => program.error(msg);
   const names = (o.workloads as string).split(",").map((s) => s.trim()).filter(Boolean);
-  for (const n of names) if (!(n in WORKLOADS)) program.error(`--workloads: expected names of ${Object.keys(WORKLOADS).join(", ")}, got '${n}'`);
-  const backends = (o.backends as string).split(",").map((s) => s.trim()).filter(Boolean);
-  for (const b of backends) if (!["wasm", "cpu", "tensorflow"].includes(b)) program.error(`--backends: expected wasm, cpu or tensorflow, got '${b}'`);
+  for (const n of names) if (!(n in WORKLOADS)) fail(`--workloads: expected names of ${Object.keys(WORKLOADS).join(", ")}, got '${n}'`);
+  const configs = parseConfigs(o.configs as string, fail);
 
   const noTorch = o.torch === false ? "skipped (--no-torch)" : torchUnavailable();
   const rows: Row[] = [];
   for (const name of names) {
     const w = WORKLOADS[name];
-    if (w.cell === undefined) {
-      rows.push({ workload: name, backend: "—", error: w.note });
-      continue;
-    }
-    for (const backend of backends) {
-      const cpu = backend === "cpu";
-      const args = ["--import", "tsx", "bench/workloads/rnn_lm.ts", "--backend", backend, "--cell", w.cell];
-      args.push("--reps", String(o.reps), "--steps", String(cpu ? o.cpuSteps : o.steps), "--warmup", String(cpu ? 1 : o.warmup));
-      // A 1024² matMul takes seconds in plain JS: 512 on cpu; 256 for --quick.
-      args.push("--peak-size", o.quick ? "256" : cpu ? "512" : "1024");
+    const generation = name === "generation";
+    for (const c of configs) {
+      const slow = c.backend === "cpu" && c.engine === "tfjs";
+      const args = ["--import", "tsx", w.script, "--backend", c.backend, ...w.args, "--reps", String(o.reps)];
+      if (generation) args.push("--tokens", String(o.tokens), "--warmup", String(Math.min(o.tokens, 10)));
+      else {
+        args.push("--steps", String(slow ? o.cpuSteps : o.steps), "--warmup", String(slow ? 1 : o.warmup));
+        // A 1024² matMul takes seconds in plain JS: 512 on cpu; 256 for --quick.
+        if (w.cell !== undefined) args.push("--peak-size", o.quick ? "256" : slow ? "512" : "1024");
+      }
       if (o.quick) args.push("--quick");
-      const r = runChild<WorkloadResult>(process.execPath, args, process.env);
-      rows.push(typeof r === "string" ? { workload: name, backend, error: r } : { workload: name, backend, result: r });
+      const r = runChild(process.execPath, args, { ...process.env, SEQLAB_ENGINE: c.engine });
+      const config = `${c.backend}/${c.engine}`;
+      rows.push(typeof r === "string" ? { workload: name, config, error: r } : { workload: name, config, result: r });
     }
     if (noTorch !== undefined) {
-      rows.push({ workload: name, backend: "pytorch", error: `PyTorch not available: ${noTorch}` });
-    } else {
-      const args = ["bench/torch/lstm_lm.py", "--cell", w.cell, "--reps", String(o.reps), "--steps", String(Math.max(o.steps, 10)), "--warmup", String(Math.max(o.warmup, 3))];
-      if (o.quick) args.push("--quick", "--peak-size", "256");
-      const r = runChild<TorchResult>(PYTHON, args, torchEnv());
-      if (typeof r === "string") {
-        rows.push({ workload: name, backend: "pytorch", error: r });
-      } else {
-        r.flopsPerStep = stepFlops(r.sizes, w.cell);
-        r.fractionOfMatmulLimit = r.flopsPerStep / (r.msPerStep / 1000) / (r.peakGflops * 1e9);
-        rows.push({ workload: name, backend: "pytorch", result: r });
-      }
+      rows.push({ workload: name, config: "pytorch", error: `PyTorch not available: ${noTorch}` });
+      continue;
     }
+    const args = [...w.torch, "--reps", String(o.reps)];
+    if (generation) args.push("--tokens", String(o.tokens));
+    else args.push("--steps", String(Math.max(o.steps, 10)), "--warmup", String(Math.max(o.warmup, 3)));
+    if (o.quick) args.push("--quick");
+    if (o.quick && w.cell !== undefined) args.push("--peak-size", "256");
+    const r = runChild(PYTHON, args, torchEnv());
+    if (typeof r === "string") {
+      rows.push({ workload: name, config: "pytorch", error: r });
+      continue;
+    }
+    if (w.cell !== undefined && r.sizes !== undefined && r.peakGflops !== undefined) {
+      r.flopsPerStep = stepFlops(r.sizes, w.cell);
+      r.fractionOfMatmulLimit = r.flopsPerStep / (msOf(r) / 1000) / (r.peakGflops * 1e9);
+    }
+    rows.push({ workload: name, config: "pytorch", result: r });
   }
 
   const date = new Date().toISOString();
@@ -178,14 +249,14 @@ async function main(): Promise<void> {
   console.log();
   console.log(table(rows));
   console.log();
-  console.log("× PyTorch: seqlab ms/step ÷ PyTorch ms/step (higher is slower). % matmul limit: step FLOPs ÷ time ÷ peak matmul GFLOP/s of that backend.");
-  if (backends.includes("cpu")) console.log(`cpu: ${o.cpuSteps} measured step(s) per repetition and 1 warm-up (a step takes seconds).`);
+  console.log("speed vs PyTorch: PyTorch ms/step ÷ seqlab ms/step (≥ 1.0× is as fast or faster). % matmul limit: step FLOPs ÷ time ÷ peak matmul GFLOP/s of that configuration. generation: a step is one generated token.");
+  if (configs.some((c) => c.backend === "cpu" && c.engine === "tfjs")) console.log(`cpu/tfjs: ${o.cpuSteps} measured step(s) per repetition and 1 warm-up (a step takes seconds).`);
 
   const dir = path.join(ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
   const suffix = o.quick ? "-quick" : ""; // a smoke run does not overwrite the day's real run
   const file = path.join(dir, `${date.slice(0, 10)}-${host.replace(/[^A-Za-z0-9_.-]/g, "_")}${suffix}.json`);
-  const json = { date, host, machine, argv: process.argv.slice(2), torch: noTorch === undefined ? "available" : `not available: ${noTorch}`, rows };
+  const json = { date, host, machine, argv: process.argv.slice(2), configs, torch: noTorch === undefined ? "available" : `not available: ${noTorch}`, rows };
   fs.writeFileSync(file, JSON.stringify(json, null, 2) + "\n");
   console.log(`wrote ${path.relative(ROOT, file)}`);
 }

@@ -7,6 +7,10 @@
  * Most scenarios preload block_tfjs_node.cjs, so `@tensorflow/tfjs-node` fails to load as on
  * a clean install here, whatever state node_modules is in; one scenario uses the real
  * node_modules and expects whatever it can actually load.
+ *
+ * The engine is chosen with the backend (engine/engine.ts). Most scenarios pin
+ * SEQLAB_ENGINE=tfjs (no engine), which leaves the stock order tensorflow > wasm > cpu; the
+ * default scenarios leave it unset and expect the seqlab backend with the best engine.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -38,11 +42,14 @@ interface Child {
   final?: { tfBackend: string; dE: number[][]; registered: boolean };
 }
 
-/** Runs the driver with the given steps and SEQLAB_BACKEND (undefined: unset). */
-function run(steps: unknown[], seqlabBackend?: string, opts: { blockTfjsNode?: boolean } = {}): Promise<Child> {
+/** Runs the driver with the given steps, SEQLAB_BACKEND (undefined: unset) and SEQLAB_ENGINE (default "tfjs"; null: unset). */
+function run(steps: unknown[], seqlabBackend?: string, opts: { blockTfjsNode?: boolean; engine?: string | null } = {}): Promise<Child> {
   const env = { ...process.env };
   delete env.SEQLAB_BACKEND;
+  delete env.SEQLAB_ENGINE;
   if (seqlabBackend !== undefined) env.SEQLAB_BACKEND = seqlabBackend;
+  const engine = opts.engine === undefined ? "tfjs" : opts.engine;
+  if (engine !== null) env.SEQLAB_ENGINE = engine;
   const preload = opts.blockTfjsNode === false ? [] : ["--require", blockTfjsNode];
   const args = [...preload, "--import", "tsx", driver, JSON.stringify(steps)];
   return new Promise((resolve) => {
@@ -67,21 +74,39 @@ function assertClean(child: Child): void {
   assert.equal(child.code, 0, `child failed:\n${child.stdout}\n${child.stderr}`);
 }
 
+/** The engine part of every banner and info with SEQLAB_ENGINE=tfjs. */
+const noEngine = { name: "tfjs", description: "tfjs (reference ops, no engine)", reason: "forced by SEQLAB_ENGINE=tfjs" };
+const noEngineBanner = "engine tfjs (reference ops, no engine) (forced by SEQLAB_ENGINE=tfjs)";
+const seqlabSkipped = "seqlab skipped: no engine (SEQLAB_ENGINE=tfjs): the seqlab backend needs the engine's GEMM";
+
 /** d/dE sum(gather(E, [2, 0, 2])) for E of shape [3, 2]: row v counts how often v is named. */
 const gatherGrad = [[1, 1], [0, 0], [2, 2]];
 
 describe("initBackend", { concurrency: 2 }, () => {
-  test("by default picks wasm when tfjs-node is absent, and prints one line", async () => {
-    const child = await run([{}]);
+  test("by default picks the seqlab backend with the best engine when tfjs-node is absent, and prints one line", async () => {
+    const child = await run([{}], undefined, { engine: null });
     assertClean(child);
     assert.deepEqual(child.before, { backendInfo: null });
-    assert.deepEqual(child.banners, [`seqlab: backend wasm (SIMD on, 1 thread) — tfjs ${version}; tensorflow skipped: ${absent}`]);
+    assert.equal(child.banners.length, 1, child.stdout);
+    assert.match(child.banners[0], new RegExp(`^seqlab: backend seqlab \\(tfjs-cpu kernels, engine GEMM\\) — tfjs ${version}; engine (native|wasm) \\(.+\\); tensorflow skipped: ${absent}$`));
+    const info = child.results[0].info!;
+    assert.equal(info.name, "seqlab");
+    assert.match((info.engine as { name: string }).name, /^(native|wasm)$/);
+    assert.deepEqual(child.final, { tfBackend: "seqlab", dE: gatherGrad, registered: true });
+    assert.equal(child.stderr, "");
+  });
+
+  test("with no engine (SEQLAB_ENGINE=tfjs) the default is wasm, and the line says why seqlab was skipped", async () => {
+    const child = await run([{}]);
+    assertClean(child);
+    assert.deepEqual(child.banners, [`seqlab: backend wasm (SIMD on, 1 thread) — tfjs ${version}; ${noEngineBanner}; tensorflow skipped: ${absent}; ${seqlabSkipped}`]);
     assert.deepEqual(child.results[0].info, {
       name: "wasm",
       tfjsVersion: version,
       simd: true,
       threads: 1,
-      reason: `tensorflow skipped: ${absent}`,
+      reason: `tensorflow skipped: ${absent}; ${seqlabSkipped}`,
+      engine: noEngine,
     });
     assert.deepEqual(child.final, { tfBackend: "wasm", dE: gatherGrad, registered: true });
     assert.equal(child.stderr, "");
@@ -94,15 +119,15 @@ describe("initBackend", { concurrency: 2 }, () => {
     assert.equal(child.banners.length, 1, child.stdout);
     const info = child.results[0].info!;
     assert.equal(info.name, loads ? "tensorflow" : "wasm");
-    if (!loads) assert.match(String(info.reason), /^tensorflow skipped: \S.*[^.]$/);
+    if (!loads) assert.match(String(info.reason), /^tensorflow skipped: \S.*[^.]; seqlab skipped: no engine/);
     assert.deepEqual(child.final?.dE, gatherGrad);
   });
 
   test("SEQLAB_BACKEND=cpu picks cpu, without tfjs-cpu's install-tfjs-node banner", async () => {
     const child = await run([{}], "cpu");
     assertClean(child);
-    assert.deepEqual(child.banners, [`seqlab: backend cpu (plain JavaScript, 1 thread) — tfjs ${version}; forced by SEQLAB_BACKEND=cpu`]);
-    assert.deepEqual(child.results[0].info, { name: "cpu", tfjsVersion: version, threads: 1, reason: "forced by SEQLAB_BACKEND=cpu" });
+    assert.deepEqual(child.banners, [`seqlab: backend cpu (plain JavaScript, 1 thread) — tfjs ${version}; ${noEngineBanner}; forced by SEQLAB_BACKEND=cpu`]);
+    assert.deepEqual(child.results[0].info, { name: "cpu", tfjsVersion: version, threads: 1, reason: "forced by SEQLAB_BACKEND=cpu", engine: noEngine });
     assert.deepEqual(child.final, { tfBackend: "cpu", dE: gatherGrad, registered: true });
     assert.equal(child.stderr, "");
   });
@@ -110,7 +135,7 @@ describe("initBackend", { concurrency: 2 }, () => {
   test("SEQLAB_BACKEND=wasm picks wasm", async () => {
     const child = await run([{}], "wasm");
     assertClean(child);
-    assert.deepEqual(child.banners, [`seqlab: backend wasm (SIMD on, 1 thread) — tfjs ${version}; forced by SEQLAB_BACKEND=wasm`]);
+    assert.deepEqual(child.banners, [`seqlab: backend wasm (SIMD on, 1 thread) — tfjs ${version}; ${noEngineBanner}; forced by SEQLAB_BACKEND=wasm`]);
     assert.deepEqual(child.final, { tfBackend: "wasm", dE: gatherGrad, registered: true });
   });
 
@@ -123,7 +148,7 @@ describe("initBackend", { concurrency: 2 }, () => {
         ok: false,
         error: {
           name: "BackendError",
-          message: `SEQLAB_BACKEND=tensorflow, but @tensorflow/tfjs-node could not be loaded: ${absent}. Unset SEQLAB_BACKEND or use wasm|cpu.`,
+          message: `SEQLAB_BACKEND=tensorflow, but @tensorflow/tfjs-node could not be loaded: ${absent}. Unset SEQLAB_BACKEND or use seqlab|wasm|cpu.`,
         },
       },
     ]);
@@ -136,7 +161,7 @@ describe("initBackend", { concurrency: 2 }, () => {
     assert.deepEqual(child.banners, []);
     assert.deepEqual(child.results[0].error, {
       name: "BackendError",
-      message: "SEQLAB_BACKEND: expected one of tensorflow, wasm, cpu, got 'bogus'",
+      message: "SEQLAB_BACKEND: expected one of tensorflow, seqlab, wasm, cpu, got 'bogus'",
     });
   });
 
@@ -172,6 +197,7 @@ describe("initBackend", { concurrency: 2 }, () => {
       tfjsVersion: version,
       threads: 1,
       reason: "forced by initBackend({ backend: 'cpu' })",
+      engine: noEngine,
     });
   });
 
@@ -182,8 +208,8 @@ describe("initBackend", { concurrency: 2 }, () => {
       child.results.map((r) => r.error?.message),
       [
         `initBackend({ backend: 'tensorflow' }), but @tensorflow/tfjs-node could not be loaded: ${absent}. ` +
-          "Call initBackend() without a backend or use wasm|cpu.",
-        "initBackend: backend: expected one of tensorflow, wasm, cpu, got 'gpu'",
+          "Call initBackend() without a backend or use seqlab|wasm|cpu.",
+        "initBackend: backend: expected one of tensorflow, seqlab, wasm, cpu, got 'gpu'",
         undefined,
       ],
     );

@@ -16,7 +16,12 @@ function blocks(markdown: string, lang: string): string[] {
 }
 
 /** The environment line names this machine's node and backend; keep the rest exact. */
-const normalise = (out: string) => out.replace(/node v\S+/g, "node vX").replace(/tfjs (\S+) \([^)]*\)/g, "tfjs $1 (backend)").trimEnd();
+const normalise = (out: string) =>
+  out
+    .replace(/node v\S+/g, "node vX")
+    .replace(/tfjs (\S+) \([^)]*\)/g, "tfjs $1 (backend)")
+    .replace(/engine (native|wasm|js|none) \((?:[^()]|\([^)]*\))*\)/g, "engine (engine)")
+    .trimEnd();
 
 test("the README's first example prints what the README says", () => {
   const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");

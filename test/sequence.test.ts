@@ -18,7 +18,7 @@ import { initBackend } from "../lib/src/backend/backend";
 import { setSeed, nextSeed } from "../lib/src/notebook/random";
 import { ArgumentError } from "../lib/src/errors";
 import type { CellState, RecurrentCell } from "../lib/src/rnn/cell";
-import { cellSequence, gruSequence, lstmSequence, rnnSequence } from "../lib/src/ops/sequence";
+import { cellSequence, gruSequence, gruSequenceReference, lstmSequence, lstmSequenceReference, rnnSequence, rnnSequenceReference } from "../lib/src/ops/sequence";
 import { RnnCell } from "../lib/src/rnn/rnn_cell";
 import { LstmCell } from "../lib/src/rnn/lstm";
 import { GruCell } from "../lib/src/rnn/gru";
@@ -324,5 +324,32 @@ describe("memory", () => {
       }
     }
     tf.dispose([xs, mask]);
+  });
+});
+
+describe("sequences of length 1 (the reference ops)", () => {
+  test("gradients exist and equal those of one cell step (tfjs's unstack gradient fails for one output)", () => {
+    setSeed(21);
+    const cases: [RecurrentCell, (xs: tf.Tensor3D) => tf.Tensor3D][] = [];
+    const rnn = new RnnCell(3, 4);
+    cases.push([rnn, (xs) => rnnSequenceReference(xs, { V: rnn.V, W: rnn.W, b: rnn.b }).outputs]);
+    const lstm = new LstmCell(3, 4);
+    cases.push([lstm, (xs) => lstmSequenceReference(xs, { W: lstm.W, b: lstm.b }).outputs]);
+    const gru = new GruCell(3, 4);
+    cases.push([gru, (xs) => gruSequenceReference(xs, { W: gru.W, b: gru.b }).outputs]);
+    const x = tf.randomNormal([2, 1, 3], 0, 1, "float32", nextSeed()) as tf.Tensor3D; // [B, 1, D]
+    for (const [cell, run] of cases) {
+      const weights = cell.weights;
+      const viaOp = tf.variableGrads(() => tf.sum(tf.square(run(x))) as tf.Scalar, weights).grads;
+      const viaStep = tf.variableGrads(() => {
+        const h = cell.step(tf.reshape(x, [2, 3]) as tf.Tensor2D, cell.zeroState(2))[0]; // [B, H]
+        return tf.sum(tf.square(h)) as tf.Scalar;
+      }, weights).grads;
+      for (const w of weights) {
+        const a = viaOp[w.name].dataSync();
+        const b = viaStep[w.name].dataSync();
+        for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-6, `${cell.name} ${w.name}[${i}]: ${a[i]} vs ${b[i]}`);
+      }
+    }
   });
 });

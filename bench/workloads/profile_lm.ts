@@ -12,6 +12,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { Command, Option } from "commander";
 import { initBackend, type BackendName } from "../../lib/src/backend/backend";
+import { initEngine } from "../../lib/src/engine/engine";
+import { FusedAdam } from "../../lib/src/engine/adam";
 import { seededGenerator, setSeed } from "../../lib/src/notebook/random";
 import { buildModel, countOption, PTB_SMALL, QUICK, randomIds, type LmCell } from "./rnn_lm";
 
@@ -25,7 +27,7 @@ interface KernelTotal {
 async function main(): Promise<void> {
   const program = new Command("profile_lm")
     .description("Per-kernel time of one PTB-small LM training step, as one JSON line.")
-    .addOption(new Option("--backend <name>", "tfjs backend").choices(["wasm", "cpu", "tensorflow"]).default("wasm"))
+    .addOption(new Option("--backend <name>", "tfjs backend").choices(["wasm", "cpu", "tensorflow", "seqlab"]).default("wasm"))
     .addOption(new Option("--cell <cell>", "recurrent cell").choices(["lstm", "gru"]).default("lstm"))
     .option("--top <n>", "kernels to list", countOption, 15)
     .option("--quick", "tiny sizes", false);
@@ -36,7 +38,8 @@ async function main(): Promise<void> {
   const rand = seededGenerator(1234);
   const s = o.quick ? QUICK : PTB_SMALL;
   const { variables, loss } = buildModel(s, o.cell as LmCell);
-  const adam = tf.train.adam(1e-3);
+  const engine = initEngine({ quiet: true }); // SEQLAB_ENGINE
+  const adam: tf.Optimizer = engine.name === "tfjs" ? tf.train.adam(1e-3) : new FusedAdam({ learningRate: 1e-3 });
   const ids = randomIds(s, rand); // [B, T]
   const targets = randomIds(s, rand); // [B, T]
   const step = (): void => {

@@ -6,8 +6,8 @@
  *   x      = gather(E_emb, ids)                       // [B, T, E]
  *   h¹     = lstmSequence(x,  W¹, b¹).outputs         // [B, T, H]   (or gruSequence)
  *   h²     = lstmSequence(h¹, W², b²).outputs         // [B, T, H]
- *   logits = h² Wy + by                               // [B, T, V]   full softmax
- *   loss   = softmaxCrossEntropy(logits, targets)     // []
+ *   loss   = linearSoftmaxCrossEntropy(h², Wy, by, targets)   // []  full softmax:
+ *          = softmaxCrossEntropy(h² Wy + by, targets)          //     one fused op with an engine
  *   step   = tf.variableGrads(loss) then Adam.applyGradients
  *
  * Random token ids (seeded): the speed does not depend on the text. Runs on one backend
@@ -24,8 +24,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { initBackend, type BackendName } from "../../lib/src/backend/backend";
+import { initEngine } from "../../lib/src/engine/engine";
+import { FusedAdam } from "../../lib/src/engine/adam";
 import { gruSequence, lstmSequence } from "../../lib/src/ops/sequence";
-import { softmaxCrossEntropy } from "../../lib/src/ops/softmax_cross_entropy";
+import { linearSoftmaxCrossEntropy } from "../../lib/src/ops/linear_softmax_cross_entropy";
 import { recurrentUniform, uniformVariable } from "../../lib/src/rnn/init";
 import { Linear } from "../../lib/src/models/common";
 import { seededGenerator, setSeed } from "../../lib/src/notebook/random";
@@ -80,6 +82,8 @@ export interface WorkloadResult {
   workload: string;
   backend: BackendName;
   backendDetail: string;
+  /** The engine's description ("tfjs (reference ops, no engine)" without one). */
+  engine: string;
   sizes: LmSizes;
   warmup: number;
   reps: number;
@@ -151,10 +155,14 @@ export function buildModel(s: LmSizes, cell: LmCell) {
     for (const w of layers) {
       h = (cell === "lstm" ? lstmSequence(h, w) : gruSequence(h, w)).outputs; // [B, T, H]
     }
-    const logits = out.applySequence(h); // [B, T, V]
-    return softmaxCrossEntropy(logits, targets); // []
+    return linearSoftmaxCrossEntropy(h, out.Wy, out.by, targets); // []
   };
-  return { variables, loss };
+  return { variables, loss, parts: { emb, layers, out } };
+}
+
+/** "wasm SIMD, 1 thread(s), tfjs 4.22.0": the backend as the result lines describe it. */
+export function describeBackend(info: { name: string; simd?: boolean; threads?: number; tfjsVersion: string }): string {
+  return `${info.name}${info.simd === undefined ? "" : info.simd ? " SIMD" : " no-SIMD"}, ${info.threads ?? "?"} thread(s), tfjs ${info.tfjsVersion}`;
 }
 
 /** Seeded random token ids. @returns int32 [B, T]. */
@@ -178,12 +186,14 @@ export interface RunLmOptions {
 /** Runs the workload in this process and returns its result. */
 export async function runLm(o: RunLmOptions): Promise<WorkloadResult> {
   const info = await initBackend({ backend: o.backend, quiet: true });
-  const detail = `${info.name}${info.simd === undefined ? "" : info.simd ? " SIMD" : " no-SIMD"}, ${info.threads ?? "?"} thread(s), tfjs ${info.tfjsVersion}`;
+  const engine = initEngine({ quiet: true }); // SEQLAB_ENGINE, set by bench/run.ts
+  const detail = describeBackend(info);
   setSeed(o.seed);
   const rand = seededGenerator(o.seed);
   const s = o.sizes;
   const { variables, loss } = buildModel(s, o.cell);
-  const adam = tf.train.adam(1e-3);
+  // With an engine, its fused Adam (the same update, engine/adam.ts); without, tfjs's.
+  const adam: tf.Optimizer = engine.name === "tfjs" ? tf.train.adam(1e-3) : new FusedAdam({ learningRate: 1e-3 });
   const batches = Array.from({ length: 4 }, () => ({ ids: randomIds(s, rand), targets: randomIds(s, rand) }));
   let k = 0;
   const split = { forward: [] as number[], backward: [] as number[], optimizer: [] as number[] };
@@ -226,6 +236,7 @@ export async function runLm(o: RunLmOptions): Promise<WorkloadResult> {
     workload: `${o.cell}_lm`,
     backend: info.name,
     backendDetail: detail,
+    engine: engine.description,
     sizes: s,
     warmup: o.warmup,
     reps: o.reps,
@@ -253,7 +264,7 @@ export function countOption(value: string): number {
 async function main(): Promise<void> {
   const program = new Command("rnn_lm")
     .description("One backend, one cell: time PTB-small LM training steps and print one JSON line.")
-    .addOption(new Option("--backend <name>", "tfjs backend").choices(["wasm", "cpu", "tensorflow"]).default("wasm"))
+    .addOption(new Option("--backend <name>", "tfjs backend").choices(["wasm", "cpu", "tensorflow", "seqlab"]).default("wasm"))
     .addOption(new Option("--cell <cell>", "recurrent cell").choices(["lstm", "gru"]).default("lstm"))
     .option("--warmup <n>", "warm-up steps, not timed", countOption, 2)
     .option("--reps <n>", "repetitions (median quoted)", countOption, 3)

@@ -189,3 +189,172 @@ export {
   type ArchitectureDemo,
   type DemoOptions,
 } from "./experiments/architectures";
+
+// ---- Language models, data and vocabulary (issue 5, helper L2): tokenizers, Vocab and <UNK>,
+// ---- LM batching (BPTT streams, padded sentences), dataset loaders (PTB, Brown, Moby Dick).
+export { whitespaceTokenize, wordTokenize, charTokenize, splitSentences, type TokenizeOptions, type CharTokenizeOptions } from "./data/tokenize";
+export {
+  Vocab,
+  VocabFileError,
+  PAD_ID,
+  UNK_ID,
+  SOS_ID,
+  EOS_ID,
+  SPECIAL_TOKENS,
+  UNK_TOKEN,
+  type VocabOptions,
+  type VocabJson,
+} from "./data/vocab";
+export { WordDropout, wordDropout, type WordDropoutOptions } from "./data/unk";
+export {
+  streamBatches,
+  StreamBatches,
+  sentenceBatches,
+  joinSentences,
+  lmBatchTensors,
+  stopGradient,
+  detachState,
+  type LmBatch,
+  type StreamWindow,
+  type SentenceBatch,
+  type StreamBatchOptions,
+  type SentenceBatchOptions,
+} from "./data/lm_batches";
+export { loadDataset, DATASET_NAMES, type DatasetName } from "./datasets/datasets";
+export type { TextDataset, DatasetSplit, LoadOptions } from "./datasets/types";
+export { DatasetError, MissingDataError, ChecksumError, resolveDataDir, readLineSentences, sha256File } from "./datasets/folder";
+export { downloadFile, type DownloadOptions } from "./datasets/download";
+export { loadPtb, ptbFiles, PTB_BASE_URL, PTB_SHA256, type PtbOptions } from "./datasets/ptb";
+export { loadBrown, brownSplitOf, type BrownOptions } from "./datasets/brown";
+export { loadMobyDick, mobyDickParts, mobyDickSplitOf, type MobyDickOptions } from "./datasets/moby_dick";
+
+// The linear-chain CRF and the biLSTM-CRF tagger (task E3).
+export {
+  Crf,
+  crfScore,
+  crfLogPartition,
+  crfLogLikelihood,
+  viterbiDecode,
+  type CrfParams,
+  type CrfReduction,
+  type ViterbiResult,
+} from "./ops/crf";
+export { CharEncoder, type CharEncoderOptions } from "./tagging/char_encoder";
+export { BiLstmCrfTagger, type BiLstmCrfTaggerOptions, type TaggerBatch } from "./tagging/bilstm_crf";
+
+// The engine (issue 4, task E2): fused sequence ops and softmax cross-entropy on the
+// engine's kernels (native BLAS addon > SIMD WebAssembly > plain TypeScript), chosen once by
+// initEngine() / SEQLAB_ENGINE; FusedAdam; the "seqlab" tfjs backend (SEQLAB_BACKEND=seqlab).
+// The *Reference ops are the tfjs-op definitions the fused ones are tested against.
+export {
+  initEngine,
+  engineInfo,
+  formatEngineInfo,
+  getKernels,
+  withKernels,
+  ENGINE_NAMES,
+  type EngineName,
+  type EngineInfo,
+  type InitEngineOptions,
+} from "./engine/engine";
+export { FusedAdam, type FusedAdamOptions } from "./engine/adam";
+export { registerSeqlabBackend, SEQLAB_BACKEND } from "./engine/backend";
+export { jsKernels } from "./engine/js";
+export type { Kernels, KernelsName } from "./engine/kernels";
+export { lstmSequenceReference, gruSequenceReference, rnnSequenceReference } from "./ops/sequence";
+export { softmaxCrossEntropyReference } from "./ops/softmax_cross_entropy";
+
+// N-gram language models (issue 5, task L1): counts, interpolated modified Kneser-Ney,
+// MLE / add-k baselines, ARPA export/import, perplexity (shared with the RNN LMs).
+export { NgramCounts, readSentences, type NgramLevel, type NgramCountOptions } from "./lm/ngram_counts";
+export { KneserNeyLm, modifiedKneserNeyDiscounts, type KneserNeyDiscounts, type KneserNeyOptions } from "./lm/kneser_ney";
+export { MleLm, AddKLm } from "./lm/ngram_baselines";
+export { ArpaLm, ArpaError, arpaChunks, toArpa, writeArpa, type ArpaReadOptions } from "./lm/arpa";
+export { perplexity, perplexityFromLogProbs, formatPerplexity, type LanguageModel, type PerplexityReport } from "./lm/perplexity";
+
+// Generation and the char-level / hybrid LMs (issue 5, task L3): argmax, sampling (temperature,
+// top-K) and beam search over any NextTokenModel (RnnLm is one); char-vocabulary helpers and
+// sampleText; the hybrid word LM that spells OOV words with a char LSTM.
+export {
+  generate,
+  generateMany,
+  beamSearch,
+  ArgmaxDecoder,
+  SamplingDecoder,
+  type NextTokenModel,
+  type Decoder,
+  type SamplingOptions,
+  type GenerateOptions,
+  type Generation,
+  type BeamSearchOptions,
+  type BeamHypothesis,
+} from "./lm/generate";
+export {
+  charVocab,
+  encodeText,
+  decodeText,
+  sampleText,
+  UNKNOWN_CHAR,
+  type CharVocabOptions,
+  type EncodeTextOptions,
+  type SampleTextOptions,
+} from "./lm/char_lm";
+export {
+  HybridLm,
+  HybridBatches,
+  encodeHybridStream,
+  hybridBatchTensors,
+  trainHybridLm,
+  evaluateHybridLm,
+  type HybridLmConfig,
+  type HybridStream,
+  type HybridBatch,
+  type HybridTensorBatch,
+  type HybridBatchOptions,
+  type TrainHybridOptions,
+} from "./lm/hybrid_lm";
+
+// Recurrent language models (issue 5): the model, training over token streams (truncated
+// BPTT), evaluation, checkpoints, interpolation with an n-gram model.
+export { RnnLm, lastRealStep, type RnnLmConfig, type LmLossMode, type LmTensorBatch, type LmRunOptions } from "./lm/rnn_lm";
+export {
+  trainLm,
+  evaluateLm,
+  evaluateSentences,
+  encodeStream,
+  type TrainLmOptions,
+  type EpochRecord,
+  type LmEvaluation,
+  type EvaluateLmOptions,
+} from "./lm/train_lm";
+export { saveLm, loadLm, CheckpointError } from "./lm/checkpoint";
+export { mixLogProbs, tuneMixture, ngramStreamLogProbs } from "./lm/interpolate";
+
+// The experiments of notebook 04-language-models.
+export {
+  loadLmCorpus,
+  kneserNeyTable,
+  trainCorpusLm,
+  mixtureWithKneserNey,
+  perplexityCurves,
+  lossModeComparison,
+  lossModeChart,
+  type LmCorpus,
+  type LoadLmCorpusOptions,
+  type KneserNeyRow,
+  type RnnLmRun,
+  type MixtureResult,
+  type LossModeCurve,
+} from "./experiments/language_models";
+export {
+  unkStrategies,
+  charLmSamples,
+  type UnkStrategyRow,
+  type UnkStrategyOptions,
+  type CharLmOptions,
+  type CharLmResult,
+} from "./experiments/unk_and_chars";
+
+// The output layer fused with its loss (issue 4, task P1): softmax CE of h W + b as one op
+// (one kernel pair with an engine); the Reference is its tfjs-op definition.
+export { linearSoftmaxCrossEntropy, linearSoftmaxCrossEntropyReference } from "./ops/linear_softmax_cross_entropy";

@@ -8,7 +8,14 @@
  *      where the runtime has it. In Node tfjs-wasm runs single-threaded (its thread pool
  *      needs a worker made from a blob URL, which Node cannot start; tfjs issue #3830);
  *   3. `cpu` — tfjs-backend-cpu, plain JavaScript.
- * `initBackend({ backend })` or the environment variable `SEQLAB_BACKEND=tensorflow|wasm|cpu`
+ * The `seqlab` backend (engine/backend.ts) comes second, after `tensorflow`: tfjs-backend-cpu's
+ * kernels on plain typed arrays, with the matmuls done by the engine's GEMM and the sequence
+ * ops, softmax cross-entropy and Adam by its fused kernels (engine/engine.ts: native
+ * OpenBLAS where it was built at install, else SIMD WebAssembly), read without copies.
+ * `initBackend` chooses the engine first (`initEngine`, `SEQLAB_ENGINE=native|wasm|js|tfjs`);
+ * with `SEQLAB_ENGINE=tfjs` (no engine: the plain tfjs reference ops) `seqlab` is skipped
+ * and the order is the stock tfjs one, tensorflow > wasm > cpu.
+ * `initBackend({ backend })` or the environment variable `SEQLAB_BACKEND=tensorflow|wasm|cpu|seqlab`
  * forces one (the argument wins over the variable); a forced backend that cannot load is
  * an error, never a silent fallback. The choice is printed as one line, e.g.
  *
@@ -21,15 +28,22 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BackendError } from "../errors";
 import { registerKernels } from "./kernels";
+import { registerSeqlabBackend } from "../engine/backend";
+import { getKernels, initEngine, type EngineInfo } from "../engine/engine";
 
 /** A compute backend seqlab can run on. */
-export type BackendName = "tensorflow" | "wasm" | "cpu";
+export type BackendName = "tensorflow" | "wasm" | "cpu" | "seqlab";
 
-/** All backend names, most preferred first. */
-export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
+/** The backends tried when none is forced, most preferred first. */
+export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow", "seqlab", "wasm", "cpu"];
+
+/** Every backend name `initBackend` and `SEQLAB_BACKEND` accept. */
+export const ALL_BACKEND_NAMES: readonly BackendName[] = BACKEND_NAMES;
 
 /** What `initBackend` chose. */
 export interface BackendInfo {
+  /** The engine of the fused ops (engine/engine.ts), chosen with the backend. */
+  readonly engine?: EngineInfo;
   /** The backend tfjs now runs on. */
   readonly name: BackendName;
   /** The version of @tensorflow/tfjs-core, e.g. "4.22.0". */
@@ -61,6 +75,7 @@ const PACKAGES: Record<BackendName, string> = {
   tensorflow: "@tensorflow/tfjs-node",
   wasm: "@tensorflow/tfjs-backend-wasm",
   cpu: "@tensorflow/tfjs-backend-cpu",
+  seqlab: "@tensorflow/tfjs-backend-cpu (seqlab backend)",
 };
 
 let pending: Promise<BackendInfo> | undefined;
@@ -106,9 +121,12 @@ export function formatBackendInfo(info: BackendInfo): string {
       ? ` (SIMD ${info.simd ? "on" : "off"}, ${plural(info.threads ?? 1, "thread")})`
       : info.name === "cpu"
         ? ` (plain JavaScript, ${plural(info.threads ?? 1, "thread")})`
-        : " (native TensorFlow)";
+        : info.name === "seqlab"
+          ? " (tfjs-cpu kernels, engine GEMM)"
+          : " (native TensorFlow)";
   const reason = info.reason === undefined ? "" : `; ${info.reason}`;
-  return `seqlab: backend ${info.name}${details} — tfjs ${info.tfjsVersion}${reason}`;
+  const engine = info.engine === undefined ? "" : `; engine ${info.engine.description}${info.engine.reason === undefined ? "" : ` (${info.engine.reason})`}`;
+  return `seqlab: backend ${info.name}${details} — tfjs ${info.tfjsVersion}${engine}${reason}`;
 }
 
 /** 1. Decide what to try, 2. load it, 3. register kernels, 4. print. */
@@ -122,6 +140,7 @@ async function choose(opts: InitBackendOptions): Promise<BackendInfo> {
     forced = { name, source: `SEQLAB_BACKEND=${name}` };
   }
 
+  const engine = initEngine({ quiet: true });
   let info: BackendInfo;
   if (forced !== undefined) {
     const { name, source } = forced;
@@ -154,7 +173,7 @@ async function choose(opts: InitBackendOptions): Promise<BackendInfo> {
   }
 
   registerKernels(info.name);
-  chosen = Object.freeze(info);
+  chosen = Object.freeze({ ...info, engine });
   if (!opts.quiet) console.log(formatBackendInfo(chosen));
   return chosen;
 }
@@ -195,6 +214,12 @@ async function load(name: BackendName): Promise<BackendInfo> {
       await setBackend(name);
       return { ...base, simd, threads: wasm.getThreadsCount() };
     }
+    case "seqlab": {
+      if (getKernels() === null) throw new Unavailable("no engine (SEQLAB_ENGINE=tfjs): the seqlab backend needs the engine's GEMM");
+      registerSeqlabBackend();
+      await setBackend(name);
+      return { ...base, threads: 1 };
+    }
     case "cpu": {
       await setBackend(name);
       // tfjs-cpu prints a multi-line "install tfjs-node" banner on its first tensor;
@@ -231,8 +256,8 @@ async function setBackend(name: BackendName): Promise<void> {
 
 /** Checks a backend name from the user. */
 function parseName(value: string, source: string): BackendName {
-  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
-  throw new BackendError(`${source}: expected one of ${BACKEND_NAMES.join(", ")}, got '${value}'`);
+  if ((ALL_BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
+  throw new BackendError(`${source}: expected one of ${ALL_BACKEND_NAMES.join(", ")}, got '${value}'`);
 }
 
 /**

@@ -48,13 +48,18 @@ export async function setupNotebook(options: SetupOptions = {}): Promise<Environ
   return env;
 }
 
-/** One line: `seqlab 0.1.0 · tfjs 4.22.0 (wasm, SIMD, 1 thread) · node v20 · tslab 1.0.22 · profile ci · seed 42`. */
+/**
+ * One line, e.g. `seqlab 0.1.0 · tfjs 4.22.0 (seqlab) · engine native (OpenBLAS 0.3.21, 2 threads) · node v20 · tslab 1.0.22 · profile ci · seed 42`
+ * or, without an engine, `… · tfjs 4.22.0 (wasm, SIMD, 1 thread) · engine none (tfjs reference ops) · …`.
+ */
 export function describeEnvironment(env: Environment): string {
   const b = env.backend;
-  const details = [b.name, b.simd === undefined ? undefined : b.simd ? "SIMD" : "no SIMD", b.threads === undefined ? undefined : `${b.threads} thread${b.threads === 1 ? "" : "s"}`]
+  const threads = b.threads === undefined || b.name === "seqlab" ? undefined : `${b.threads} thread${b.threads === 1 ? "" : "s"}`; // seqlab: the engine's threads
+  const details = [b.name, b.simd === undefined ? undefined : b.simd ? "SIMD" : "no SIMD", threads]
     .filter((d) => d !== undefined)
     .join(", ");
-  const parts = [`seqlab ${env.seqlab}`, `tfjs ${env.tfjs} (${details})`, `node ${env.node}`];
+  const engine = b.engine === undefined ? undefined : b.engine.name === "tfjs" ? "engine none (tfjs reference ops)" : `engine ${b.engine.description}`;
+  const parts = [`seqlab ${env.seqlab}`, `tfjs ${env.tfjs} (${details})`, ...(engine === undefined ? [] : [engine]), `node ${env.node}`];
   if (env.tslab) parts.push(`tslab ${env.tslab}`);
   parts.push(`profile ${env.profile}`, `seed ${env.seed}`);
   return parts.join(" · ");

@@ -7,9 +7,13 @@
  *
  * - `cellSequence(cell, xs)` — any `RecurrentCell`: its `sequence` fast path if it has one,
  *   else a loop over `cell.step`.
- * - `rnnSequence`, `lstmSequence`, `gruSequence` — the built-in cells' recurrences with the
- *   input projection x_t·W_x hoisted out of the loop: one [B·T, D]·[D, kH] matmul for all
- *   T steps, leaving only the h_{t-1}·W_h matmul inside the loop.
+ * - `rnnSequence`, `lstmSequence`, `gruSequence` — the built-in cells' recurrences. When an
+ *   engine is active (engine/engine.ts, `initEngine`) they run as one fused kernel per
+ *   sequence (engine/ops.ts); otherwise, and always in `rnnSequenceReference`,
+ *   `lstmSequenceReference`, `gruSequenceReference`, as tfjs ops with the input projection
+ *   x_t·W_x hoisted out of the loop: one [B·T, D]·[D, kH] matmul for all T steps, leaving
+ *   only the h_{t-1}·W_h matmul inside the loop. The reference bodies are the readable
+ *   definition and the fused kernels' test oracle (test/engine.test.ts).
  *
  * Conventions shared by every op (see `SequenceOptions` in rnn/cell.ts):
  * 1. Masks. `mask` is [B, T], 1 for a real step, 0 for padding. At a padded step the
@@ -31,6 +35,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
 import type { CellState, RecurrentCell, SequenceOptions, SequenceResult } from "../rnn/cell";
+import { getKernels } from "../engine/engine";
+import { fusedGruSequence, fusedLstmSequence, fusedRnnSequence } from "../engine/ops";
 
 /** The vanilla RNN's nonlinearity. */
 export type RnnActivation = "tanh" | "relu";
@@ -83,7 +89,7 @@ export function cellSequence(cell: RecurrentCell, xs: tf.Tensor3D, options: Sequ
   if (options.initialState !== undefined) checkState(where, options.initialState, B, cell.hiddenSize, count);
   return tidyResult(() => {
     const initialState = options.initialState ?? cell.zeroState(B);
-    const steps = tf.unstack(xs, 1) as tf.Tensor2D[]; // T × [B, D]
+    const steps = unstackSteps(xs); // T × [B, D]
     return scan(steps, initialState, options, (x, state) => {
       const next = cell.step(x, state);
       if (next.length !== count) {
@@ -96,22 +102,31 @@ export function cellSequence(cell: RecurrentCell, xs: tf.Tensor3D, options: Sequ
 
 /**
  * The vanilla RNN over a batch: h_t = act(x_t V + h_{t-1} W + b).
+ * Runs the engine's fused kernel when an engine is active, else the reference below.
  * @param xs - [B, T, D].
  * @param weights - V [D, H], W [H, H], b [H].
  * @param options - mask [B, T], initial state [h] ([B, H]), reverse, activation.
  * @returns outputs [B, T, H] and final state [h] ([B, H]).
  */
 export function rnnSequence(xs: tf.Tensor3D, weights: RnnWeights, options: RnnSequenceOptions = {}): SequenceResult {
+  const kernels = getKernels();
+  if (kernels === null) return rnnSequenceReference(xs, weights, options);
+  checkRnn(xs, weights, options);
+  return fusedRnnSequence(kernels, xs, weights, options);
+}
+
+/**
+ * The vanilla RNN over a batch: h_t = act(x_t V + h_{t-1} W + b).
+ * The tfjs-op reference (readable definition; the fused kernels' test oracle), used when no engine is active.
+ * @param xs - [B, T, D].
+ * @param weights - V [D, H], W [H, H], b [H].
+ * @param options - mask [B, T], initial state [h] ([B, H]), reverse, activation.
+ * @returns outputs [B, T, H] and final state [h] ([B, H]).
+ */
+export function rnnSequenceReference(xs: tf.Tensor3D, weights: RnnWeights, options: RnnSequenceOptions = {}): SequenceResult {
   const { V, W, b } = weights;
-  const [D, H] = V.shape;
-  checkWeight("rnnSequence", "W", W.shape, [H, H]);
-  checkWeight("rnnSequence", "b", b.shape, [H]);
-  const [B, T] = checkInputs("rnnSequence", xs, D, options.mask);
+  const { B, H } = checkRnn(xs, weights, options);
   const act = options.activation ?? "tanh";
-  if (act !== "tanh" && act !== "relu") {
-    throw new ArgumentError(`rnnSequence: expected activation "tanh" or "relu", got ${JSON.stringify(act)}`);
-  }
-  if (options.initialState !== undefined) checkState("rnnSequence", options.initialState, B, H, 1);
   return tidyResult(() => {
     const initialState = options.initialState ?? [tf.zeros([B, H]) as tf.Tensor2D]; // 1 × [B, H]
     const xV = project(xs, V, b); // T × [B, H]: x_t V + b
@@ -124,21 +139,30 @@ export function rnnSequence(xs: tf.Tensor3D, weights: RnnWeights, options: RnnSe
 
 /**
  * The LSTM over a batch (equations in rnn/lstm.ts), with z_t W split as h_{t-1} W_h + x_t W_x.
+ * Runs the engine's fused kernel when an engine is active, else the reference below.
  * @param xs - [B, T, D].
  * @param weights - W [H+D, 4H] (columns f, i, C̃, o), b [4H].
  * @param options - mask [B, T], initial state [h, C] (each [B, H]), reverse.
  * @returns outputs [B, T, H] and final state [h, C] (each [B, H]).
  */
 export function lstmSequence(xs: tf.Tensor3D, weights: LstmWeights, options: SequenceOptions = {}): SequenceResult {
+  const kernels = getKernels();
+  if (kernels === null) return lstmSequenceReference(xs, weights, options);
+  checkLstm(xs, weights, options);
+  return fusedLstmSequence(kernels, xs, weights, options);
+}
+
+/**
+ * The LSTM over a batch (equations in rnn/lstm.ts), with z_t W split as h_{t-1} W_h + x_t W_x.
+ * The tfjs-op reference (readable definition; the fused kernels' test oracle), used when no engine is active.
+ * @param xs - [B, T, D].
+ * @param weights - W [H+D, 4H] (columns f, i, C̃, o), b [4H].
+ * @param options - mask [B, T], initial state [h, C] (each [B, H]), reverse.
+ * @returns outputs [B, T, H] and final state [h, C] (each [B, H]).
+ */
+export function lstmSequenceReference(xs: tf.Tensor3D, weights: LstmWeights, options: SequenceOptions = {}): SequenceResult {
   const { W, b } = weights;
-  const H = W.shape[1] / 4;
-  const D = W.shape[0] - H;
-  if (!Number.isInteger(H) || H <= 0 || D <= 0) {
-    throw new ArgumentError(`lstmSequence: expected W of shape [H+D, 4H], got [${W.shape}]`);
-  }
-  checkWeight("lstmSequence", "b", b.shape, [4 * H]);
-  const [B, T] = checkInputs("lstmSequence", xs, D, options.mask);
-  if (options.initialState !== undefined) checkState("lstmSequence", options.initialState, B, H, 2);
+  const { B, D, H } = checkLstm(xs, weights, options);
   return tidyResult(() => {
     const initialState = options.initialState ?? [tf.zeros([B, H]) as tf.Tensor2D, tf.zeros([B, H]) as tf.Tensor2D]; // 2 × [B, H]
     const Wh = tf.slice(W, [0, 0], [H, 4 * H]); // [H, 4H]
@@ -160,21 +184,30 @@ export function lstmSequence(xs: tf.Tensor3D, weights: LstmWeights, options: Seq
 
 /**
  * The GRU over a batch (equations and convention in rnn/gru.ts).
+ * Runs the engine's fused kernel when an engine is active, else the reference below.
  * @param xs - [B, T, D].
  * @param weights - W [H+D, 3H] (columns r, u, h̃), b [3H].
  * @param options - mask [B, T], initial state [h] ([B, H]), reverse.
  * @returns outputs [B, T, H] and final state [h] ([B, H]).
  */
 export function gruSequence(xs: tf.Tensor3D, weights: GruWeights, options: SequenceOptions = {}): SequenceResult {
+  const kernels = getKernels();
+  if (kernels === null) return gruSequenceReference(xs, weights, options);
+  checkGru(xs, weights, options);
+  return fusedGruSequence(kernels, xs, weights, options);
+}
+
+/**
+ * The GRU over a batch (equations and convention in rnn/gru.ts).
+ * The tfjs-op reference (readable definition; the fused kernels' test oracle), used when no engine is active.
+ * @param xs - [B, T, D].
+ * @param weights - W [H+D, 3H] (columns r, u, h̃), b [3H].
+ * @param options - mask [B, T], initial state [h] ([B, H]), reverse.
+ * @returns outputs [B, T, H] and final state [h] ([B, H]).
+ */
+export function gruSequenceReference(xs: tf.Tensor3D, weights: GruWeights, options: SequenceOptions = {}): SequenceResult {
   const { W, b } = weights;
-  const H = W.shape[1] / 3;
-  const D = W.shape[0] - H;
-  if (!Number.isInteger(H) || H <= 0 || D <= 0) {
-    throw new ArgumentError(`gruSequence: expected W of shape [H+D, 3H], got [${W.shape}]`);
-  }
-  checkWeight("gruSequence", "b", b.shape, [3 * H]);
-  const [B, T] = checkInputs("gruSequence", xs, D, options.mask);
-  if (options.initialState !== undefined) checkState("gruSequence", options.initialState, B, H, 1);
+  const { B, D, H } = checkGru(xs, weights, options);
   return tidyResult(() => {
     const initialState = options.initialState ?? [tf.zeros([B, H]) as tf.Tensor2D]; // 1 × [B, H]
     const WhGates = tf.slice(W, [0, 0], [H, 2 * H]); // [H, 2H]: h rows of (r, u)
@@ -205,7 +238,7 @@ function project(xs: tf.Tensor3D, Wx: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D[
   const [B, T, D] = xs.shape;
   const K = Wx.shape[1];
   const flat = tf.add(tf.matMul(tf.reshape(xs, [B * T, D]), Wx), b); // [B·T, K]
-  return tf.unstack(tf.reshape(flat, [B, T, K]), 1) as tf.Tensor2D[]; // T × [B, K]
+  return unstackSteps(tf.reshape(flat, [B, T, K])); // T × [B, K]
 }
 
 /**
@@ -222,7 +255,7 @@ function scan(
 ): SequenceResult {
   const T = inputs.length;
   const masks =
-    options.mask === undefined ? undefined : (tf.unstack(tf.expandDims(tf.cast(options.mask, "float32"), 2), 1) as tf.Tensor2D[]); // T × [B, 1]
+    options.mask === undefined ? undefined : unstackSteps(tf.expandDims(tf.cast(options.mask, "float32"), 2) as tf.Tensor3D); // T × [B, 1]
   const outputs: tf.Tensor2D[] = new Array(T);
   let state = initialState;
   for (let k = 0; k < T; k++) {
@@ -238,7 +271,60 @@ function scan(
       outputs[t] = tf.mul(m, next[0]) as tf.Tensor2D; // [B, H]
     }
   }
-  return { outputs: tf.stack(outputs, 1) as tf.Tensor3D, finalState: state }; // [B, T, H]
+  const stacked = T === 1 ? tf.expandDims(outputs[0], 1) : tf.stack(outputs, 1); // [B, T, H]
+  return { outputs: stacked as tf.Tensor3D, finalState: state };
+}
+
+/**
+ * x [B, T, K] as T tensors [B, K]. For T = 1 a reshape: tfjs's `unstack` gradient fails
+ * when there is a single output ("Argument tensors passed to stack must be a `Tensor[]`").
+ */
+function unstackSteps(x: tf.Tensor3D): tf.Tensor2D[] {
+  const [B, T, K] = x.shape;
+  return T === 1 ? [tf.reshape(x, [B, K])] : (tf.unstack(x, 1) as tf.Tensor2D[]);
+}
+
+/** Checks the vanilla RNN's arguments; returns the sizes. */
+function checkRnn(xs: tf.Tensor3D, weights: RnnWeights, options: RnnSequenceOptions): { B: number; T: number; D: number; H: number } {
+  const { V, W, b } = weights;
+  const [D, H] = V.shape;
+  checkWeight("rnnSequence", "W", W.shape, [H, H]);
+  checkWeight("rnnSequence", "b", b.shape, [H]);
+  const [B, T] = checkInputs("rnnSequence", xs, D, options.mask);
+  const act = options.activation ?? "tanh";
+  if (act !== "tanh" && act !== "relu") {
+    throw new ArgumentError(`rnnSequence: expected activation "tanh" or "relu", got ${JSON.stringify(act)}`);
+  }
+  if (options.initialState !== undefined) checkState("rnnSequence", options.initialState, B, H, 1);
+  return { B, T, D, H };
+}
+
+/** Checks the LSTM's arguments; returns the sizes. */
+function checkLstm(xs: tf.Tensor3D, weights: LstmWeights, options: SequenceOptions): { B: number; T: number; D: number; H: number } {
+  const { W, b } = weights;
+  const H = W.shape[1] / 4;
+  const D = W.shape[0] - H;
+  if (!Number.isInteger(H) || H <= 0 || D <= 0) {
+    throw new ArgumentError(`lstmSequence: expected W of shape [H+D, 4H], got [${W.shape}]`);
+  }
+  checkWeight("lstmSequence", "b", b.shape, [4 * H]);
+  const [B, T] = checkInputs("lstmSequence", xs, D, options.mask);
+  if (options.initialState !== undefined) checkState("lstmSequence", options.initialState, B, H, 2);
+  return { B, T, D, H };
+}
+
+/** Checks the GRU's arguments; returns the sizes. */
+function checkGru(xs: tf.Tensor3D, weights: GruWeights, options: SequenceOptions): { B: number; T: number; D: number; H: number } {
+  const { W, b } = weights;
+  const H = W.shape[1] / 3;
+  const D = W.shape[0] - H;
+  if (!Number.isInteger(H) || H <= 0 || D <= 0) {
+    throw new ArgumentError(`gruSequence: expected W of shape [H+D, 3H], got [${W.shape}]`);
+  }
+  checkWeight("gruSequence", "b", b.shape, [3 * H]);
+  const [B, T] = checkInputs("gruSequence", xs, D, options.mask);
+  if (options.initialState !== undefined) checkState("gruSequence", options.initialState, B, H, 1);
+  return { B, T, D, H };
 }
 
 /** Checks xs [B, T, D] and mask [B, T]; returns [B, T]. */

@@ -16,9 +16,15 @@
  * the same loss as the real positions alone.
  *
  * Shapes: N positions, or B sequences × T steps; K classes.
+ *
+ * When an engine is active (engine/engine.ts) the loss runs as one fused kernel with a
+ * hand-derived gradient (engine/ops.ts); `softmaxCrossEntropyReference` is the tfjs-op
+ * definition below, the readable version and the fused kernel's test oracle.
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
+import { getKernels } from "../engine/engine";
+import { fusedSoftmaxCrossEntropy } from "../engine/ops";
 
 /** Checks shapes and returns the logits as [M, K], the targets as [M], the mask as [M] or undefined. */
 function flatten(
@@ -59,6 +65,21 @@ function flatten(
  * @throws ArgumentError on a rank, shape or dtype mismatch.
  */
 export function softmaxCrossEntropy(logits: tf.Tensor, targets: tf.Tensor, mask?: tf.Tensor): tf.Scalar {
+  const kernels = getKernels();
+  if (kernels === null) return softmaxCrossEntropyReference(logits, targets, mask);
+  return tf.tidy(() => {
+    const { z, y, m } = flatten("softmaxCrossEntropy", logits, targets, mask);
+    return fusedSoftmaxCrossEntropy(kernels, z, y, m);
+  });
+}
+
+/**
+ * `softmaxCrossEntropy` as tfjs ops (log-softmax, one-hot, masked mean): the reference,
+ * used when no engine is active.
+ * @param logits - [N, K] or [B, T, K]. @param targets - int32 [N] or [B, T]. @param mask - optional [N] or [B, T].
+ * @returns a scalar: −Σ mask·log p(target) / Σ mask (0 if Σ mask = 0).
+ */
+export function softmaxCrossEntropyReference(logits: tf.Tensor, targets: tf.Tensor, mask?: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const { z, y, m, K } = flatten("softmaxCrossEntropy", logits, targets, mask);
     const logP = tf.logSoftmax(z); // [M, K], z − logsumexp(z), computed stably

@@ -24,6 +24,7 @@ export const SEQLAB_KERNELS: Readonly<Record<BackendName, readonly tf.KernelConf
   tensorflow: [],
   wasm: [unsortedSegmentSumWasmConfig],
   cpu: [unsortedSegmentSumCpuConfig],
+  seqlab: [], // engine/backend.ts registers the seqlab backend's kernels with it
 };
 
 /**

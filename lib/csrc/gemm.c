@@ -1,0 +1,251 @@
+/*
+ * GEMM, C = α op(A) op(B) + β C, row-major, the engine's one matrix product.
+ *
+ * With -DSEQLAB_CBLAS it is `cblas_sgemm` (OpenBLAS in the native addon). Otherwise it is
+ * a blocked GEMM in the style of BLIS (Van Zee & van de Geijn 2015, "BLIS: a framework for
+ * rapidly instantiating BLAS functionality"; Goto & van de Geijn 2008):
+ *
+ *   1. for each NC-wide column block of C: for each KC-deep slice of K:
+ *   2.   pack op(B)[KC, NC] into NR-wide micro-panels (k-major, NR floats per k);
+ *   3.   for each MC-high row block: pack op(A)[MC, KC] into MR-high micro-panels;
+ *   4.     for each MR×NR tile: the micro-kernel, KC rank-1 updates held in registers
+ *          (4×8 floats = 8 128-bit vectors), then C = α·acc + β·C (β = 0 never reads C).
+ *
+ * Block sizes (CPU-time medians of 400×200·200×10000 on V8, x86-64, a busy 2-core
+ * machine): 4×8 beat 6×8 by ~40% and 8×8, 4×12, 4×16 by 20-40% (V8 spills their
+ * accumulators); loading a_k once and broadcasting lanes by shuffles matched or beat 4
+ * scalar splats; unrolling k did not help. KC = 256 (a B micro-panel of 8 KB stays in L1),
+ * MC = 96 (A block 96 KB in L2), NC = 2048 (B block 2 MB in L2/L3).
+ *
+ * The transposes only change how step 2 and 3 read memory, so every combination of
+ * transA/transB runs the same micro-kernel at the same speed. Vectors are GCC/clang
+ * vector extensions: SSE on x86-64, SIMD128 on WebAssembly (-msimd128).
+ */
+#include "kernels.h"
+
+#ifdef SEQLAB_CBLAS
+#include <cblas.h>
+
+#ifdef SEQLAB_OPENBLAS
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+/* Products below this many multiply-adds run on one OpenBLAS thread: the recurrences'
+ * per-step [B, H]·[H, 4H] products (3.2 M for B 20, H 200) finish faster alone than
+ * with the threads' hand-off, which costs most when the machine is busy. */
+#define SL_SMALL_GEMM 8e6
+#endif
+
+void sl_gemm_ld(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda, const float *B,
+                int ldb, float beta, float *C, int ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0 || alpha == 0.0f) { /* BLAS may skip C entirely; honour β = 0 ignoring NaN */
+    for (int i = 0; i < M; i++)
+      for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + j];
+    return;
+  }
+#ifdef SEQLAB_OPENBLAS
+  int threads = openblas_get_num_threads();
+  int alone = threads > 1 && (double)M * N * K < SL_SMALL_GEMM;
+  if (alone) openblas_set_num_threads(1);
+#endif
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A,
+              lda, B, ldb, beta, C, ldc);
+#ifdef SEQLAB_OPENBLAS
+  if (alone) openblas_set_num_threads(threads);
+#endif
+}
+
+void sl_gemm_ws(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda, const float *B,
+                int ldb, float beta, float *C, int ldc, float *pack) {
+  (void)pack;
+  sl_gemm_ld(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+size_t sl_gemm_pack_size(void) { return 0; }
+
+#else
+
+typedef float v4f __attribute__((vector_size(16)));
+typedef float v4fu __attribute__((vector_size(16), aligned(4)));
+
+#ifndef MR
+#define MR 4
+#endif
+#ifndef NR
+#define NR 8
+#endif
+#ifndef KC
+#define KC 256
+#endif
+#ifndef MC
+#define MC 96
+#endif
+#ifndef NC
+#define NC 2048
+#endif
+
+/* The packing buffers of the calling thread (sl_gemm_ld); other threads pass their own. */
+static float packStatic[MC * KC + KC * NC] __attribute__((aligned(16)));
+
+#ifdef __wasm__
+/* Products of at least this many multiply-adds are offered to the second thread. */
+#define SL_SPLIT_MIN 2e6
+/* Imported from src/engine/wasm.ts: splits C in two halves, one on its worker thread
+ * (an instance of this module on the same shared memory, calling sl_gemm_ws with its own
+ * packing buffers) and one here (sl_gemm_ws with the buffers of this thread); returns 0,
+ * having done nothing, when no worker runs. */
+__attribute__((import_module("env"), import_name("sl_gemm_parallel"))) int sl_gemm_parallel(
+    int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+    float beta, float *C, int ldc);
+#endif
+
+size_t sl_gemm_pack_size(void) { return (size_t)MC * KC + (size_t)KC * NC; }
+
+static inline v4f splat(float a) {
+  v4f r = {a, a, a, a};
+  return r;
+}
+
+/* op(A)[i0.., p0..] (mc × kc) → MR-row micro-panels, zero-padded to a multiple of MR. */
+static void pack_a(int transA, const float *A, int lda, int i0, int p0, int mc, int kc, float *dst) {
+  for (int ir = 0; ir < mc; ir += MR) {
+    int mr = mc - ir < MR ? mc - ir : MR;
+    if (!transA) {
+      for (int r = 0; r < MR; r++) {
+        const float *src = A + (size_t)(i0 + ir + r) * lda + p0;
+        if (r < mr)
+          for (int k = 0; k < kc; k++) dst[k * MR + r] = src[k];
+        else
+          for (int k = 0; k < kc; k++) dst[k * MR + r] = 0.0f;
+      }
+    } else { /* A is [K, M]: row p of A holds op(A)[·, p] */
+      for (int k = 0; k < kc; k++) {
+        const float *src = A + (size_t)(p0 + k) * lda + i0 + ir;
+        for (int r = 0; r < MR; r++) dst[k * MR + r] = r < mr ? src[r] : 0.0f;
+      }
+    }
+    dst += MR * kc;
+  }
+}
+
+/* op(B)[p0.., j0..] (kc × nc) → NR-column micro-panels, zero-padded to a multiple of NR. */
+static void pack_b(int transB, const float *B, int ldb, int p0, int j0, int kc, int nc, float *dst) {
+  for (int jr = 0; jr < nc; jr += NR) {
+    int nr = nc - jr < NR ? nc - jr : NR;
+    if (!transB) {
+      for (int k = 0; k < kc; k++) {
+        const float *src = B + (size_t)(p0 + k) * ldb + j0 + jr;
+        if (nr == NR) {
+          for (int c = 0; c < NR; c += 4) *(v4f *)(dst + k * NR + c) = *(const v4fu *)(src + c);
+        } else {
+          for (int c = 0; c < NR; c++) dst[k * NR + c] = c < nr ? src[c] : 0.0f;
+        }
+      }
+    } else { /* B is [N, K]: row j of B holds op(B)[·, j] */
+      for (int c = 0; c < NR; c++) {
+        const float *src = B + (size_t)(j0 + jr + c) * ldb + p0;
+        if (c < nr)
+          for (int k = 0; k < kc; k++) dst[k * NR + c] = src[k];
+        else
+          for (int k = 0; k < kc; k++) dst[k * NR + c] = 0.0f;
+      }
+    }
+    dst += NR * kc;
+  }
+}
+
+/* The MR×NR micro-kernel: C[mr, nr] = α Σ_k a_k b_kᵀ + β C (β = 0: C not read). The
+ * constant-bound loops unroll fully, so acc stays in MR·NR/4 vector registers. */
+static void micro_kernel(int kc, const float *a, const float *b, float *C, int ldc, int mr, int nr, float alpha,
+                         float beta) {
+  v4f acc[MR][NR / 4];
+  for (int r = 0; r < MR; r++)
+    for (int c = 0; c < NR / 4; c++) acc[r][c] = splat(0.0f);
+  for (int k = 0; k < kc; k++) {
+    v4f bv[NR / 4];
+    for (int c = 0; c < NR / 4; c++) bv[c] = *(const v4f *)(b + 4 * c);
+#if defined(__clang__) && MR == 4 /* one load of a_k, lanes broadcast by shuffles */
+    v4f a4 = *(const v4f *)a;
+    v4f a0 = __builtin_shufflevector(a4, a4, 0, 0, 0, 0), a1 = __builtin_shufflevector(a4, a4, 1, 1, 1, 1);
+    v4f a2 = __builtin_shufflevector(a4, a4, 2, 2, 2, 2), a3 = __builtin_shufflevector(a4, a4, 3, 3, 3, 3);
+    for (int c = 0; c < NR / 4; c++) {
+      acc[0][c] += a0 * bv[c];
+      acc[1][c] += a1 * bv[c];
+      acc[2][c] += a2 * bv[c];
+      acc[3][c] += a3 * bv[c];
+    }
+#else
+    for (int r = 0; r < MR; r++) {
+      v4f av = splat(a[r]);
+      for (int c = 0; c < NR / 4; c++) acc[r][c] += av * bv[c];
+    }
+#endif
+    a += MR;
+    b += NR;
+  }
+  v4f va = splat(alpha), vb = splat(beta);
+  if (mr == MR && nr == NR) {
+    for (int r = 0; r < MR; r++)
+      for (int c = 0; c < NR / 4; c++) {
+        v4fu *dst = (v4fu *)(C + (size_t)r * ldc + 4 * c);
+        *dst = beta == 0.0f ? va * acc[r][c] : va * acc[r][c] + vb * *dst;
+      }
+  } else {
+    float tile[MR * NR] __attribute__((aligned(16)));
+    for (int r = 0; r < MR; r++)
+      for (int c = 0; c < NR / 4; c++) *(v4f *)(tile + r * NR + 4 * c) = va * acc[r][c];
+    for (int r = 0; r < mr; r++)
+      for (int c = 0; c < nr; c++) {
+        float *dst = C + (size_t)r * ldc + c;
+        *dst = beta == 0.0f ? tile[r * NR + c] : tile[r * NR + c] + beta * *dst;
+      }
+  }
+}
+
+void sl_gemm_ld(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda, const float *B,
+                int ldb, float beta, float *C, int ldc) {
+#ifdef __wasm__
+  if ((double)M * N * K >= SL_SPLIT_MIN && sl_gemm_parallel(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc))
+    return;
+#endif
+  sl_gemm_ws(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, packStatic);
+}
+
+void sl_gemm_ws(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda, const float *B,
+                int ldb, float beta, float *C, int ldc, float *pack) {
+  float *packA = pack, *packB = pack + MC * KC;
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    for (int i = 0; i < M; i++)
+      for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + j];
+    return;
+  }
+  for (int jc = 0; jc < N; jc += NC) {
+    int nc = N - jc < NC ? N - jc : NC;
+    for (int pc = 0; pc < K; pc += KC) {
+      int kc = K - pc < KC ? K - pc : KC;
+      float betaEff = pc == 0 ? beta : 1.0f;
+      pack_b(transB, B, ldb, pc, jc, kc, nc, packB);
+      for (int ic = 0; ic < M; ic += MC) {
+        int mc = M - ic < MC ? M - ic : MC;
+        pack_a(transA, A, lda, ic, pc, mc, kc, packA);
+        for (int jr = 0; jr < nc; jr += NR) {
+          int nr = nc - jr < NR ? nc - jr : NR;
+          const float *bp = packB + (size_t)(jr / NR) * NR * kc;
+          for (int ir = 0; ir < mc; ir += MR) {
+            int mr = mc - ir < MR ? mc - ir : MR;
+            micro_kernel(kc, packA + (size_t)(ir / MR) * MR * kc, bp, C + (size_t)(ic + ir) * ldc + jc + jr, ldc, mr,
+                         nr, alpha, betaEff);
+          }
+        }
+      }
+    }
+  }
+}
+
+#endif
+
+void sl_gemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, const float *B, float beta,
+             float *C) {
+  sl_gemm_ld(transA, transB, M, N, K, alpha, A, transA ? M : K, B, transB ? K : N, beta, C, N);
+}

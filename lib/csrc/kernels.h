@@ -1,0 +1,96 @@
+/*
+ * seqlab kernels: the C API of the engine (mirrors lib/src/engine/kernels.ts, whose doc
+ * comments are the contract). Compiled twice: to a Node addon (napi.c, GEMM through CBLAS
+ * with -DSEQLAB_CBLAS) and to WebAssembly (scripts/build-wasm.sh, GEMM in gemm.c).
+ *
+ * Conventions: float32, row-major, dense; the caller allocates every output and the kernel
+ * overwrites it. Sequences: x [B, T, D], out [B, T, H], mask [B, T] (1 real, 0 padding,
+ * or NULL = all real), states [B, H]. At a padded step the state is carried,
+ * s_t = m s'_t + (1 − m) s_{t−1}, and the output is y_t = m h'_t. reverse runs t = T−1..0.
+ * A forward fills `tape` (`*_tape_size` floats); the backward reads it (never writes it)
+ * and uses `work` (`*_work_size` floats) as scratch. NULL dhT/dcT mean zero.
+ */
+#ifndef SEQLAB_KERNELS_H
+#define SEQLAB_KERNELS_H
+
+#include <stddef.h>
+
+#ifdef __wasm__
+#define SL_EXPORT __attribute__((visibility("default"), used))
+#else
+#define SL_EXPORT
+#endif
+
+/* ---- gemm.c: C = alpha op(A) op(B) + beta C; op(A) [M, K], op(B) [K, N], C [M, N]. ---- */
+SL_EXPORT void sl_gemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, const float *B,
+                       float beta, float *C);
+/* The same with leading dimensions (row strides) of A, B and C as stored. */
+SL_EXPORT void sl_gemm_ld(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda, const float *B,
+                int ldb, float beta, float *C, int ldc);
+/* sl_gemm_ld with the caller's packing buffers, `sl_gemm_pack_size()` floats, 16-byte
+ * aligned (one per thread when threads split a product; unused with CBLAS). */
+SL_EXPORT void sl_gemm_ws(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                          const float *B, int ldb, float beta, float *C, int ldc, float *pack);
+SL_EXPORT size_t sl_gemm_pack_size(void);
+
+/* ---- lstm.c: W [H+D, 4H] columns (f, i, C̃, o), b [4H]. ---- */
+SL_EXPORT size_t sl_lstm_tape_size(int B, int T, int D, int H);
+SL_EXPORT size_t sl_lstm_work_size(int B, int T, int D, int H);
+SL_EXPORT void sl_lstm_forward(int B, int T, int D, int H, int reverse, const float *x, const float *mask,
+                               const float *h0, const float *c0, const float *W, const float *b, float *out, float *hT,
+                               float *cT, float *tape);
+SL_EXPORT void sl_lstm_backward(int B, int T, int D, int H, int reverse, const float *x, const float *mask,
+                                const float *h0, const float *c0, const float *W, const float *tape,
+                                const float *dOut, const float *dhT, const float *dcT, float *dx, float *dW,
+                                float *db, float *dh0, float *dc0, float *work);
+
+/* ---- gru.c: W [H+D, 3H] columns (r, u, h̃), b [3H]. ---- */
+SL_EXPORT size_t sl_gru_tape_size(int B, int T, int D, int H);
+SL_EXPORT size_t sl_gru_work_size(int B, int T, int D, int H);
+SL_EXPORT void sl_gru_forward(int B, int T, int D, int H, int reverse, const float *x, const float *mask,
+                              const float *h0, const float *W, const float *b, float *out, float *hT, float *tape);
+SL_EXPORT void sl_gru_backward(int B, int T, int D, int H, int reverse, const float *x, const float *mask,
+                               const float *h0, const float *W, const float *tape, const float *dOut,
+                               const float *dhT, float *dx, float *dW, float *db, float *dh0, float *work);
+
+/* ---- rnn.c: V [D, H], W [H, H], b [H]; relu != 0 for ReLU, else tanh. ---- */
+SL_EXPORT size_t sl_rnn_tape_size(int B, int T, int D, int H);
+SL_EXPORT size_t sl_rnn_work_size(int B, int T, int D, int H);
+SL_EXPORT void sl_rnn_forward(int B, int T, int D, int H, int reverse, int relu, const float *x, const float *mask,
+                              const float *h0, const float *V, const float *W, const float *b, float *out, float *hT,
+                              float *tape);
+SL_EXPORT void sl_rnn_backward(int B, int T, int D, int H, int reverse, int relu, const float *x, const float *mask,
+                               const float *h0, const float *V, const float *W, const float *tape, const float *dOut,
+                               const float *dhT, float *dx, float *dV, float *dW, float *db, float *dh0, float *work);
+
+/* ---- softmax_ce.c: logits [N, K], targets [N], mask [N] or NULL. ---- */
+/* Fills probs; writes sums[0] = Σ −m_n log p_n(y_n), sums[1] = Σ m_n. */
+SL_EXPORT void sl_softmax_ce_forward(int N, int K, const float *logits, const int *targets, const float *mask,
+                                     float *probs, double *sums);
+/* The same for the logits + bias [K] (bias NULL = none): probs = softmax(logits + bias). */
+void sl_softmax_ce_forward_bias(int N, int K, const float *logits, const float *bias, const int *targets,
+                                const float *mask, float *probs, double *sums);
+/* dlogits = scale m_n (probs − onehot(y_n)); dlogits may equal probs. */
+SL_EXPORT void sl_softmax_ce_backward(int N, int K, const float *probs, const int *targets, const float *mask,
+                                      float scale, float *dlogits);
+
+/* ---- linear_softmax_ce.c: h [N, H], W [H, K], b [K]; logits z = h W + b never stored apart. ---- */
+/* Fills probs [N, K] = softmax(h W + b); sums as sl_softmax_ce_forward. */
+SL_EXPORT void sl_linear_softmax_ce_forward(int N, int H, int K, const float *h, const float *W, const float *b,
+                                            const int *targets, const float *mask, float *probs, double *sums);
+/* G = scale m_n (probs − onehot(y_n)) written over probs; dW = hᵀ G, dh = G Wᵀ, db = Σ_n G_n. */
+SL_EXPORT void sl_linear_softmax_ce_backward(int N, int H, int K, const float *h, const float *W, float *probs,
+                                             const int *targets, const float *mask, float scale, float *dh,
+                                             float *dW, float *db);
+
+/* ---- adam.c: one step of tf.train.adam in place. ---- */
+SL_EXPORT void sl_adam(int n, float *p, const float *g, float *m, float *v, float lr, float beta1, float beta2,
+                       float eps, float oneMinusBeta1Pow, float oneMinusBeta2Pow);
+
+/* ---- rnn_common (in rnn.c): helpers shared by the three recurrences. ---- */
+/* Copies each step's previous state (h0 for the first step in run order) into prev [B, T, H]. */
+void sl_prev_states(int B, int T, int H, int reverse, const float *h0, const float *states, float *prev);
+/* db[j] = Σ_r dA[r, j] over R rows of width K. */
+void sl_col_sums(int R, int K, const float *dA, float *db);
+
+#endif

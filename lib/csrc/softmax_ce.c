@@ -1,0 +1,118 @@
+/*
+ * Fused softmax cross-entropy over N rows of K logits (ops/softmax_cross_entropy.ts):
+ *
+ *     p_n = softmax(z_n) = exp(z_n − max z_n) / Σ_k exp(z_nk − max z_n)
+ *     loss sum  = Σ_n m_n · (−log p_n(y_n)) = Σ_n m_n (log Σ_k e^{z_nk − max} − (z_{n,y_n} − max))
+ *     dL/dz_n = scale · m_n · (p_n − onehot(y_n))
+ *
+ * The row max and sum run on 4-lane vectors (8 float partial sums); log and the totals
+ * are float64. probs may be the same array as logits (softmax in place).
+ */
+#include "kernels.h"
+#include "mathfun.h"
+
+/* log(x) for x > 0 finite, float64: x = f · 2^e, f ∈ [√½, √2), log f = 2 atanh(s), s = (f−1)/(f+1). */
+static double sl_logd(double x) {
+  union { double d; unsigned long long u; } v;
+  v.d = x;
+  int e = (int)((v.u >> 52) & 0x7ff) - 1023;
+  v.u = (v.u & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL; /* f ∈ [1, 2) */
+  double f = v.d;
+  if (f > 1.4142135623730951) {
+    f *= 0.5;
+    e += 1;
+  }
+  double s = (f - 1.0) / (f + 1.0), s2 = s * s, term = s, sum = 0.0;
+  for (int k = 1; k <= 25; k += 2) { /* |s| ≤ 0.172: s^27 < 1e-20 */
+    sum += term / k;
+    term *= s2;
+  }
+  return 2.0 * sum + e * 0.69314718055994530942;
+}
+
+/* hmax of the 4 lanes. */
+static inline float sl_hmax4(sl_v4f v) {
+  float m = v[0];
+  for (int l = 1; l < 4; l++) m = v[l] > m ? v[l] : m;
+  return m;
+}
+
+/*
+ * One row: p = softmax(z + bias) (bias NULL = none; p may be z). Returns −log p_y, or 0
+ * when y < 0 (a row that does not count; its target is not read).
+ */
+static double softmax_row(int K, const float *z, const float *bias, float *p, int y) {
+  /* 1. the row's max, 4 lanes at a time (with a bias: z + bias is written to p first) */
+  float zmax;
+  int k = 0;
+  if (bias) {
+    sl_v4f vmax = sl_splat4(z[0] + bias[0]);
+    for (; k + 4 <= K; k += 4) {
+      sl_v4f v = *(const sl_v4fu *)(z + k) + *(const sl_v4fu *)(bias + k);
+      *(sl_v4fu *)(p + k) = v;
+      vmax = sl_max4(vmax, v);
+    }
+    zmax = sl_hmax4(vmax);
+    for (; k < K; k++) {
+      p[k] = z[k] + bias[k];
+      zmax = p[k] > zmax ? p[k] : zmax;
+    }
+    z = p;
+  } else {
+    sl_v4f vmax = sl_splat4(z[0]);
+    for (; k + 4 <= K; k += 4) vmax = sl_max4(vmax, *(const sl_v4fu *)(z + k));
+    zmax = sl_hmax4(vmax);
+    for (; k < K; k++) zmax = z[k] > zmax ? z[k] : zmax;
+  }
+  /* 2. p = exp(z − max) and its sum (two 4-lane float partial sums); z_y is read first,
+   *    since p may be z */
+  float zy = y >= 0 ? z[y] : 0.0f;
+  sl_exp_array(K, z, zmax, p);
+  sl_v4f acc0 = sl_splat4(0.0f), acc1 = sl_splat4(0.0f);
+  for (k = 0; k + 8 <= K; k += 8) {
+    acc0 += *(const sl_v4fu *)(p + k);
+    acc1 += *(const sl_v4fu *)(p + k + 4);
+  }
+  double total = 0.0;
+  for (int l = 0; l < 4; l++) total += (double)acc0[l] + (double)acc1[l];
+  for (; k < K; k++) total += p[k];
+  /* 3. normalise */
+  float inv = (float)(1.0 / total);
+  for (k = 0; k < K; k++) p[k] *= inv;
+  return y >= 0 ? sl_logd(total) - ((double)zy - zmax) : 0.0;
+}
+
+void sl_softmax_ce_forward_bias(int N, int K, const float *logits, const float *bias, const int *targets,
+                                const float *mask, float *probs, double *sums) {
+  double loss = 0.0, count = 0.0;
+  for (int n = 0; n < N; n++) {
+    float m = mask ? mask[n] : 1.0f;
+    double nll = softmax_row(K, logits + (size_t)n * K, bias, probs + (size_t)n * K, m != 0.0f ? targets[n] : -1);
+    if (m != 0.0f) {
+      loss += (double)m * nll;
+      count += m;
+    }
+  }
+  sums[0] = loss;
+  sums[1] = count;
+}
+
+void sl_softmax_ce_forward(int N, int K, const float *logits, const int *targets, const float *mask, float *probs,
+                           double *sums) {
+  sl_softmax_ce_forward_bias(N, K, logits, NULL, targets, mask, probs, sums);
+}
+
+void sl_softmax_ce_backward(int N, int K, const float *probs, const int *targets, const float *mask, float scale,
+                            float *dlogits) {
+  for (int n = 0; n < N; n++) {
+    const float *p = probs + (size_t)n * K;
+    float *d = dlogits + (size_t)n * K;
+    float s = scale * (mask ? mask[n] : 1.0f);
+    if (s == 0.0f) {
+      for (int k = 0; k < K; k++) d[k] = 0.0f;
+      continue;
+    }
+    for (int k = 0; k < K; k++) d[k] = s * p[k];
+    d[targets[n]] -= s;
+  }
+}

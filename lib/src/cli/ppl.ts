@@ -1,0 +1,87 @@
+/**
+ * `seqlab ppl`: perplexity of a model on a text file, by the convention of lm/perplexity.ts
+ * (per word, </s> predicted at each line end, <s> not predicted, OOV words scored as
+ * <unk> if the model lists it, else — or with --no-unk — skipped and counted).
+ *
+ *     seqlab ppl --arpa kn5.arpa --text ptb.test.txt
+ *     seqlab ppl --model runs/lstm --text ptb.test.txt      (a `seqlab train-lm` checkpoint)
+ *
+ * An RNN LM reads the whole text as one stream (its state carried across sentences, as it
+ * was trained), scoring every word and every line end; OOV words are its <UNK>.
+ * Prints a line `perplexity <number>` followed by the token and OOV counts.
+ */
+import { Command, Option } from "commander";
+import { initBackend, type BackendName } from "../backend/backend";
+import { initEngine } from "../engine/engine";
+import { loadLm } from "../lm/checkpoint";
+import { evaluateSentences } from "../lm/train_lm";
+import { ArgumentError } from "../errors";
+import { ArpaLm } from "../lm/arpa";
+import { formatPerplexity, perplexity, type LanguageModel, type PerplexityReport } from "../lm/perplexity";
+import { readTextFile } from "./text";
+
+/** Flags of `ppl`. */
+export interface PplFlags {
+  /** An ARPA model file. */
+  arpa?: string;
+  /** A checkpoint folder of `seqlab train-lm`. */
+  model?: string;
+  /** tfjs backend for --model. Default: SEQLAB_BACKEND or the best available. */
+  backend?: BackendName;
+  /** The text to score (one sentence per line). */
+  text: string;
+  /** The unknown-word token, or false for `--no-unk`. Default: "<unk>". */
+  unk: string | false;
+}
+
+/**
+ * Loads the model the flags name (one model source: --arpa).
+ * @param flags - the parsed flags.
+ */
+export function loadModel(flags: PplFlags): LanguageModel {
+  if (flags.arpa !== undefined) return ArpaLm.read(flags.arpa, { unk: flags.unk === false ? null : flags.unk });
+  throw new ArgumentError("ppl: expected a model, --arpa FILE or --model DIR, got none");
+}
+
+/**
+ * Runs `ppl`.
+ * @param flags - the parsed flags.
+ * @param log - where the report goes. Default: console.log.
+ * @returns the report.
+ */
+export async function runPpl(flags: PplFlags, log: (line: string) => void = console.log): Promise<PerplexityReport> {
+  if (flags.arpa !== undefined && flags.model !== undefined) throw new ArgumentError("ppl: expected one model, --arpa FILE or --model DIR, got both");
+  const sentences = readTextFile(flags.text, "--text");
+  let report: PerplexityReport;
+  if (flags.model !== undefined) {
+    await initBackend({ backend: flags.backend, quiet: true });
+    initEngine({ quiet: true });
+    const { model, vocab } = loadLm(flags.model);
+    try {
+      const { logProbs: _, ...rest } = evaluateSentences(model, vocab, sentences);
+      report = rest;
+    } finally {
+      model.dispose();
+    }
+  } else {
+    report = perplexity(loadModel(flags), sentences);
+  }
+  log(formatPerplexity(report));
+  return report;
+}
+
+/** Adds the `ppl` command to a program. */
+export function addPplCommand(program: Command): Command {
+  return program
+    .command("ppl")
+    .description("perplexity of a model on a text (per word, </s> counted, <s> not predicted)")
+    .option("--arpa <file>", "an ARPA back-off model (e.g. from `seqlab kn`)")
+    .option("--model <dir>", "an RNN LM checkpoint folder (from `seqlab train-lm`)")
+    .addOption(new Option("--backend <name>", "tfjs backend for --model").choices(["tensorflow", "seqlab", "wasm", "cpu"]))
+    .requiredOption("--text <file>", "text: one sentence per line, whitespace tokens")
+    .option("--unk <word>", "the model's unknown-word token, used for OOV words if the model lists it", "<unk>")
+    .option("--no-unk", "closed vocabulary: skip OOV words (and treat <unk> as an ordinary word)")
+    .action(async (flags: PplFlags) => {
+      await runPpl(flags);
+    });
+}

@@ -1,0 +1,99 @@
+/**
+ * Length checks of the kernels' arguments, shared by the compiled implementations
+ * (native.ts, wasm.ts): C code trusts its sizes, so a wrong length must fail here with an
+ * `ArgumentError` ("expected x of length B·T·D = 60, got 59") instead of corrupting memory.
+ *
+ * Sizes (kernels.ts): x [B, T, D], out/dOut [B, T, H], mask [B, T], states [B, H];
+ * LSTM W [H+D, 4H], b [4H]; GRU W [H+D, 3H], b [3H]; RNN V [D, H], W [H, H], b [H].
+ */
+import { ArgumentError } from "../errors";
+import type { SeqBackwardArgs, SeqForwardArgs, SeqSizes } from "./kernels";
+
+type Arr = Float32Array | Int32Array;
+
+/**
+ * Throws unless `arr` has exactly `n` elements (null passes when `nullable`).
+ * @param where - the kernel, e.g. "wasm lstmForward".
+ * @param name - the argument and its shape formula, e.g. "x [B, T, D]".
+ */
+export function checkLength(where: string, name: string, arr: Arr | null, n: number, nullable = false): void {
+  if (arr === null && nullable) return;
+  if (arr === null || arr.length !== n) {
+    throw new ArgumentError(`${where}: expected ${name} of length ${n}, got ${arr === null ? "null" : arr.length}`);
+  }
+}
+
+/** Checks B, T, D, H are positive integers. */
+export function checkSizes(where: string, s: SeqSizes): void {
+  for (const [k, v] of Object.entries({ B: s.B, T: s.T, D: s.D, H: s.H })) {
+    if (!Number.isInteger(v) || v <= 0) throw new ArgumentError(`${where}: expected ${k} a positive integer, got ${v}`);
+  }
+}
+
+/** Checks the arguments every forward shares. */
+export function checkSeqForward(where: string, a: SeqForwardArgs, tapeSize: number): void {
+  checkSizes(where, a);
+  const { B, T, D, H } = a;
+  checkLength(where, "x [B, T, D]", a.x, B * T * D);
+  checkLength(where, "mask [B, T]", a.mask, B * T, true);
+  checkLength(where, "h0 [B, H]", a.h0, B * H);
+  checkLength(where, "out [B, T, H]", a.out, B * T * H);
+  checkLength(where, "hT [B, H]", a.hT, B * H);
+  checkLength(where, "tape", a.tape, tapeSize);
+}
+
+/** Checks the arguments every backward shares. */
+export function checkSeqBackward(where: string, a: SeqBackwardArgs, tapeSize: number): void {
+  checkSizes(where, a);
+  const { B, T, D, H } = a;
+  checkLength(where, "x [B, T, D]", a.x, B * T * D);
+  checkLength(where, "mask [B, T]", a.mask, B * T, true);
+  checkLength(where, "h0 [B, H]", a.h0, B * H);
+  checkLength(where, "tape", a.tape, tapeSize);
+  checkLength(where, "dOut [B, T, H]", a.dOut, B * T * H);
+  checkLength(where, "dhT [B, H]", a.dhT, B * H, true);
+  checkLength(where, "dx [B, T, D]", a.dx, B * T * D);
+  checkLength(where, "dh0 [B, H]", a.dh0, B * H);
+}
+
+/** Checks a GEMM's sizes and operand lengths. */
+export function checkGemm(where: string, M: number, N: number, K: number, A: Float32Array, B: Float32Array, C: Float32Array): void {
+  for (const [k, v] of Object.entries({ M, N, K })) {
+    if (!Number.isInteger(v) || v < 0) throw new ArgumentError(`${where}: expected ${k} a non-negative integer, got ${v}`);
+  }
+  checkLength(where, "A [M·K]", A, M * K);
+  checkLength(where, "B [K·N]", B, K * N);
+  checkLength(where, "C [M, N]", C, M * N);
+}
+
+/** Checks softmax cross-entropy's sizes; targets in [0, K) where the mask is not 0. */
+export function checkSoftmaxCe(where: string, N: number, K: number, logits: Float32Array, targets: Int32Array, mask: Float32Array | null): void {
+  if (!Number.isInteger(N) || N < 0 || !Number.isInteger(K) || K <= 0) {
+    throw new ArgumentError(`${where}: expected N ≥ 0 and K > 0 integers, got N = ${N}, K = ${K}`);
+  }
+  checkLength(where, "logits/probs [N, K]", logits, N * K);
+  checkLength(where, "targets [N]", targets, N);
+  checkLength(where, "mask [N]", mask, N, true);
+  for (let n = 0; n < N; n++) {
+    const y = targets[n];
+    if ((mask === null || mask[n] !== 0) && (y < 0 || y >= K)) {
+      throw new ArgumentError(`${where}: expected targets[${n}] in [0, ${K}), got ${y}`);
+    }
+  }
+}
+
+/**
+ * Checks the fused output layer's sizes: h [N, H], W [H, K], b [K] (forward only, pass
+ * null in the backward), probs [N, K]; targets and mask as `checkSoftmaxCe`.
+ */
+export function checkLinearSoftmaxCe(
+  where: string,
+  a: { N: number; H: number; K: number; h: Float32Array; W: Float32Array; probs: Float32Array; targets: Int32Array; mask: Float32Array | null },
+  b: Float32Array | null,
+): void {
+  if (!Number.isInteger(a.H) || a.H <= 0) throw new ArgumentError(`${where}: expected H a positive integer, got ${a.H}`);
+  checkSoftmaxCe(where, a.N, a.K, a.probs, a.targets, a.mask);
+  checkLength(where, "h [N, H]", a.h, a.N * a.H);
+  checkLength(where, "W [H, K]", a.W, a.H * a.K);
+  if (b !== null) checkLength(where, "b [K]", b, a.K);
+}

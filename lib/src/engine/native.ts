@@ -1,0 +1,194 @@
+/**
+ * The native kernels: lib/csrc compiled by node-gyp (lib/scripts/build-native.js, run at
+ * install) into lib/build/Release/seqlab_native.node, GEMM through the system CBLAS
+ * (OpenBLAS, whose threads use every core) or, without one, csrc/gemm.c's blocked GEMM.
+ *
+ * Arrays go to C zero-copy (the addon reads and writes the caller's Float32Arrays); the
+ * lengths are checked here first (kernel_args.ts) because C trusts them. When the addon
+ * is absent, `loadNativeKernels` throws a `BackendError` with the build's reason from
+ * lib/build/native-status.json, so the engine can say why it fell back to wasm.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { BackendError } from "../errors";
+import { checkGemm, checkLength, checkLinearSoftmaxCe, checkSeqBackward, checkSeqForward, checkSoftmaxCe } from "./kernel_args";
+import type { Kernels, SeqSizes } from "./kernels";
+
+/** lib/build (from lib/src/engine or lib/dist/engine). */
+const BUILD_DIR = path.join(__dirname, "..", "..", "build");
+/** The compiled addon. */
+export const NATIVE_PATH = path.join(BUILD_DIR, "Release", "seqlab_native.node");
+/** The build's outcome, written by lib/scripts/build-native.js. */
+export const NATIVE_STATUS_PATH = path.join(BUILD_DIR, "native-status.json");
+
+type F = Float32Array;
+type FN = Float32Array | null;
+
+/** The addon's exports (argument order of lib/csrc/napi.c). */
+interface Addon {
+  gemm(tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number, A: F, B: F, beta: number, C: F): void;
+  lstmForward(B: number, T: number, D: number, H: number, rev: boolean, x: F, mask: FN, h0: F, c0: F, W: F, b: F, out: F, hT: F, cT: F, tape: F): void;
+  lstmBackward(B: number, T: number, D: number, H: number, rev: boolean, x: F, mask: FN, h0: F, c0: F, W: F, tape: F, dOut: F, dhT: FN, dcT: FN, dx: F, dW: F, db: F, dh0: F, dc0: F): void;
+  gruForward(B: number, T: number, D: number, H: number, rev: boolean, x: F, mask: FN, h0: F, W: F, b: F, out: F, hT: F, tape: F): void;
+  gruBackward(B: number, T: number, D: number, H: number, rev: boolean, x: F, mask: FN, h0: F, W: F, tape: F, dOut: F, dhT: FN, dx: F, dW: F, db: F, dh0: F): void;
+  rnnForward(B: number, T: number, D: number, H: number, rev: boolean, relu: boolean, x: F, mask: FN, h0: F, V: F, W: F, b: F, out: F, hT: F, tape: F): void;
+  rnnBackward(B: number, T: number, D: number, H: number, rev: boolean, relu: boolean, x: F, mask: FN, h0: F, V: F, W: F, tape: F, dOut: F, dhT: FN, dx: F, dV: F, dW: F, db: F, dh0: F): void;
+  softmaxCeForward(N: number, K: number, logits: F, targets: Int32Array, mask: FN, probs: F): [number, number];
+  softmaxCeBackward(N: number, K: number, probs: F, targets: Int32Array, mask: FN, scale: number, dlogits: F): void;
+  linearSoftmaxCeForward(N: number, H: number, K: number, h: F, W: F, b: F, targets: Int32Array, mask: FN, probs: F): [number, number];
+  linearSoftmaxCeBackward(N: number, H: number, K: number, h: F, W: F, probs: F, targets: Int32Array, mask: FN, scale: number, dh: F, dW: F, db: F): void;
+  adam(n: number, p: F, g: F, m: F, v: F, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number): void;
+  info(): { blas: string; threads: number };
+}
+
+/** Why the addon is absent: the build's recorded reason, or that it was never built. */
+function absentReason(): string {
+  try {
+    const status = JSON.parse(fs.readFileSync(NATIVE_STATUS_PATH, "utf8")) as { ok?: boolean; reason?: string };
+    if (status.ok === false && status.reason) return status.reason;
+  } catch {
+    // no status: the build script never ran
+  }
+  return "not built (run: node lib/scripts/build-native.js)";
+}
+
+let cached: Kernels | undefined;
+
+/**
+ * Loads the native addon's kernels (once per process).
+ * @returns the kernels, `name` "native", description like "native (OpenBLAS 0.3.21, 2 threads)".
+ * @throws BackendError with the reason when the addon is not built or cannot load.
+ */
+export function loadNativeKernels(): Kernels {
+  if (cached !== undefined) return cached;
+  if (!fs.existsSync(NATIVE_PATH)) {
+    throw new BackendError(`native kernels: expected ${NATIVE_PATH}, got ${absentReason()}`);
+  }
+  let addon: Addon;
+  try {
+    addon = require(NATIVE_PATH) as Addon; // a .node file: only require() loads it
+  } catch (e) {
+    throw new BackendError(`native kernels: expected a loadable ${NATIVE_PATH}, got ${(e as Error).message}`);
+  }
+  cached = makeKernels(addon);
+  return cached;
+}
+
+/** "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH …" → "OpenBLAS 0.3.21". */
+function blasName(config: string): string {
+  return config.startsWith("OpenBLAS") ? config.split(" ").slice(0, 2).join(" ") : config;
+}
+
+function makeKernels(m: Addon): Kernels {
+  const info = m.info();
+  const lstmTapeSize = ({ B, T, H }: SeqSizes): number => 7 * B * T * H;
+  const gruTapeSize = ({ B, T, H }: SeqSizes): number => 5 * B * T * H;
+  const rnnTapeSize = ({ B, T, H }: SeqSizes): number => 2 * B * T * H;
+  return {
+    name: "native",
+    threads: info.threads,
+    description: `native (${blasName(info.blas)}, ${info.threads} thread${info.threads === 1 ? "" : "s"})`,
+
+    gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {
+      checkGemm("native gemm", M, N, K, A, B, C);
+      m.gemm(transA, transB, M, N, K, alpha, A, B, beta, C);
+    },
+
+    lstmTapeSize,
+    lstmForward(a) {
+      const where = "native lstmForward";
+      checkSeqForward(where, a, lstmTapeSize(a));
+      const { B, T, D, H } = a;
+      checkLength(where, "W [H+D, 4H]", a.W, (H + D) * 4 * H);
+      checkLength(where, "b [4H]", a.b, 4 * H);
+      checkLength(where, "c0 [B, H]", a.c0, B * H);
+      checkLength(where, "cT [B, H]", a.cT, B * H);
+      m.lstmForward(B, T, D, H, a.reverse, a.x, a.mask, a.h0, a.c0, a.W, a.b, a.out, a.hT, a.cT, a.tape);
+    },
+    lstmBackward(a) {
+      const where = "native lstmBackward";
+      checkSeqBackward(where, a, lstmTapeSize(a));
+      const { B, T, D, H } = a;
+      checkLength(where, "W [H+D, 4H]", a.W, (H + D) * 4 * H);
+      checkLength(where, "c0 [B, H]", a.c0, B * H);
+      checkLength(where, "dcT [B, H]", a.dcT, B * H, true);
+      checkLength(where, "dW [H+D, 4H]", a.dW, (H + D) * 4 * H);
+      checkLength(where, "db [4H]", a.db, 4 * H);
+      checkLength(where, "dc0 [B, H]", a.dc0, B * H);
+      m.lstmBackward(B, T, D, H, a.reverse, a.x, a.mask, a.h0, a.c0, a.W, a.tape, a.dOut, a.dhT, a.dcT, a.dx, a.dW, a.db, a.dh0, a.dc0);
+    },
+
+    gruTapeSize,
+    gruForward(a) {
+      const where = "native gruForward";
+      checkSeqForward(where, a, gruTapeSize(a));
+      const { B, T, D, H } = a;
+      checkLength(where, "W [H+D, 3H]", a.W, (H + D) * 3 * H);
+      checkLength(where, "b [3H]", a.b, 3 * H);
+      m.gruForward(B, T, D, H, a.reverse, a.x, a.mask, a.h0, a.W, a.b, a.out, a.hT, a.tape);
+    },
+    gruBackward(a) {
+      const where = "native gruBackward";
+      checkSeqBackward(where, a, gruTapeSize(a));
+      const { B, T, D, H } = a;
+      checkLength(where, "W [H+D, 3H]", a.W, (H + D) * 3 * H);
+      checkLength(where, "dW [H+D, 3H]", a.dW, (H + D) * 3 * H);
+      checkLength(where, "db [3H]", a.db, 3 * H);
+      m.gruBackward(B, T, D, H, a.reverse, a.x, a.mask, a.h0, a.W, a.tape, a.dOut, a.dhT, a.dx, a.dW, a.db, a.dh0);
+    },
+
+    rnnTapeSize,
+    rnnForward(a) {
+      const where = "native rnnForward";
+      checkSeqForward(where, a, rnnTapeSize(a));
+      const { B, T, D, H } = a;
+      checkLength(where, "V [D, H]", a.V, D * H);
+      checkLength(where, "W [H, H]", a.W, H * H);
+      checkLength(where, "b [H]", a.b, H);
+      m.rnnForward(B, T, D, H, a.reverse, a.relu, a.x, a.mask, a.h0, a.V, a.W, a.b, a.out, a.hT, a.tape);
+    },
+    rnnBackward(a) {
+      const where = "native rnnBackward";
+      checkSeqBackward(where, a, rnnTapeSize(a));
+      const { B, T, D, H } = a;
+      checkLength(where, "V [D, H]", a.V, D * H);
+      checkLength(where, "W [H, H]", a.W, H * H);
+      checkLength(where, "dV [D, H]", a.dV, D * H);
+      checkLength(where, "dW [H, H]", a.dW, H * H);
+      checkLength(where, "db [H]", a.db, H);
+      m.rnnBackward(B, T, D, H, a.reverse, a.relu, a.x, a.mask, a.h0, a.V, a.W, a.tape, a.dOut, a.dhT, a.dx, a.dV, a.dW, a.db, a.dh0);
+    },
+
+    softmaxCeForward(a) {
+      const where = "native softmaxCeForward";
+      checkSoftmaxCe(where, a.N, a.K, a.logits, a.targets, a.mask);
+      checkLength(where, "probs [N, K]", a.probs, a.N * a.K);
+      return m.softmaxCeForward(a.N, a.K, a.logits, a.targets, a.mask, a.probs);
+    },
+    softmaxCeBackward(a) {
+      const where = "native softmaxCeBackward";
+      checkSoftmaxCe(where, a.N, a.K, a.probs, a.targets, a.mask);
+      checkLength(where, "dlogits [N, K]", a.dlogits, a.N * a.K);
+      m.softmaxCeBackward(a.N, a.K, a.probs, a.targets, a.mask, a.scale, a.dlogits);
+    },
+
+    linearSoftmaxCeForward(a) {
+      checkLinearSoftmaxCe("native linearSoftmaxCeForward", a, a.b);
+      return m.linearSoftmaxCeForward(a.N, a.H, a.K, a.h, a.W, a.b, a.targets, a.mask, a.probs);
+    },
+    linearSoftmaxCeBackward(a) {
+      const where = "native linearSoftmaxCeBackward";
+      checkLinearSoftmaxCe(where, a, null);
+      checkLength(where, "dh [N, H]", a.dh, a.N * a.H);
+      checkLength(where, "dW [H, K]", a.dW, a.H * a.K);
+      checkLength(where, "db [K]", a.db, a.K);
+      m.linearSoftmaxCeBackward(a.N, a.H, a.K, a.h, a.W, a.probs, a.targets, a.mask, a.scale, a.dh, a.dW, a.db);
+    },
+
+    adam(a) {
+      const n = a.p.length;
+      for (const [name, v] of [["g", a.g], ["m", a.m], ["v", a.v]] as const) checkLength("native adam", `${name} [n]`, v, n);
+      m.adam(n, a.p, a.g, a.m, a.v, a.lr, a.beta1, a.beta2, a.eps, a.oneMinusBeta1Pow, a.oneMinusBeta2Pow);
+    },
+  };
+}

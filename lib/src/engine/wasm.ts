@@ -1,0 +1,461 @@
+/**
+ * The WebAssembly kernels: lib/csrc compiled by lib/scripts/build-wasm.sh (clang, SIMD128,
+ * no libc) into lib/wasm/seqlab_kernels.wasm, which is committed, so this path needs no
+ * compiler and is the portable default of the engine.
+ *
+ * Memory: the module exports one linear memory; the C code owns only its static GEMM
+ * packing buffers (below `__heap_base`). Each call places its arguments in an arena that
+ * starts at `__heap_base` and is reset at the next call:
+ *   1. reserve and copy every input (16-byte aligned); reserve outputs, tape, scratch;
+ *   2. grow the memory when the arena outgrows it (it never shrinks, so later calls of the
+ *      same sizes reuse it: no per-call allocation in wasm);
+ *   3. call the export; 4. copy the outputs back into the caller's arrays.
+ *
+ * Threads: the memory is shared, and a worker thread runs a second instance of the same
+ * module on it (its own stack and GEMM packing buffers, pinned just above `__heap_base`).
+ * Every large product in the C code (≥ 2 M multiply-adds: `gemm` itself and the big
+ * products inside the recurrences) calls the imported `sl_gemm_parallel`, which splits C
+ * in two halves (columns, or rows when C is tall), posts one to the worker, computes the
+ * other, and blocks in `Atomics.wait` for the worker's. The worker starts asynchronously:
+ * until it is ready (`wasmThreadsReady()`), everything runs on one thread.
+ * SEQLAB_WASM_THREADS=1 disables the worker. Elementwise work (gates, softmax, Adam)
+ * stays on the main thread.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Worker } from "worker_threads";
+import { BackendError } from "../errors";
+import { checkGemm, checkLength, checkLinearSoftmaxCe, checkSeqBackward, checkSeqForward, checkSoftmaxCe } from "./kernel_args";
+import type {
+  AdamArgs,
+  GruBackwardArgs,
+  GruForwardArgs,
+  Kernels,
+  LinearSoftmaxCeBackwardArgs,
+  LinearSoftmaxCeForwardArgs,
+  LstmBackwardArgs,
+  LstmForwardArgs,
+  RnnBackwardArgs,
+  RnnForwardArgs,
+  SeqSizes,
+  SoftmaxCeBackwardArgs,
+  SoftmaxCeForwardArgs,
+} from "./kernels";
+
+/** Where the compiled module lives (lib/wasm, from lib/src/engine or lib/dist/engine). */
+export const WASM_PATH = path.join(__dirname, "..", "..", "wasm", "seqlab_kernels.wasm");
+
+/** The memory's initial size in 64 KiB pages: --initial-memory of build-wasm.sh ÷ 65536. */
+const WASM_INITIAL_PAGES = 128;
+/** Its maximum (4 GiB, --max-memory). */
+const WASM_MAX_PAGES = 65536;
+/** Bytes of the worker's stack. */
+const WORKER_STACK = 256 * 1024;
+
+/** The module's exports (C signatures in lib/csrc/kernels.h; pointers are byte offsets). */
+interface Exports {
+  __heap_base: WebAssembly.Global;
+  __stack_pointer: WebAssembly.Global;
+  sl_gemm(tA: number, tB: number, M: number, N: number, K: number, alpha: number, A: number, B: number, beta: number, C: number): void;
+  sl_gemm_ws(tA: number, tB: number, M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number, pack: number): void;
+  sl_gemm_pack_size(): number;
+  sl_lstm_forward(...args: number[]): void;
+  sl_lstm_backward(...args: number[]): void;
+  sl_gru_forward(...args: number[]): void;
+  sl_gru_backward(...args: number[]): void;
+  sl_rnn_forward(...args: number[]): void;
+  sl_rnn_backward(...args: number[]): void;
+  sl_softmax_ce_forward(N: number, K: number, logits: number, targets: number, mask: number, probs: number, sums: number): void;
+  sl_softmax_ce_backward(N: number, K: number, probs: number, targets: number, mask: number, scale: number, dlogits: number): void;
+  sl_linear_softmax_ce_forward(N: number, H: number, K: number, h: number, W: number, b: number, targets: number, mask: number, probs: number, sums: number): void;
+  sl_linear_softmax_ce_backward(N: number, H: number, K: number, h: number, W: number, probs: number, targets: number, mask: number, scale: number, dh: number, dW: number, db: number): void;
+  sl_adam(n: number, p: number, g: number, m: number, v: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number): void;
+}
+
+type Arr = Float32Array | Int32Array;
+
+/** The per-call argument arena of the file comment. */
+class Arena {
+  private top: number;
+
+  constructor(private readonly memory: WebAssembly.Memory, private base: number) {
+    this.top = base;
+  }
+
+  /** Starts a call: forgets the previous call's buffers. */
+  reset(): void {
+    this.top = this.base;
+  }
+
+  /** Keeps everything reserved so far for good (the worker's stack and buffers). */
+  pin(): void {
+    this.base = this.top;
+  }
+
+  /** Reserves `n` 4-byte elements (16-byte aligned), growing the memory if needed; returns the byte offset. */
+  reserve(n: number): number {
+    const at = Math.ceil(this.top / 16) * 16; // (not `& ~15`: offsets may pass 2^31)
+    const end = at + 4 * n;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / 65536);
+      try {
+        this.memory.grow(pages);
+      } catch (e) {
+        throw new BackendError(`wasm kernels: expected to grow memory to ${end} bytes, got ${(e as Error).message}`);
+      }
+    }
+    this.top = end;
+    return at;
+  }
+
+  /** Reserves and copies an input; null → 0 (the C NULL). */
+  put(arr: Arr | null): number {
+    if (arr === null) return 0;
+    const at = this.reserve(arr.length);
+    const view = arr instanceof Int32Array ? new Int32Array(this.memory.buffer, at, arr.length) : new Float32Array(this.memory.buffer, at, arr.length);
+    view.set(arr);
+    return at;
+  }
+
+  /** Copies `out.length` floats at `at` into `out`. */
+  get(at: number, out: Float32Array): void {
+    out.set(new Float32Array(this.memory.buffer, at, out.length));
+  }
+}
+
+/**
+ * The worker's code (eval'd): instantiate the module on the shared memory with its own
+ * stack, say ready, then run each posted gemm half. Control words (Int32): [0] job
+ * number posted, [1] job number done, [2] ready, [3] error; params (Float64): the 13
+ * arguments of sl_gemm_ld.
+ */
+const WORKER_CODE = `
+const { parentPort, workerData } = require("worker_threads");
+const { module, memory, ctrl, params, stackTop, pack } = workerData;
+const c = new Int32Array(ctrl), p = new Float64Array(params);
+const ex = new WebAssembly.Instance(module, { env: { memory, sl_gemm_parallel: () => 0 } }).exports;
+ex.__stack_pointer.value = stackTop;
+Atomics.store(c, 2, 1);
+parentPort.postMessage("ready");
+let seen = 0;
+for (;;) {
+  Atomics.wait(c, 0, seen);
+  seen = Atomics.load(c, 0);
+  try {
+    ex.sl_gemm_ws(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], pack);
+  } catch (e) {
+    Atomics.store(c, 3, 1);
+  }
+  Atomics.store(c, 1, seen);
+  Atomics.notify(c, 1);
+}
+`;
+
+/** The second thread: a worker running gemm halves. */
+class GemmWorker {
+  private readonly c: Int32Array;
+  private readonly p: Float64Array;
+  private job = 0;
+  /** Resolves true once the worker runs, false if it failed to start. */
+  readonly ready: Promise<boolean>;
+
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, stackTop: number, pack: number) {
+    const ctrl = new SharedArrayBuffer(4 * 4);
+    const params = new SharedArrayBuffer(8 * 13);
+    this.c = new Int32Array(ctrl);
+    this.p = new Float64Array(params);
+    const worker = new Worker(WORKER_CODE, { eval: true, workerData: { module, memory, ctrl, params, stackTop, pack } });
+    worker.unref();
+    this.ready = new Promise((resolve) => {
+      worker.once("message", () => resolve(true));
+      worker.once("error", () => resolve(false));
+      worker.once("exit", () => resolve(false));
+    });
+  }
+
+  /** True when the worker can take a job. */
+  get running(): boolean {
+    return Atomics.load(this.c, 2) === 1 && Atomics.load(this.c, 3) === 0;
+  }
+
+  /** Posts sl_gemm_ld's arguments. */
+  post(args: number[]): void {
+    this.p.set(args);
+    this.job = (this.job + 1) | 0;
+    Atomics.store(this.c, 0, this.job);
+    Atomics.notify(this.c, 0);
+  }
+
+  /** Blocks until the posted job is done. */
+  wait(): void {
+    while (Atomics.load(this.c, 1) !== this.job) Atomics.wait(this.c, 1, Atomics.load(this.c, 1), 1000);
+    if (Atomics.load(this.c, 3) !== 0) throw new BackendError("wasm kernels: expected the gemm worker to finish its half, got a trap");
+  }
+}
+
+let cached: Kernels | undefined;
+let worker: GemmWorker | undefined;
+
+/**
+ * Resolves when the wasm kernels' second thread is running (true) or cannot run (false,
+ * e.g. SEQLAB_WASM_THREADS=1); for tests and benchmarks that want both threads.
+ * @returns whether gemm now uses two threads.
+ */
+export function wasmThreadsReady(): Promise<boolean> {
+  loadWasmKernels();
+  return worker === undefined ? Promise.resolve(false) : worker.ready;
+}
+
+/**
+ * Instantiates the WebAssembly kernels synchronously (once per process; later calls return
+ * the same object).
+ * @returns the kernels, `name` "wasm", 1 thread.
+ * @throws BackendError when the module is missing or cannot be instantiated (no SIMD).
+ */
+export function loadWasmKernels(): Kernels {
+  if (cached !== undefined) return cached;
+  let ex: Exports;
+  let module: WebAssembly.Module;
+  let memory: WebAssembly.Memory;
+  let mainPack = 0; // this thread's packing buffers for its half of a split product
+  const sl_gemm_parallel = (...args: number[]): number => (mainPack === 0 ? 0 : gemmParallel(ex, mainPack, args));
+  try {
+    module = new WebAssembly.Module(fs.readFileSync(WASM_PATH));
+    memory = new WebAssembly.Memory({ initial: WASM_INITIAL_PAGES, maximum: WASM_MAX_PAGES, shared: true });
+    ex = new WebAssembly.Instance(module, { env: { memory, sl_gemm_parallel } }).exports as unknown as Exports;
+  } catch (e) {
+    throw new BackendError(`wasm kernels: expected a loadable ${WASM_PATH} (rebuild: sh lib/scripts/build-wasm.sh), got ${(e as Error).message}`);
+  }
+  const arena = new Arena(memory, ex.__heap_base.value as number);
+  if (process.env.SEQLAB_WASM_THREADS !== "1") {
+    // the worker's stack (grows down from stackTop) and packing buffers, kept for good
+    const stackTop = arena.reserve(WORKER_STACK / 4) + WORKER_STACK;
+    const pack = arena.reserve(ex.sl_gemm_pack_size());
+    mainPack = arena.reserve(ex.sl_gemm_pack_size());
+    arena.pin();
+    try {
+      worker = new GemmWorker(module, memory, stackTop, pack);
+    } catch {
+      worker = undefined; // no worker_threads: one thread
+      mainPack = 0;
+    }
+  }
+  cached = makeKernels(ex, memory, arena);
+  return cached;
+}
+
+/**
+ * `sl_gemm_parallel` (imported by csrc/gemm.c): C = α op(A) op(B) + β C in two halves,
+ * one on the worker; 0 (nothing done) when the worker is not running or C is too small
+ * to split. Pointers are byte offsets (read unsigned: memory may pass 2 GiB).
+ * @param args - transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc.
+ * @returns 1 when done.
+ */
+function gemmParallel(ex: Exports, mainPack: number, args: number[]): number {
+  const w = worker;
+  const [tA, tB, M, N, K, alpha] = args;
+  const [pA, lda, pB, ldb, beta, pC, ldc] = [args[6] >>> 0, args[7], args[8] >>> 0, args[9], args[10], args[11] >>> 0, args[12]];
+  if (w === undefined || !w.running || (N < 16 && M < 8)) return 0;
+  if (N >= M) {
+    // columns [0, N1) here, [N1, N) on the worker (N1 a multiple of the 8-wide micro-tile)
+    const N1 = Math.ceil(N / 16) * 8;
+    w.post([tA, tB, M, N - N1, K, alpha, pA, lda, pB + 4 * (tB ? N1 * ldb : N1), ldb, beta, pC + 4 * N1, ldc]);
+    ex.sl_gemm_ws(tA, tB, M, N1, K, alpha, pA, lda, pB, ldb, beta, pC, ldc, mainPack);
+  } else {
+    const M1 = Math.ceil(M / 8) * 4; // rows [0, M1) here, [M1, M) on the worker
+    w.post([tA, tB, M - M1, N, K, alpha, pA + 4 * (tA ? M1 : M1 * lda), lda, pB, ldb, beta, pC + 4 * M1 * ldc, ldc]);
+    ex.sl_gemm_ws(tA, tB, M1, N, K, alpha, pA, lda, pB, ldb, beta, pC, ldc, mainPack);
+  }
+  w.wait();
+  return 1;
+}
+
+function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Kernels {
+  const lstmTapeSize = ({ B, T, H }: SeqSizes): number => 7 * B * T * H;
+  const gruTapeSize = ({ B, T, H }: SeqSizes): number => 5 * B * T * H;
+  const rnnTapeSize = ({ B, T, H }: SeqSizes): number => 2 * B * T * H;
+  const flag = (b: boolean): number => (b ? 1 : 0);
+  return {
+    name: "wasm",
+    get threads() {
+      return worker?.running === true ? 2 : 1;
+    },
+    get description() {
+      return worker?.running === true ? "wasm (SIMD128, 2 threads for gemm)" : "wasm (SIMD128, 1 thread)";
+    },
+
+    gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {
+      checkGemm("wasm gemm", M, N, K, A, B, C);
+      arena.reset();
+      const pA = arena.put(A);
+      const pB = arena.put(B);
+      const pC = beta === 0 ? arena.reserve(C.length) : arena.put(C);
+      ex.sl_gemm(flag(transA), flag(transB), M, N, K, alpha, pA, pB, beta, pC);
+      arena.get(pC, C);
+    },
+
+    lstmTapeSize,
+    lstmForward(a: LstmForwardArgs) {
+      const where = "wasm lstmForward";
+      checkSeqForward(where, a, lstmTapeSize(a));
+      const { B, T, D, H } = a;
+      checkLength(where, "W [H+D, 4H]", a.W, (H + D) * 4 * H);
+      checkLength(where, "b [4H]", a.b, 4 * H);
+      checkLength(where, "c0 [B, H]", a.c0, B * H);
+      checkLength(where, "cT [B, H]", a.cT, B * H);
+      arena.reset();
+      const p = [a.x, a.mask, a.h0, a.c0, a.W, a.b].map((v) => arena.put(v));
+      const [pOut, pHT, pCT, pTape] = [a.out, a.hT, a.cT, a.tape].map((v) => arena.reserve(v.length));
+      ex.sl_lstm_forward(B, T, D, H, flag(a.reverse), ...p, pOut, pHT, pCT, pTape);
+      arena.get(pOut, a.out);
+      arena.get(pHT, a.hT);
+      arena.get(pCT, a.cT);
+      arena.get(pTape, a.tape);
+    },
+    lstmBackward(a: LstmBackwardArgs) {
+      const where = "wasm lstmBackward";
+      checkSeqBackward(where, a, lstmTapeSize(a));
+      const { B, T, D, H } = a;
+      checkLength(where, "W [H+D, 4H]", a.W, (H + D) * 4 * H);
+      checkLength(where, "c0 [B, H]", a.c0, B * H);
+      checkLength(where, "dcT [B, H]", a.dcT, B * H, true);
+      checkLength(where, "dW [H+D, 4H]", a.dW, (H + D) * 4 * H);
+      checkLength(where, "db [4H]", a.db, 4 * H);
+      checkLength(where, "dc0 [B, H]", a.dc0, B * H);
+      arena.reset();
+      const p = [a.x, a.mask, a.h0, a.c0, a.W, a.tape, a.dOut, a.dhT, a.dcT].map((v) => arena.put(v));
+      const outs = [a.dx, a.dW, a.db, a.dh0, a.dc0];
+      const q = outs.map((v) => arena.reserve(v.length));
+      const work = arena.reserve(5 * B * T * H + 2 * B * H);
+      ex.sl_lstm_backward(B, T, D, H, flag(a.reverse), ...p, ...q, work);
+      outs.forEach((v, j) => arena.get(q[j], v));
+    },
+
+    gruTapeSize,
+    gruForward(a: GruForwardArgs) {
+      const where = "wasm gruForward";
+      checkSeqForward(where, a, gruTapeSize(a));
+      const { B, T, D, H } = a;
+      checkLength(where, "W [H+D, 3H]", a.W, (H + D) * 3 * H);
+      checkLength(where, "b [3H]", a.b, 3 * H);
+      arena.reset();
+      const p = [a.x, a.mask, a.h0, a.W, a.b].map((v) => arena.put(v));
+      const outs = [a.out, a.hT, a.tape];
+      const q = outs.map((v) => arena.reserve(v.length));
+      ex.sl_gru_forward(B, T, D, H, flag(a.reverse), ...p, ...q);
+      outs.forEach((v, j) => arena.get(q[j], v));
+    },
+    gruBackward(a: GruBackwardArgs) {
+      const where = "wasm gruBackward";
+      checkSeqBackward(where, a, gruTapeSize(a));
+      const { B, T, D, H } = a;
+      checkLength(where, "W [H+D, 3H]", a.W, (H + D) * 3 * H);
+      checkLength(where, "dW [H+D, 3H]", a.dW, (H + D) * 3 * H);
+      checkLength(where, "db [3H]", a.db, 3 * H);
+      arena.reset();
+      const p = [a.x, a.mask, a.h0, a.W, a.tape, a.dOut, a.dhT].map((v) => arena.put(v));
+      const outs = [a.dx, a.dW, a.db, a.dh0];
+      const q = outs.map((v) => arena.reserve(v.length));
+      const work = arena.reserve(4 * B * T * H + 2 * B * H);
+      ex.sl_gru_backward(B, T, D, H, flag(a.reverse), ...p, ...q, work);
+      outs.forEach((v, j) => arena.get(q[j], v));
+    },
+
+    rnnTapeSize,
+    rnnForward(a: RnnForwardArgs) {
+      const where = "wasm rnnForward";
+      checkSeqForward(where, a, rnnTapeSize(a));
+      const { B, T, D, H } = a;
+      checkLength(where, "V [D, H]", a.V, D * H);
+      checkLength(where, "W [H, H]", a.W, H * H);
+      checkLength(where, "b [H]", a.b, H);
+      arena.reset();
+      const p = [a.x, a.mask, a.h0, a.V, a.W, a.b].map((v) => arena.put(v));
+      const outs = [a.out, a.hT, a.tape];
+      const q = outs.map((v) => arena.reserve(v.length));
+      ex.sl_rnn_forward(B, T, D, H, flag(a.reverse), flag(a.relu), ...p, ...q);
+      outs.forEach((v, j) => arena.get(q[j], v));
+    },
+    rnnBackward(a: RnnBackwardArgs) {
+      const where = "wasm rnnBackward";
+      checkSeqBackward(where, a, rnnTapeSize(a));
+      const { B, T, D, H } = a;
+      checkLength(where, "V [D, H]", a.V, D * H);
+      checkLength(where, "W [H, H]", a.W, H * H);
+      checkLength(where, "dV [D, H]", a.dV, D * H);
+      checkLength(where, "dW [H, H]", a.dW, H * H);
+      checkLength(where, "db [H]", a.db, H);
+      arena.reset();
+      const p = [a.x, a.mask, a.h0, a.V, a.W, a.tape, a.dOut, a.dhT].map((v) => arena.put(v));
+      const outs = [a.dx, a.dV, a.dW, a.db, a.dh0];
+      const q = outs.map((v) => arena.reserve(v.length));
+      const work = arena.reserve(2 * B * T * H + B * H);
+      ex.sl_rnn_backward(B, T, D, H, flag(a.reverse), flag(a.relu), ...p, ...q, work);
+      outs.forEach((v, j) => arena.get(q[j], v));
+    },
+
+    softmaxCeForward(a: SoftmaxCeForwardArgs): [number, number] {
+      const where = "wasm softmaxCeForward";
+      checkSoftmaxCe(where, a.N, a.K, a.logits, a.targets, a.mask);
+      checkLength(where, "probs [N, K]", a.probs, a.N * a.K);
+      arena.reset();
+      const pZ = arena.put(a.logits);
+      const pY = arena.put(a.targets);
+      const pM = arena.put(a.mask);
+      const pP = arena.reserve(a.probs.length);
+      const pS = arena.reserve(4); // 2 float64
+      ex.sl_softmax_ce_forward(a.N, a.K, pZ, pY, pM, pP, pS);
+      arena.get(pP, a.probs);
+      const sums = new Float64Array(memory.buffer, pS, 2);
+      return [sums[0], sums[1]];
+    },
+    softmaxCeBackward(a: SoftmaxCeBackwardArgs) {
+      const where = "wasm softmaxCeBackward";
+      checkSoftmaxCe(where, a.N, a.K, a.probs, a.targets, a.mask);
+      checkLength(where, "dlogits [N, K]", a.dlogits, a.N * a.K);
+      arena.reset();
+      const pP = arena.put(a.probs);
+      const pY = arena.put(a.targets);
+      const pM = arena.put(a.mask);
+      ex.sl_softmax_ce_backward(a.N, a.K, pP, pY, pM, a.scale, pP); // in place in wasm memory
+      arena.get(pP, a.dlogits);
+    },
+
+    linearSoftmaxCeForward(a: LinearSoftmaxCeForwardArgs): [number, number] {
+      checkLinearSoftmaxCe("wasm linearSoftmaxCeForward", a, a.b);
+      arena.reset();
+      const [pH, pW, pB, pY, pM] = [a.h, a.W, a.b, a.targets, a.mask].map((v) => arena.put(v));
+      const pP = arena.reserve(a.probs.length);
+      const pS = arena.reserve(4); // 2 float64
+      ex.sl_linear_softmax_ce_forward(a.N, a.H, a.K, pH, pW, pB, pY, pM, pP, pS);
+      arena.get(pP, a.probs);
+      const sums = new Float64Array(memory.buffer, pS, 2);
+      return [sums[0], sums[1]];
+    },
+    linearSoftmaxCeBackward(a: LinearSoftmaxCeBackwardArgs) {
+      const where = "wasm linearSoftmaxCeBackward";
+      checkLinearSoftmaxCe(where, a, null);
+      checkLength(where, "dh [N, H]", a.dh, a.N * a.H);
+      checkLength(where, "dW [H, K]", a.dW, a.H * a.K);
+      checkLength(where, "db [K]", a.db, a.K);
+      arena.reset();
+      const [pH, pW, pP, pY, pM] = [a.h, a.W, a.probs, a.targets, a.mask].map((v) => arena.put(v));
+      const outs = [a.dh, a.dW, a.db];
+      const q = outs.map((v) => arena.reserve(v.length));
+      ex.sl_linear_softmax_ce_backward(a.N, a.H, a.K, pH, pW, pP, pY, pM, a.scale, q[0], q[1], q[2]);
+      outs.forEach((v, j) => arena.get(q[j], v)); // probs stays as it was: G lives in wasm memory only
+    },
+
+    adam(a: AdamArgs) {
+      const n = a.p.length;
+      for (const [name, v] of [["g", a.g], ["m", a.m], ["v", a.v]] as const) checkLength("wasm adam", `${name} [n]`, v, n);
+      arena.reset();
+      const [pp, pg, pm, pv] = [a.p, a.g, a.m, a.v].map((v) => arena.put(v));
+      ex.sl_adam(n, pp, pg, pm, pv, a.lr, a.beta1, a.beta2, a.eps, a.oneMinusBeta1Pow, a.oneMinusBeta2Pow);
+      arena.get(pp, a.p);
+      arena.get(pm, a.m);
+      arena.get(pv, a.v);
+    },
+  };
+}

@@ -1,0 +1,421 @@
+/**
+ * ARPA back-off files (Doug Paul's format, as written and read by SRILM, KenLM, IRSTLM):
+ *
+ *     \data\
+ *     ngram 1=<count>
+ *     …
+ *     \1-grams:
+ *     <log10 p(w)>  <w>  [<log10 bow(w)>]
+ *     \2-grams:
+ *     <log10 p(w2 | w1)>  <w1 w2>  [<log10 bow(w1 w2)>]
+ *     …
+ *     \end\
+ *
+ * A back-off model scores p(w | h) as the stored p(hw) if the n-gram hw is listed, else
+ * bow(h) · p(w | h') with h' = h without its oldest word (bow(h) = 1 if h is not listed).
+ *
+ * Export of an interpolated Kneser-Ney model (kneser_ney.ts) in this form is exact: the
+ * listed n-grams are the seen ones with p(hw) = p_n(w | h), the interpolated probability,
+ * and bow(h) = γ(h); for an unseen hw the interpolated formula reduces to γ(h) p_{n−1}(w | h'),
+ * which is the back-off rule. Numbers are written with JavaScript's shortest round-trip
+ * form, so `ArpaLm` read back from the file gives the same log10 probabilities (listed
+ * n-grams bit for bit; backed-off ones up to float rounding of log10(γ p) = log10 γ + log10 p).
+ * <s> is listed with log10 p = −99 (it is never predicted), as SRILM does; vocabulary
+ * words never seen in training (e.g. <unk> added by the model) are listed as unigrams.
+ * The n-grams of each order are sorted by word ids with each context's children together
+ * (IRSTLM needs this); IRSTLM's `compile-lm --eval` on the exported PTB KN5 model gives
+ * the same perplexity as `ArpaLm` (test/arpa.test.ts checks this on a small model).
+ *
+ * Reading requires that every listed n-gram's context (its first n − 1 words) is listed
+ * one order below, which holds for unpruned SRILM/KenLM models.
+ */
+import * as fs from "node:fs";
+import { SeqlabError } from "../errors";
+import { BOS, EOS, IdTable, UNK } from "./ngram_counts";
+import type { KneserNeyLm } from "./kneser_ney";
+import type { LanguageModel } from "./perplexity";
+
+/** An ARPA file is malformed; the message names file:line and what was expected. */
+export class ArpaError extends SeqlabError {}
+
+/** Formats a log10 value for ARPA (shortest round-trip decimal; −99 for p = 0). */
+function num(x: number): string {
+  return x === -Infinity ? "-99" : String(x);
+}
+
+/** Fills a fixed-size buffer and hands it out when full (the ARPA writer's output). */
+class ChunkWriter {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private pos = 0;
+  /** Whether the buffer is nearly full (the caller then takes it). */
+  get full(): boolean {
+    return this.pos > this.buf.length - 4096;
+  }
+  /** Appends a string (UTF-8); strings longer than the free space grow the buffer. */
+  text(s: string): void {
+    if (this.pos + 3 * s.length > this.buf.length) this.ensure(3 * s.length);
+    this.pos += this.buf.write(s, this.pos, "utf8");
+  }
+  /** Appends an ASCII string (numbers), byte by byte: cheaper than a native call for short strings. */
+  ascii(s: string): void {
+    if (this.pos + s.length > this.buf.length) this.ensure(s.length);
+    for (let i = 0; i < s.length; i++) this.buf[this.pos++] = s.charCodeAt(i);
+  }
+  /** Appends raw bytes. */
+  bytes(b: Uint8Array): void {
+    if (this.pos + b.length > this.buf.length) this.ensure(b.length);
+    if (b.length > 32) this.buf.set(b, this.pos);
+    else for (let i = 0; i < b.length; i++) this.buf[this.pos + i] = b[i];
+    this.pos += b.length;
+  }
+  /** Appends one byte (tab, space, newline). */
+  byte(b: number): void {
+    if (this.pos + 1 > this.buf.length) this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+  private ensure(extra: number): void {
+    const next = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.pos + extra));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+  /** The bytes written since the last call. */
+  take(): Buffer {
+    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    return out;
+  }
+}
+
+const TAB = 9;
+const SPACE = 32;
+const NEWLINE = 10;
+
+/** A stable counting sort of `items` by an integer key in [0, range). */
+function countingSort(items: Int32Array, key: (item: number) => number, range: number): Int32Array {
+  const start = new Int32Array(range + 1);
+  for (let i = 0; i < items.length; i++) start[key(items[i]) + 1]++;
+  for (let k = 0; k < range; k++) start[k + 1] += start[k];
+  const out = new Int32Array(items.length);
+  for (let i = 0; i < items.length; i++) out[start[key(items[i])]++] = items[i];
+  return out;
+}
+
+/**
+ * The ARPA file of a Kneser-Ney model as UTF-8 chunks of about 1 MB (a 5-gram PTB model
+ * is ~130 MB). The n-grams of each order are sorted lexicographically by word id (unigrams
+ * by id, then by (rank of the context, word id)), so each context's children are
+ * together — IRSTLM needs this; SRILM and KenLM accept any order.
+ * @param model - the model.
+ * @returns an iterator over consecutive pieces of the file.
+ */
+export function* arpaChunks(model: KneserNeyLm): Generator<Buffer> {
+  const C = model.counts;
+  const N = model.order;
+  const L = C.levels;
+  const W = C.wordCount;
+  const V = W - 1;
+  const probs = model.storedProbs();
+  const wordBytes = C.words.map((w) => Buffer.from(w, "utf8"));
+  const unseen: number[] = []; // vocabulary ids without a unigram node
+  for (let id = 0; id < W; id++) if (L[1].index.get(id) < 0) unseen.push(id);
+  const out = new ChunkWriter();
+  out.text("\\data\\\n");
+  for (let n = 1; n <= N; n++) out.text(`ngram ${n}=${L[n].size + (n === 1 ? unseen.length : 0)}\n`);
+  const unseenLine = (id: number) => {
+    out.ascii(num(Math.log10(model.gamma[0][0] / V)));
+    out.byte(TAB);
+    out.bytes(wordBytes[id]);
+    out.byte(NEWLINE);
+  };
+  const ids = new Int32Array(N);
+  let rankBelow = new Int32Array(1); // rank of each node of the level below in its sorted order
+  for (let n = 1; n <= N; n++) {
+    out.text(`\n\\${n}-grams:\n`);
+    const size = L[n].size;
+    const nodes = new Int32Array(size);
+    for (let g = 0; g < size; g++) nodes[g] = g;
+    const byWord = countingSort(nodes, (g) => L[n].word[g], W);
+    const order = countingSort(byWord, (g) => rankBelow[L[n].parent[g]], rankBelow.length); // stable: by (context rank, word)
+    const rank = new Int32Array(size);
+    let u = 0; // next unseen vocabulary word (unigrams only)
+    for (let r = 0; r < size; r++) {
+      const g = order[r];
+      rank[g] = r;
+      for (; n === 1 && u < unseen.length && unseen[u] < L[1].word[g]; u++) unseenLine(unseen[u]);
+      out.ascii(num(L[n].word[g] === 0 && n === 1 ? -99 : Math.log10(probs[n][g])));
+      out.byte(TAB);
+      for (let k = n, h = g; k >= 1; k--) {
+        ids[k - 1] = L[k].word[h];
+        h = L[k].parent[h];
+      }
+      for (let k = 0; k < n; k++) {
+        if (k > 0) out.byte(SPACE);
+        out.bytes(wordBytes[ids[k]]);
+      }
+      if (n < N && model.invDenominator[n][g] > 0) {
+        out.byte(TAB);
+        out.ascii(num(Math.log10(model.gamma[n][g])));
+      }
+      out.byte(NEWLINE);
+      if (out.full) yield out.take();
+    }
+    for (; n === 1 && u < unseen.length; u++) unseenLine(unseen[u]);
+    rankBelow = rank;
+  }
+  out.text("\n\\end\\\n");
+  yield out.take();
+}
+
+/** The whole ARPA text of a model (fine for small models; use `writeArpa` for big ones). */
+export function toArpa(model: KneserNeyLm): string {
+  return Buffer.concat([...arpaChunks(model)]).toString("utf8");
+}
+
+/**
+ * Writes a model as an ARPA file.
+ * @param model - the model.
+ * @param file - the output path.
+ * @returns the number of bytes written.
+ */
+export function writeArpa(model: KneserNeyLm, file: string): number {
+  const fd = fs.openSync(file, "w");
+  let bytes = 0;
+  try {
+    for (const chunk of arpaChunks(model)) bytes += fs.writeSync(fd, chunk);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return bytes;
+}
+
+/** Options of `ArpaLm.parse` / `ArpaLm.read`. */
+export interface ArpaReadOptions {
+  /**
+   * The unknown-word token: the model scores OOV words as it if the file lists it as a
+   * unigram; `null` for a closed vocabulary (OOV words are skipped; "<unk>" is then an
+   * ordinary word, as in SRILM's `ngram -ppl` without `-unk`). Default: "<unk>".
+   */
+  unk?: string | null;
+}
+
+/** One order of an ARPA model. */
+interface ArpaLevel {
+  index: IdTable; // parent·|W| + word → node
+  log10p: Float64Array; // [size]
+  log10bow: Float64Array; // [size], 0 if absent
+  size: number;
+}
+
+/** A back-off n-gram model read from an ARPA file (see the file comment for the rule). */
+export class ArpaLm implements LanguageModel {
+  /** The highest order N in the file. */
+  readonly order: number;
+  /** Id → word (the unigrams in file order). */
+  readonly words: string[];
+  /** Words the model predicts: the unigrams except <s>. */
+  readonly vocabulary: ReadonlySet<string>;
+  /** The unknown-word token if the file lists it, else null (closed vocabulary). */
+  readonly unk: string | null;
+  /** [N + 1] n-gram counts per order (index 0 unused). */
+  readonly sizes: number[];
+  private readonly ids: Map<string, number>;
+  private readonly levels: ArpaLevel[];
+
+  private constructor(words: string[], levels: ArpaLevel[], unk: string | null) {
+    this.words = words;
+    this.levels = levels;
+    this.order = levels.length - 1;
+    this.ids = new Map(words.map((w, i) => [w, i]));
+    this.vocabulary = new Set(words.filter((w) => w !== BOS));
+    this.unk = unk !== null && this.ids.has(unk) ? unk : null;
+    this.sizes = levels.map((L) => L.size);
+  }
+
+  /** N − 1. */
+  get contextLength(): number {
+    return this.order - 1;
+  }
+
+  /**
+   * Reads an ARPA file.
+   * @param file - the path.
+   * @param options - the unknown-word token.
+   */
+  static read(file: string, options: ArpaReadOptions = {}): ArpaLm {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+      throw new ArpaError(`${file}: expected a readable ARPA file, got ${(e as Error).message}`);
+    }
+    return ArpaLm.parse(text, file, options);
+  }
+
+  /**
+   * Parses ARPA text.
+   * @param text - the file's contents.
+   * @param source - the name used in error messages. Default: "arpa".
+   * @param options - the unknown-word token.
+   * @throws ArpaError naming source:line and what was expected.
+   */
+  static parse(text: string, source = "arpa", options: ArpaReadOptions = {}): ArpaLm {
+    let pos = 0;
+    let lineNo = 0;
+    const next = (): string | null => {
+      if (pos >= text.length) {
+        if (pos === text.length) lineNo++; // errors at the end of the file name the line after the last
+        pos++;
+        return null;
+      }
+      let end = text.indexOf("\n", pos);
+      if (end < 0) end = text.length;
+      const line = text.slice(pos, end).trim();
+      pos = end + 1;
+      lineNo++;
+      return line;
+    };
+    const fail = (what: string): never => {
+      throw new ArpaError(`${source}:${lineNo}: ${what}`);
+    };
+
+    // 1. Header: anything before \data\, then "ngram n=count" lines.
+    let line = next();
+    while (line !== null && line !== "\\data\\") line = next();
+    if (line === null) fail("expected a line \\data\\, got end of file");
+    const declared: number[] = [0];
+    line = next();
+    while (line !== null && (line === "" || line.startsWith("ngram "))) {
+      if (line !== "") {
+        const m = /^ngram\s+(\d+)\s*=\s*(\d+)$/.exec(line);
+        if (m === null || Number(m[1]) !== declared.length) fail(`expected 'ngram ${declared.length}=<count>', got '${line}'`);
+        declared.push(Number(m![2]));
+      }
+      line = next();
+    }
+    const N = declared.length - 1;
+    if (N < 1) fail(`expected at least one 'ngram 1=<count>' line after \\data\\, got '${line ?? "end of file"}'`);
+
+    // 2. The sections \1-grams: … \N-grams:.
+    const words: string[] = [];
+    const ids = new Map<string, number>();
+    const levels: ArpaLevel[] = [{ index: new IdTable(16), log10p: new Float64Array(0), log10bow: new Float64Array(1), size: 1 }];
+    let W = declared[1];
+    for (let n = 1; n <= N; n++) {
+      while (line === "") line = next();
+      if (line !== `\\${n}-grams:`) fail(`expected '\\${n}-grams:', got '${line ?? "end of file"}'`);
+      const level: ArpaLevel = { index: new IdTable(declared[n] * 1.4 + 16), log10p: new Float64Array(declared[n]), log10bow: new Float64Array(declared[n]), size: 0 };
+      levels.push(level);
+      line = next();
+      while (line !== null && !line.startsWith("\\")) {
+        if (line === "") {
+          line = next();
+          continue;
+        }
+        const f = splitFields(line, n);
+        if (f.length !== n + 1 && f.length !== n + 2) fail(`expected '<log10 p> <${n} word${n > 1 ? "s" : ""}> [<log10 backoff>]' in the ${n}-grams, got ${f.length} fields`);
+        const logp = parseLog(f[0]);
+        if (logp === null) fail(`expected a log10 probability ≤ 0, got '${f[0]}'`);
+        const bow = f.length === n + 2 ? parseLog(f[n + 1], true) : 0;
+        if (bow === null) fail(`expected a log10 backoff weight, got '${f[n + 1]}'`);
+        if (level.size >= declared[n]) fail(`expected ${declared[n]} ${n}-grams (from \\data\\), got more`);
+        let parent = 0;
+        for (let k = 1; k < n; k++) {
+          const id = ids.get(f[k]);
+          if (id === undefined) fail(`expected the word '${f[k]}' to be listed among the 1-grams`);
+          parent = levels[k].index.get(parent * W + id!);
+          if (parent < 0) fail(`expected the context '${f.slice(1, k + 1).join(" ")}' of this ${n}-gram to be listed among the ${k}-grams`);
+        }
+        let w = ids.get(f[n]);
+        if (n === 1 && w === undefined) {
+          w = words.length;
+          words.push(f[1]);
+          ids.set(f[1], w);
+        }
+        if (w === undefined) fail(`expected the word '${f[n]}' to be listed among the 1-grams`);
+        const key = parent * W + w!;
+        if (level.index.get(key) >= 0) fail(`expected each ${n}-gram once, got '${f.slice(1, n + 1).join(" ")}' again`);
+        level.index.set(key, level.size);
+        level.log10p[level.size] = logp!;
+        level.log10bow[level.size] = bow!;
+        level.size++;
+        line = next();
+      }
+      if (level.size !== declared[n]) fail(`expected ${declared[n]} ${n}-grams (from \\data\\), got ${level.size}`);
+      if (n === 1) W = words.length;
+    }
+    while (line === "") line = next();
+    if (line !== "\\end\\") fail(`expected '\\end\\' after the ${N}-grams, got '${line ?? "end of file"}'`);
+    if (!ids.has(EOS)) throw new ArpaError(`${source}: expected the 1-gram ${EOS}, got none`);
+    return new ArpaLm(words, levels, options.unk === undefined ? UNK : options.unk);
+  }
+
+  /** Id of a word, mapped to the unknown-word token if not listed; −1 if neither. */
+  private toId(word: string): number {
+    const id = this.ids.get(word);
+    if (id !== undefined) return id;
+    return this.unk === null ? -1 : this.ids.get(this.unk)!;
+  }
+
+  /**
+   * log10 p(w | h) by the back-off rule on word ids.
+   * @param word - the predicted word's id.
+   * @param context - [m] preceding ids, oldest first; −1 (unknown) cuts the context.
+   * @returns the log10 probability; −Infinity for an id outside the vocabulary.
+   */
+  log10ProbIds(word: number, context: ArrayLike<number>): number {
+    if (word < 0) return -Infinity;
+    const W = this.words.length;
+    let start = Math.max(0, context.length - (this.order - 1));
+    for (let i = start; i < context.length; i++) if (context[i] < 0) start = i + 1;
+    let backoff = 0;
+    for (let k = context.length - start; k >= 0; k--) {
+      let h = 0;
+      for (let i = context.length - k; i < context.length && h >= 0; i++) h = this.levels[i - (context.length - k) + 1].index.get(h * W + context[i]);
+      if (h < 0) continue; // context not listed: bow = 1
+      const hw = this.levels[k + 1].index.get(h * W + word);
+      if (hw >= 0) return backoff + this.levels[k + 1].log10p[hw];
+      backoff += this.levels[k].log10bow[h];
+    }
+    return -Infinity; // unreachable for listed words
+  }
+
+  /** log10 p(word | context); the context is oldest first and starts with "<s>" at a sentence start. */
+  log10Prob(word: string, context: readonly string[]): number {
+    return this.log10ProbIds(
+      this.toId(word),
+      context.map((w) => this.toId(w)),
+    );
+  }
+
+  /** ln p(word | context). */
+  logProb(word: string, context: readonly string[]): number {
+    return this.log10Prob(word, context) * Math.LN10;
+  }
+
+  /** p(word | context). */
+  prob(word: string, context: readonly string[]): number {
+    return Math.pow(10, this.log10Prob(word, context));
+  }
+}
+
+/**
+ * The fields of an n-gram line: log10 p, the n words, and the backoff if present. Fast path
+ * for the usual "p<TAB>w1 w2 …[<TAB>bow]"; any other whitespace goes through a regex split.
+ */
+function splitFields(line: string, n: number): string[] {
+  const parts = line.split("\t");
+  if (parts.length === 2 || parts.length === 3) {
+    const words = n === 1 ? [parts[1]] : parts[1].split(" ");
+    if (words.length === n && !words.includes("")) return parts.length === 2 ? [parts[0], ...words] : [parts[0], ...words, parts[2]];
+  }
+  return line.split(/\s+/);
+}
+
+/** A log10 number of an ARPA file ("-99", "-inf" and "-Infinity" accepted); null if malformed or (for probabilities) > 0. */
+function parseLog(field: string, allowPositive = false): number | null {
+  let x = field === "" ? NaN : Number(field);
+  if (Number.isNaN(x) && /^-inf(inity)?$/i.test(field)) x = -Infinity;
+  if (Number.isNaN(x)) return null;
+  if (!allowPositive && x > 0) return null;
+  return x;
+}

@@ -1,0 +1,288 @@
+/**
+ * Interpolated modified Kneser-Ney smoothing (Chen & Goodman 1998, "An empirical study of
+ * smoothing techniques for language modeling", TR-10-98, §3.5 and §4.1.6; 1999 Computer
+ * Speech & Language 13), orders 1–5 (any N ≥ 1 works).
+ *
+ * Notation: h is a context of n − 1 words, h' the same context without its oldest word,
+ * a(hw) the count used at order n:
+ * 1. the highest order N uses the real counts, a(hw) = c(hw);
+ * 2. lower orders use continuation counts, a(hw) = N1+(• h w) = |{v : c(v h w) > 0}|, except
+ *    for n-grams that start with <s>, which have no left neighbour and keep c(hw) (as SRILM
+ *    and KenLM do);
+ * 3. per order n, from the count-of-counts n_k = |{n-grams g : a(g) = k}| (the unigram <s>
+ *    left out), with Y = n1 / (n1 + 2 n2):
+ *        D1 = 1 − 2Y n2/n1,   D2 = 2 − 3Y n3/n2,   D3+ = 3 − 4Y n4/n3,
+ *    and D(0) = 0, D(1) = D1, D(2) = D2, D(a ≥ 3) = D3+;
+ * 4. with S(h) = Σ_w a(hw) and N_k(h) = |{w : a(hw) = k}| (N_3 counting a ≥ 3):
+ *        p_n(w | h) = max(a(hw) − D(a(hw)), 0) / S(h) + γ(h) p_{n−1}(w | h'),
+ *        γ(h) = (D1 N_1(h) + D2 N_2(h) + D3+ N_3+(h)) / S(h),
+ *    and p_n(w | h) = p_{n−1}(w | h') when S(h) = 0 (h never seen before a word);
+ * 5. the unigram level is interpolated with the uniform distribution over the vocabulary V
+ *    (every word id except <s>, so </s> and the unknown-word token are in it):
+ *        p_1(w) = max(a(w) − D(a(w)), 0) / S(ε) + γ(ε) / |V|.
+ * Since Σ_w max(a − D, 0) = S(h) − γ(h) S(h), every p_n(· | h) sums to 1 over V for every
+ * context, seen or not, and is > 0 for every w in V.
+ *
+ * Word ids and the trie are those of `NgramCounts` (ngram_counts.ts). `logProb` is the
+ * natural log (the `LanguageModel` convention of perplexity.ts); `log10Prob` the ARPA one.
+ */
+import { ArgumentError } from "../errors";
+import { BOS_ID, NgramCounts, type NgramLevel } from "./ngram_counts";
+import type { LanguageModel } from "./perplexity";
+
+/** The three discounts of one order, and the count-of-counts they came from. */
+export interface KneserNeyDiscounts {
+  /** D1, D2, D3+. */
+  D: [number, number, number];
+  /** n1, n2, n3, n4 of the counts a(g) used at this order. */
+  countOfCounts: [number, number, number, number];
+  /** True if the count-of-counts gave no valid discounts (0 ≤ D_k ≤ k) and the fallback was used. */
+  fallback: boolean;
+}
+
+/** Options of `KneserNeyLm.fromCounts`. */
+export interface KneserNeyOptions {
+  /** D1, D2, D3+ used for an order whose count-of-counts give no valid discounts (as KenLM's --discount_fallback). Default: [0.5, 1, 1.5]. */
+  discountFallback?: [number, number, number];
+}
+
+/**
+ * Modified Kneser-Ney discounts from count-of-counts (step 3 of the file comment).
+ * @param n - [4] n1, n2, n3, n4.
+ * @returns [3] D1, D2, D3+, or null if a count-of-count is 0 or a discount falls outside [0, k].
+ */
+export function modifiedKneserNeyDiscounts(n: readonly number[]): [number, number, number] | null {
+  const [n1, n2, n3, n4] = n;
+  if (n1 <= 0 || n2 <= 0 || n3 <= 0 || n4 <= 0) return null;
+  const Y = n1 / (n1 + 2 * n2);
+  const D: [number, number, number] = [1 - (2 * Y * n2) / n1, 2 - (3 * Y * n3) / n2, 3 - (4 * Y * n4) / n3];
+  return D.every((d, k) => d >= 0 && d <= k + 1) ? D : null;
+}
+
+/** An interpolated modified Kneser-Ney n-gram language model (see the file comment). */
+export class KneserNeyLm implements LanguageModel {
+  /** The counts (trie and word ids) the model was built from. */
+  readonly counts: NgramCounts;
+  /** Per level n = 1..N (index 0 unused): [size_n] a(g), the count used at order n. */
+  readonly adjusted: Int32Array[];
+  /** Per level n = 1..N (index 0 unused): the discounts. */
+  readonly discounts: KneserNeyDiscounts[];
+  /** Per level m = 0..N−1, as a context of order m + 1: [size_m] 1 / S(h), 0 if S(h) = 0. */
+  readonly invDenominator: Float64Array[];
+  /** Per level m = 0..N−1, as a context of order m + 1: [size_m] γ(h), 1 if S(h) = 0. */
+  readonly gamma: Float64Array[];
+  /** Words the model predicts: every word id except <s>. */
+  readonly vocabulary: ReadonlySet<string>;
+
+  private constructor(counts: NgramCounts, adjusted: Int32Array[], discounts: KneserNeyDiscounts[], invDen: Float64Array[], gamma: Float64Array[]) {
+    this.counts = counts;
+    this.adjusted = adjusted;
+    this.discounts = discounts;
+    this.invDenominator = invDen;
+    this.gamma = gamma;
+    this.vocabulary = new Set(counts.words.filter((_, i) => i !== BOS_ID));
+  }
+
+  /** The order N. */
+  get order(): number {
+    return this.counts.order;
+  }
+
+  /** The unknown-word token, or null for a closed vocabulary. */
+  get unk(): string | null {
+    return this.counts.unk;
+  }
+
+  /** The number of context words used: N − 1. */
+  get contextLength(): number {
+    return this.order - 1;
+  }
+
+  /**
+   * Builds the model from counts (steps 1–4 of the file comment).
+   * @param counts - n-gram counts of orders 1..N.
+   * @param options - the discount fallback.
+   */
+  static fromCounts(counts: NgramCounts, options: KneserNeyOptions = {}): KneserNeyLm {
+    const fallbackD = options.discountFallback ?? [0.5, 1, 1.5];
+    if (fallbackD.length !== 3 || !fallbackD.every((d, k) => d >= 0 && d <= k + 1)) {
+      throw new ArgumentError(`KneserNeyLm: expected discountFallback [D1, D2, D3+] with 0 ≤ Dk ≤ k, got [${fallbackD.join(", ")}]`);
+    }
+    const N = counts.order;
+    const L = counts.levels;
+
+    // 1–2. a(g): real counts at order N; continuation counts below, except n-grams starting with <s>.
+    const startsWithBos: Uint8Array[] = [new Uint8Array(1)];
+    for (let n = 1; n <= N; n++) {
+      const s = new Uint8Array(L[n].size);
+      for (let g = 0; g < L[n].size; g++) s[g] = n === 1 ? (L[1].word[g] === BOS_ID ? 1 : 0) : startsWithBos[n - 1][L[n].parent[g]];
+      startsWithBos.push(s);
+    }
+    const adjusted: Int32Array[] = [new Int32Array(0)];
+    for (let n = 1; n <= N; n++) adjusted.push(n === N ? L[n].count.slice() : new Int32Array(L[n].size));
+    // The suffix of node g = (w_1 … w_n) is (w_2 … w_n): suffix(g) = child(suffix(parent(g)), word(g)).
+    let suffixPrev = new Int32Array(L[1].size); // level 1: suffix is the root (0)
+    for (let n = 2; n <= N; n++) {
+      const suffix = new Int32Array(L[n].size);
+      const W = counts.wordCount;
+      for (let g = 0; g < L[n].size; g++) {
+        const sp = n === 2 ? 0 : suffixPrev[L[n].parent[g]];
+        const s = L[n - 1].index.get(sp * W + L[n].word[g]);
+        if (s < 0) throw new Error("internal: missing suffix n-gram");
+        suffix[g] = s;
+        if (!startsWithBos[n - 1][s]) adjusted[n - 1][s]++; // one more distinct left neighbour of s
+      }
+      suffixPrev = suffix;
+    }
+    for (let n = 1; n < N; n++) {
+      for (let g = 0; g < L[n].size; g++) if (startsWithBos[n][g]) adjusted[n][g] = L[n].count[g];
+    }
+    const isBosUnigram = (n: number, g: number) => n === 1 && L[1].word[g] === BOS_ID;
+
+    // 3. Discounts per order from the count-of-counts of a(g).
+    const discounts: KneserNeyDiscounts[] = [{ D: [0, 0, 0], countOfCounts: [0, 0, 0, 0], fallback: false }];
+    for (let n = 1; n <= N; n++) {
+      const cc: [number, number, number, number] = [0, 0, 0, 0];
+      for (let g = 0; g < L[n].size; g++) {
+        const a = adjusted[n][g];
+        if (a >= 1 && a <= 4 && !isBosUnigram(n, g)) cc[a - 1]++;
+      }
+      const D = modifiedKneserNeyDiscounts(cc);
+      discounts.push({ D: D ?? [fallbackD[0], fallbackD[1], fallbackD[2]], countOfCounts: cc, fallback: D === null });
+    }
+
+    // 4. S(h), γ(h) for every context node h (level m = n − 1 for order n).
+    const invDen: Float64Array[] = [];
+    const gamma: Float64Array[] = [];
+    for (let n = 1; n <= N; n++) {
+      const size = n === 1 ? 1 : L[n - 1].size;
+      const S = new Float64Array(size);
+      const mass = new Float64Array(size); // Σ_w D(a(hw))
+      const [D1, D2, D3] = discounts[n].D;
+      for (let g = 0; g < L[n].size; g++) {
+        if (isBosUnigram(n, g)) continue;
+        const a = adjusted[n][g];
+        const h = L[n].parent[g];
+        S[h] += a;
+        mass[h] += a === 1 ? D1 : a === 2 ? D2 : D3;
+      }
+      const inv = new Float64Array(size);
+      const gam = new Float64Array(size).fill(1);
+      for (let h = 0; h < size; h++) {
+        if (S[h] > 0) {
+          inv[h] = 1 / S[h];
+          gam[h] = mass[h] / S[h];
+        }
+      }
+      invDen.push(inv);
+      gamma.push(gam);
+    }
+    return new KneserNeyLm(counts, adjusted, discounts, invDen, gamma);
+  }
+
+  /**
+   * Builds counts and model from sentences in one call.
+   * @param sentences - token arrays without <s> / </s>.
+   * @param order - N (1–5 in the course; any N ≥ 1).
+   * @param options - the unknown-word token and the discount fallback.
+   */
+  static fromSentences(sentences: Iterable<readonly string[]>, order: number, options: KneserNeyOptions & { unk?: string | null } = {}): KneserNeyLm {
+    return KneserNeyLm.fromCounts(NgramCounts.fromSentences(sentences, order, { unk: options.unk }), options);
+  }
+
+  private discount(n: number, a: number): number {
+    const D = this.discounts[n].D;
+    return a <= 0 ? 0 : a === 1 ? D[0] : a === 2 ? D[1] : D[2];
+  }
+
+  /** The term max(a(g) − D(a(g)), 0) of node g at level n (0 for g = −1). */
+  private discounted(n: number, g: number): number {
+    if (g < 0) return 0;
+    const a = this.adjusted[n][g];
+    return Math.max(a - this.discount(n, a), 0);
+  }
+
+  /**
+   * p(w | context) on word ids (step 4–5 of the file comment), by the recursion from the
+   * unigram level up to order min(N, context length + 1).
+   * @param word - id of the predicted word.
+   * @param context - [m] ids of the preceding words, oldest first; −1 marks an unknown word (it cuts the context).
+   * @returns the probability; 0 for <s> or an id outside the vocabulary.
+   */
+  probIds(word: number, context: ArrayLike<number>): number {
+    const C = this.counts;
+    if (word === BOS_ID || word < 0 || word >= C.wordCount) return 0;
+    const V = C.wordCount - 1;
+    const L: NgramLevel[] = C.levels;
+    const W = C.wordCount;
+    let p = this.discounted(1, L[1].index.get(word)) * this.invDenominator[0][0] + this.gamma[0][0] / V;
+    const m = Math.min(context.length, this.order - 1);
+    for (let k = 1; k <= m; k++) {
+      // h = the last k context words; find its node at level k.
+      const h = C.find(context, context.length - k, context.length);
+      if (h < 0 || this.invDenominator[k][h] === 0) break; // unseen h: p_{k+1} = p_k, and so for longer contexts
+      const hw = L[k + 1].index.get(h * W + word);
+      p = this.discounted(k + 1, hw) * this.invDenominator[k][h] + this.gamma[k][h] * p;
+    }
+    return p;
+  }
+
+  /** Word → id, mapping words outside the vocabulary to the unknown-word token, else to −1. */
+  private toId(word: string): number {
+    const id = this.counts.id(word);
+    return id >= 0 ? id : this.counts.unkId;
+  }
+
+  /**
+   * p(word | context).
+   * @param word - the predicted word (</s> for the sentence end).
+   * @param context - the preceding words, oldest first, starting with "<s>" at a sentence start; only the last N − 1 are used.
+   * @returns the probability (0 for <s> and for a word outside a closed vocabulary).
+   */
+  prob(word: string, context: readonly string[]): number {
+    return this.probIds(this.toId(word), context.slice(Math.max(0, context.length - (this.order - 1))).map((w) => this.toId(w)));
+  }
+
+  /** ln p(word | context) (see `prob`). */
+  logProb(word: string, context: readonly string[]): number {
+    return Math.log(this.prob(word, context));
+  }
+
+  /** log10 p(word | context), the ARPA convention (see `prob`). */
+  log10Prob(word: string, context: readonly string[]): number {
+    return Math.log10(this.prob(word, context));
+  }
+
+  /**
+   * The probability p_n(w | h) of every stored n-gram g = hw at every level (what an ARPA
+   * file stores): p_n(g) = max(a − D, 0)/S(h) + γ(h) p_{n−1}(suffix(g)), computed level by
+   * level through suffix links.
+   * @returns per level n = 1..N (index 0 unused): [size_n] probabilities (0 for the unigram <s>).
+   */
+  storedProbs(): Float64Array[] {
+    const C = this.counts;
+    const L = C.levels;
+    const W = C.wordCount;
+    const V = W - 1;
+    const out: Float64Array[] = [new Float64Array(0)];
+    const unigram = new Float64Array(L[1].size);
+    for (let g = 0; g < L[1].size; g++) {
+      unigram[g] = L[1].word[g] === BOS_ID ? 0 : this.discounted(1, g) * this.invDenominator[0][0] + this.gamma[0][0] / V;
+    }
+    out.push(unigram);
+    let suffixPrev = new Int32Array(L[1].size);
+    for (let n = 2; n <= this.order; n++) {
+      const probs = new Float64Array(L[n].size);
+      const suffix = new Int32Array(L[n].size);
+      for (let g = 0; g < L[n].size; g++) {
+        const h = L[n].parent[g];
+        const s = L[n - 1].index.get((n === 2 ? 0 : suffixPrev[h]) * W + L[n].word[g]);
+        suffix[g] = s;
+        probs[g] = this.discounted(n, g) * this.invDenominator[n - 1][h] + this.gamma[n - 1][h] * out[n - 1][s];
+      }
+      out.push(probs);
+      suffixPrev = suffix;
+    }
+    return out;
+  }
+}

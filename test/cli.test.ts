@@ -1,0 +1,143 @@
+/**
+ * The `seqlab` command line (lib/src/cli/main.ts, kn.ts, ppl.ts) end to end, as a child
+ * process on the small files in test/fixtures/lm/:
+ * - `kn` then `ppl` prints "perplexity <number>" equal to the library's perplexity of the
+ *   same Kneser-Ney model, with the token and OOV counts (open and closed vocabulary);
+ * - bad input files give one line "seqlab: file:line: expected …" and exit code 1.
+ */
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { KneserNeyLm } from "../lib/src/lm/kneser_ney";
+import { readSentences } from "../lib/src/lm/ngram_counts";
+import { perplexity } from "../lib/src/lm/perplexity";
+
+const root = path.resolve(__dirname, "..");
+const fixtures = "test/fixtures/lm";
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-cli-"));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Runs `seqlab ARGS` from the repository root through tsx. */
+function seqlab(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "lib/src/cli/main.ts", ...args], { cwd: root, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const read = (f: string) => readSentences(fs.readFileSync(path.join(root, fixtures, f), "utf8"), f);
+
+describe("seqlab kn + ppl", () => {
+  test("kn writes an ARPA model; ppl prints its perplexity and counts, equal to the library's", () => {
+    const arpa = path.join(tmp, "kn3.arpa");
+    const built = seqlab("kn", "--order", "3", "--train", `${fixtures}/train.txt`, "--arpa", arpa);
+    assert.equal(built.status, 0, built.stderr);
+    assert.match(built.stdout, /^train test\/fixtures\/lm\/train.txt: 14 sentences, vocabulary 14 \(with <\/s>, <unk>\)$/m);
+    assert.match(built.stdout, /^order 3: 48 n-grams, n1..n4 = /m);
+    assert.ok(fs.statSync(arpa).size > 0);
+
+    const r = seqlab("ppl", "--arpa", arpa, "--text", `${fixtures}/test.txt`);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split("\n");
+    const m = /^perplexity (\d+\.\d+)$/.exec(lines[0]);
+    assert.ok(m, lines[0]);
+    // Library oracle: the same model in memory ("zebra" is OOV and scored as <unk>).
+    const expected = perplexity(KneserNeyLm.fromSentences(read("train.txt"), 3), read("test.txt"));
+    assert.equal(Number(m![1]), Number(expected.perplexity.toFixed(4)));
+    assert.equal(lines[1], "tokens 21 (words 18 + sentence ends 3 - OOV skipped 0)");
+    assert.ok(lines.includes("oov 0 skipped, 1 scored as unk"), r.stdout);
+  });
+
+  test("--no-unk: a closed vocabulary; ppl skips the OOV word and reports it", () => {
+    const arpa = path.join(tmp, "kn2-closed.arpa");
+    const built = seqlab("kn", "--order", "2", "--no-unk", "--train", `${fixtures}/train.txt`, "--arpa", arpa);
+    assert.equal(built.status, 0, built.stderr);
+    // The training text has "<unk>" as a word, so the file lists it: ppl needs --no-unk too.
+    const r = seqlab("ppl", "--no-unk", "--arpa", arpa, "--text", `${fixtures}/test.txt`);
+    assert.equal(r.status, 0, r.stderr);
+    const expected = perplexity(KneserNeyLm.fromSentences(read("train.txt"), 2, { unk: null }), read("test.txt"));
+    assert.equal(expected.oov, 1);
+    assert.match(r.stdout, new RegExp(`^perplexity ${expected.perplexity.toFixed(4)}$`, "m"));
+    assert.match(r.stdout, /^tokens 20 \(words 18 \+ sentence ends 3 - OOV skipped 1\)$/m);
+    assert.match(r.stdout, /^oov 1 skipped, 0 scored as unk$/m);
+  });
+
+  test("--help lists the commands", () => {
+    const r = seqlab("--help");
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^\s+kn \[options\]/m);
+    assert.match(r.stdout, /^\s+ppl \[options\]/m);
+  });
+});
+
+describe("seqlab errors", () => {
+  test("a bad ARPA file: file:line and what was expected, exit code 1", () => {
+    const r = seqlab("ppl", "--arpa", `${fixtures}/bad.arpa`, "--text", `${fixtures}/test.txt`);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, "seqlab: test/fixtures/lm/bad.arpa:14: expected the word 'x' to be listed among the 1-grams\n");
+    assert.equal(r.stdout, "");
+  });
+
+  test("a bad training file: file:line and what was expected", () => {
+    const r = seqlab("kn", "--train", `${fixtures}/bad-train.txt`, "--arpa", path.join(tmp, "never.arpa"));
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, "seqlab: test/fixtures/lm/bad-train.txt:2: expected <s> only at the start and </s> only at the end of a line, got '</s>' at token 3\n");
+    assert.equal(fs.existsSync(path.join(tmp, "never.arpa")), false);
+  });
+
+  test("a missing file, a missing model, a bad --order", () => {
+    const missing = seqlab("ppl", "--arpa", `${fixtures}/none.arpa`, "--text", `${fixtures}/test.txt`);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /^seqlab: test\/fixtures\/lm\/none.arpa: expected a readable ARPA file, got ENOENT/);
+    const noModel = seqlab("ppl", "--text", `${fixtures}/test.txt`);
+    assert.equal(noModel.status, 1);
+    assert.equal(noModel.stderr, "seqlab: ppl: expected a model, --arpa FILE or --model DIR, got none\n");
+    const unwritable = seqlab("kn", "--train", `${fixtures}/train.txt`, "--arpa", path.join(tmp, "no-such-dir", "m.arpa"));
+    assert.equal(unwritable.status, 1);
+    assert.match(unwritable.stderr, /^seqlab: --arpa: expected a writable file, got ENOENT/);
+    const order = seqlab("kn", "--order", "0", "--train", `${fixtures}/train.txt`, "--arpa", path.join(tmp, "x.arpa"));
+    assert.notEqual(order.status, 0);
+    assert.match(order.stderr, /expected an integer order in 1..9, got '0'/);
+  });
+});
+
+describe("seqlab train-lm + ppl --model", () => {
+  test("train-lm writes a checkpoint every epoch; ppl --model prints the perplexity the library computes; --resume continues", async () => {
+    const out = path.join(tmp, "lm");
+    const args = ["train-lm", "--train", `${fixtures}/train.txt`, "--valid", `${fixtures}/test.txt`, "--out", out,
+      "--hidden", "8", "--emb", "8", "--layers", "1", "--batch", "2", "--bptt", "5", "--optimizer", "adam", "--lr", "0.01", "--no-progress"];
+    const r1 = seqlab(...args, "--epochs", "2");
+    assert.equal(r1.status, 0, r1.stderr);
+    assert.match(r1.stdout, /^epoch 1: lr 0\.01, train ppl \d+\.\d+, valid ppl \d+\.\d+, .* saved /m);
+    assert.match(r1.stdout, /^epoch 2: /m);
+    for (const f of ["model.json", "weights.bin", "vocab.json"]) assert.ok(fs.existsSync(path.join(out, f)), f);
+
+    const r2 = seqlab(...args, "--epochs", "3", "--resume");
+    assert.equal(r2.status, 0, r2.stderr);
+    assert.match(r2.stdout, /^resuming .* after epoch 2$/m);
+    assert.match(r2.stdout, /^epoch 3: /m);
+    assert.doesNotMatch(r2.stdout, /^epoch 1: /m);
+
+    const p = seqlab("ppl", "--model", out, "--text", `${fixtures}/test.txt`);
+    assert.equal(p.status, 0, p.stderr);
+    const m = /^perplexity (\d+\.\d+)$/m.exec(p.stdout);
+    assert.ok(m, p.stdout);
+    // Library oracle: load the same checkpoint in this process.
+    const { initBackend } = await import("../lib/src/backend/backend");
+    const { loadLm } = await import("../lib/src/lm/checkpoint");
+    const { evaluateSentences } = await import("../lib/src/lm/train_lm");
+    await initBackend({ quiet: true });
+    const { model, vocab } = loadLm(out);
+    const expected = evaluateSentences(model, vocab, read("test.txt"));
+    model.dispose();
+    assert.ok(Math.abs(Number(m![1]) - expected.perplexity) < 1e-3 * expected.perplexity, `${m![1]} vs ${expected.perplexity}`);
+    assert.match(p.stdout, /tokens 21 /);
+  });
+
+  test("ppl --model on a folder without a checkpoint names the missing file", () => {
+    const r = seqlab("ppl", "--model", tmp, "--text", `${fixtures}/test.txt`);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^seqlab: .*model\.json: expected a seqlab LM checkpoint file/m);
+  });
+});

@@ -1,0 +1,240 @@
+/**
+ * Tokenizers (lib/src/data/tokenize.ts), Vocab (lib/src/data/vocab.ts) and word dropout
+ * (lib/src/data/unk.ts). Oracles:
+ * - brute-force word counts (a Map built here) for minCount / maxSize / order / unkRate;
+ * - fast-check properties over random corpora from a small alphabet (so ties and rare words occur);
+ * - hand-written tokenizations of short Russian and English strings;
+ * - word dropout: the replacement count against Binomial(n, p) (mean np, sd √(np(1−p)), 5 sd).
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import fc from "fast-check";
+import { charTokenize, splitSentences, whitespaceTokenize, wordTokenize } from "../lib/src/data/tokenize";
+import { EOS_ID, PAD_ID, SOS_ID, SPECIAL_TOKENS, UNK_ID, Vocab, VocabFileError } from "../lib/src/data/vocab";
+import { WordDropout, wordDropout } from "../lib/src/data/unk";
+import { ArgumentError } from "../lib/src/errors";
+
+/** Sentences over a 12-word alphabet (with PTB's "<unk>" in it), so counts tie and repeat. */
+const WORDS = ["a", "b", "c", "d", "e", "f", "Я", "ёж", "мир", "the", "The", "<unk>"];
+const corpusArb = fc.array(fc.array(fc.constantFrom(...WORDS), { maxLength: 8 }), { maxLength: 20 });
+
+function bruteCounts(sentences: string[][]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const s of sentences) for (const t of s) if (t !== "<unk>") m.set(t, (m.get(t) ?? 0) + 1);
+  return m;
+}
+
+describe("tokenizers", () => {
+  test("wordTokenize: Unicode words, inner apostrophes/hyphens, punctuation one char per token", () => {
+    assert.deepEqual(wordTokenize("Привет, мир! Как дела?"), ["Привет", ",", "мир", "!", "Как", "дела", "?"]);
+    assert.deepEqual(wordTokenize("Don't stop — well-known по-русски 3.14"), ["Don't", "stop", "—", "well-known", "по-русски", "3", ".", "14"]);
+    assert.deepEqual(wordTokenize("“Ёлка”…", { lowercase: true }), ["“", "ёлка", "”", "…"]);
+    assert.deepEqual(wordTokenize("  \n\t "), []);
+  });
+
+  test("whitespaceTokenize: PTB lines", () => {
+    assert.deepEqual(whitespaceTokenize(" the <unk> N years \n"), ["the", "<unk>", "N", "years"]);
+    assert.deepEqual(whitespaceTokenize("Мама  мыла\u00a0раму", { lowercase: true }), ["мама", "мыла", "раму"]);
+  });
+
+  test("charTokenize: code points, NFC by default (й typed as и + U+0306 is one token)", () => {
+    assert.deepEqual(charTokenize("ёж 🦔"), ["ё", "ж", " ", "🦔"]); // the emoji is 2 UTF-16 units, 1 code point
+    const decomposed = "и\u0306";
+    assert.deepEqual(charTokenize(decomposed), ["й"]);
+    assert.deepEqual(charTokenize(decomposed, { normalize: false }), ["и", "\u0306"]);
+    assert.deepEqual(charTokenize("АБв", { lowercase: true }), ["а", "б", "в"]);
+  });
+
+  test("splitSentences: ends at . ! ? before a capital; paragraphs always end a sentence", () => {
+    const text = "Call me Ishmael. Some years ago—never mind how long—I sailed!\n“Is it so?” he asked. Yes.\n\nNew paragraph without stop\nand a line break";
+    assert.deepEqual(splitSentences(text), [
+      "Call me Ishmael.",
+      "Some years ago—never mind how long—I sailed!",
+      "“Is it so?” he asked.",
+      "Yes.",
+      "New paragraph without stop and a line break",
+    ]);
+    assert.deepEqual(splitSentences("Привет. Как дела? 3 кота."), ["Привет.", "Как дела?", "3 кота."]);
+  });
+
+  test("property: wordTokenize never yields white space, and its tokens re-joined keep every non-space character", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 40 }), (s) => {
+        const tokens = wordTokenize(s);
+        for (const t of tokens) assert.ok(!/\s/u.test(t), `token ${JSON.stringify(t)} has white space`);
+        assert.equal(tokens.join(""), s.replace(/\s+/gu, ""));
+      }),
+    );
+  });
+});
+
+describe("Vocab", () => {
+  test("special tokens have fixed ids 0..3", () => {
+    const v = Vocab.fromSentences([["x"]]);
+    assert.deepEqual(
+      [PAD_ID, UNK_ID, SOS_ID, EOS_ID].map((i) => v.tokenOf(i)),
+      ["<PAD>", "<UNK>", "<SOS>", "<EOS>"],
+    );
+    assert.deepEqual(SPECIAL_TOKENS, ["<PAD>", "<UNK>", "<SOS>", "<EOS>"]);
+    assert.equal(v.idOf("x"), 4);
+    assert.equal(v.size, 5);
+  });
+
+  test("hand example: order by count desc then token asc; minCount; maxSize includes the specials; <unk> → <UNK>", () => {
+    // counts: the 3, cat 2, a 2, <unk> 2 (alias, not a word), sat 1
+    const corpus = [["the", "cat", "sat"], ["the", "<unk>", "a", "cat"], ["a", "the", "<unk>"]];
+    assert.deepEqual(Vocab.fromSentences(corpus).tokens.slice(4), ["the", "a", "cat", "sat"]);
+    assert.deepEqual(Vocab.fromSentences(corpus, { minCount: 2 }).tokens.slice(4), ["the", "a", "cat"]);
+    const small = Vocab.fromSentences(corpus, { maxSize: 6 });
+    assert.deepEqual(small.tokens, ["<PAD>", "<UNK>", "<SOS>", "<EOS>", "the", "a"]);
+    assert.deepEqual(Array.from(small.encode(["the", "cat", "<unk>", "<UNK>", "<EOS>"])), [4, UNK_ID, UNK_ID, UNK_ID, EOS_ID]);
+    assert.deepEqual(small.unkify(["the", "cat", "<unk>"]), ["the", "<UNK>", "<UNK>"]);
+    assert.equal(small.has("<unk>"), false);
+    assert.equal(small.has("<UNK>"), true);
+    assert.equal(small.unkRate(["the", "cat", "<unk>", "a"]), 2 / 4);
+    assert.equal(small.unkRate([]), 0);
+  });
+
+  test("property: decode(encode(s)) = s for in-vocabulary tokens, <UNK> for the others", () => {
+    fc.assert(
+      fc.property(corpusArb, fc.array(fc.constantFrom(...WORDS, "zzz"), { maxLength: 10 }), fc.integer({ min: 1, max: 3 }), (corpus, query, minCount) => {
+        const v = Vocab.fromSentences(corpus, { minCount });
+        const decoded = v.decode(v.encode(query));
+        query.forEach((t, i) => assert.equal(decoded[i], v.has(t) ? t : "<UNK>"));
+      }),
+    );
+  });
+
+  test("property: minCount / maxSize keep exactly the top words by (count desc, token asc) — brute-force oracle", () => {
+    fc.assert(
+      fc.property(corpusArb, fc.integer({ min: 1, max: 4 }), fc.option(fc.integer({ min: 4, max: 12 }), { nil: undefined }), (corpus, minCount, maxSize) => {
+        const v = Vocab.fromSentences(corpus, { minCount, maxSize });
+        const counts = bruteCounts(corpus);
+        const eligible = [...counts.entries()]
+          .filter(([, c]) => c >= minCount)
+          .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+          .map(([w]) => w);
+        const expected = maxSize === undefined ? eligible : eligible.slice(0, maxSize - 4);
+        assert.deepEqual(v.tokens.slice(4), expected);
+        assert.ok(v.size <= (maxSize ?? Infinity));
+        for (const w of v.tokens.slice(4)) assert.equal(v.counts[v.idOf(w)], counts.get(w));
+      }),
+    );
+  });
+
+  test("property: the ids do not depend on the order of the corpus", () => {
+    fc.assert(
+      fc.property(corpusArb, fc.integer(), (corpus, seed) => {
+        const shuffled = corpus.map((s) => s.slice().reverse());
+        let r = seed >>> 0;
+        for (let i = shuffled.length - 1; i > 0; i--) {
+          r = (Math.imul(r, 1664525) + 1013904223) >>> 0;
+          const j = r % (i + 1);
+          [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+        }
+        assert.deepEqual(Vocab.fromSentences(shuffled).tokens, Vocab.fromSentences(corpus).tokens);
+        assert.deepEqual(Vocab.fromTokens(corpus.flat()).tokens, Vocab.fromSentences(corpus).tokens);
+      }),
+    );
+  });
+
+  test("property: unkRate = brute-force fraction of tokens that are not vocabulary words", () => {
+    fc.assert(
+      fc.property(corpusArb, corpusArb, (train, test_) => {
+        const v = Vocab.fromSentences(train, { minCount: 2 });
+        const c = bruteCounts(train);
+        const tokens = test_.flat();
+        const unk = tokens.filter((t) => !((c.get(t) ?? 0) >= 2)).length; // <unk> is never counted, so it is UNK too
+        assert.equal(v.unkRate(tokens), tokens.length === 0 ? 0 : unk / tokens.length);
+      }),
+    );
+  });
+
+  test("property: save / load round trip", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-vocab-"));
+    try {
+      fc.assert(
+        fc.property(corpusArb, (corpus) => {
+          const v = Vocab.fromSentences(corpus);
+          const file = path.join(dir, "v.json");
+          v.save(file);
+          const w = Vocab.load(file);
+          assert.deepEqual(w.toJSON(), v.toJSON());
+          assert.deepEqual(Array.from(w.encode(WORDS)), Array.from(v.encode(WORDS)));
+        }),
+        { numRuns: 30 },
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("load: bad files give VocabFileError naming the file and the field", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-vocab-"));
+    try {
+      const write = (name: string, text: string) => {
+        const p = path.join(dir, name);
+        fs.writeFileSync(p, text);
+        return p;
+      };
+      const good = { format: "seqlab-vocab", version: 1, tokens: [...SPECIAL_TOKENS, "x"], counts: [0, 0, 0, 0, 2], unkAliases: ["<unk>"] };
+      const cases: [string, string, RegExp][] = [
+        ["missing.json", "", /missing\.json: expected a readable vocabulary file, got ENOENT/],
+        ["notjson.json", "{tokens:", /notjson\.json: expected JSON, got a parse error/],
+        ["format.json", JSON.stringify({ ...good, format: "other" }), /format\.json: expected "format": "seqlab-vocab", got "other"/],
+        ["first.json", JSON.stringify({ ...good, tokens: ["<UNK>", "<PAD>", "<SOS>", "<EOS>", "x"] }), /first\.json: expected tokens\[0\] = "<PAD>", got "<UNK>"/],
+        ["dup.json", JSON.stringify({ ...good, tokens: [...SPECIAL_TOKENS, "the", "the"], counts: [0, 0, 0, 0, 1, 1] }), /dup\.json: .*expected distinct tokens, got "the" at ids 4 and 5/],
+        ["counts.json", JSON.stringify({ ...good, counts: [0, 0, 0, 0] }), /counts\.json: expected 5 counts \(one per token\), got 4/],
+        ["negative.json", JSON.stringify({ ...good, counts: [0, 0, 0, 0, -1] }), /negative\.json: expected counts\[4\] to be an integer ≥ 0, got -1/],
+      ];
+      for (const [name, text, message] of cases) {
+        const p = name === "missing.json" ? path.join(dir, name) : write(name, text);
+        assert.throws(() => Vocab.load(p), (e: unknown) => e instanceof VocabFileError && message.test((e as Error).message), name);
+      }
+      assert.equal(Vocab.load(write("good.json", JSON.stringify(good))).idOf("x"), 4);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("argument errors", () => {
+    assert.throws(() => Vocab.fromTokens(["a"], { minCount: 0 }), /expected minCount to be an integer ≥ 1, got 0/);
+    assert.throws(() => Vocab.fromTokens(["a"], { maxSize: 3 }), /expected maxSize to be an integer ≥ 4 \(it includes the special tokens\), got 3/);
+    assert.throws(() => Vocab.fromTokens(["a"]).tokenOf(5), (e: unknown) => e instanceof ArgumentError && /expected an integer id in \[0, 5\), got 5/.test((e as Error).message));
+  });
+});
+
+describe("word dropout", () => {
+  test("replacement rate ≈ p (Binomial, within 5 sd), specials never replaced", () => {
+    const n = 100_000;
+    const ids = Int32Array.from({ length: n }, (_, i) => (i % 10 === 0 ? [PAD_ID, UNK_ID, SOS_ID, EOS_ID][(i / 10) % 4] : 4 + (i % 97)));
+    const words = ids.filter((x) => x >= 4).length; // 90,000 replaceable ids
+    for (const p of [0.05, 0.3]) {
+      const out = new WordDropout({ p, seed: 7 }).apply(ids);
+      let replaced = 0;
+      for (let i = 0; i < n; i++) {
+        if (ids[i] < 4) assert.equal(out[i], ids[i], "special id changed");
+        else if (out[i] === UNK_ID) replaced++;
+        else assert.equal(out[i], ids[i]);
+      }
+      const sd = Math.sqrt(words * p * (1 - p));
+      assert.ok(Math.abs(replaced - words * p) < 5 * sd, `p=${p}: ${replaced} replaced of ${words}, expected ${words * p} ± ${5 * sd}`);
+    }
+  });
+
+  test("seeded: same seed → same replacements, other seed → different; successive steps differ; p = 0 and 1", () => {
+    const ids = Int32Array.from({ length: 2000 }, (_, i) => 4 + (i % 50));
+    assert.deepEqual(wordDropout(ids, 0.2, 3), wordDropout(ids, 0.2, 3));
+    assert.notDeepEqual(wordDropout(ids, 0.2, 3), wordDropout(ids, 0.2, 4));
+    const d = new WordDropout({ p: 0.2, seed: 3 });
+    const step1 = d.apply(ids);
+    assert.deepEqual(step1, wordDropout(ids, 0.2, 3));
+    assert.notDeepEqual(d.apply(ids), step1);
+    assert.deepEqual(wordDropout(ids, 0, 1), ids);
+    assert.ok(wordDropout(ids, 1, 1).every((x) => x === UNK_ID));
+    assert.throws(() => new WordDropout({ p: 1.5 }), /WordDropout: expected p in \[0, 1\], got 1.5/);
+  });
+});
