@@ -1,23 +1,30 @@
 /**
- * `npm run bench`: times the course's training workloads on each tfjs backend and
- * against a PyTorch reference, prints a table and writes bench/results/<date>-<host>.json
- * (<date>-<host>-quick.json for `--quick`). Options: `npm run bench -- --help`.
+ * `npm run bench`: times the course's workloads for each seqlab configuration (tfjs backend
+ * + engine) and against a PyTorch reference, prints a Markdown table and writes
+ * bench/results/<date>-<host>.json (<date>-<host>-quick.json for `--quick`). Options:
+ * `npm run bench -- --help`.
  *
- * Each (workload, backend) runs in its own child process, because a tfjs backend is
- * process-wide (`initBackend` chooses it once):
+ * Each (workload, configuration) runs in its own child process, because the tfjs backend
+ * and the engine are process-wide (`initBackend` chooses both once):
  *
- *   node --import tsx bench/workloads/rnn_lm.ts --backend wasm --cell lstm ...   → one JSON line
- *   /usr/bin/python3 bench/torch/lstm_lm.py --cell lstm ...                       → one JSON line
+ *   SEQLAB_ENGINE=native node --import tsx bench/workloads/rnn_lm.ts --backend seqlab --cell lstm ...  → one JSON line
+ *   /usr/bin/python3 bench/torch/lstm_lm.py --cell lstm ...                                          → one JSON line
+ *
+ * Configurations (`--configs backend:engine,…`, default wasm:tfjs,seqlab:wasm,seqlab:native):
+ * `wasm:tfjs` is stock TensorFlow.js on its wasm backend with the plain tfjs-op reference
+ * implementation of every op (no engine); `seqlab:wasm` the portable engine (SIMD
+ * WebAssembly kernels); `seqlab:native` the OpenBLAS engine built at install.
  *
  * The PyTorch child gets OPENBLAS_NUM_THREADS=1 and no OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE
  * (the script calls torch.set_num_threads(2)); if `/usr/bin/python3 -c "import torch"`
  * fails, the table says "PyTorch not available: <reason>" and goes on.
  *
  * Columns: ms/step (median over repetitions of the mean over `steps` steps, warm-up
- * excluded), tokens/s = B·T / step time, × PyTorch = ms/step ÷ PyTorch's ms/step,
- * % matmul limit = (matmul FLOPs of the step ÷ step time) ÷ the peak matmul GFLOP/s
- * measured on the same backend (a square matMul, its size in the JSON), the forward /
- * backward / Adam split, and the child's peak RSS.
+ * excluded; generation: ms per generated token), tokens/s, sentences/s (tagger), speed vs
+ * PyTorch = PyTorch ms/step ÷ seqlab ms/step (≥ 1.0× = as fast or faster), % matmul limit
+ * = (matmul FLOPs of the step ÷ step time) ÷ the peak matmul GFLOP/s measured in the same
+ * configuration (a square matMul, its size in the JSON), the forward / backward / optimizer
+ * split, and the child's peak RSS.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -114,7 +121,8 @@ function torchUnavailable(): string | undefined {
 
 /** Runs a child that prints one JSON line on stdout; its stderr is shown as progress. */
 function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildResult | string {
-  process.stderr.write(`bench: ${[cmd, ...args].join(" ")}\n`);
+  const engine = env.SEQLAB_ENGINE !== undefined && cmd !== PYTHON ? `SEQLAB_ENGINE=${env.SEQLAB_ENGINE} ` : "";
+  process.stderr.write(`bench: ${engine}${[cmd, ...args].join(" ")}\n`);
   const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "pipe"] });
   process.stderr.write(r.stderr ?? "");
   if (r.status !== 0) {

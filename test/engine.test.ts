@@ -603,3 +603,25 @@ describe("engine selection", () => {
     assert.throws(() => initEngine({ engine: "gpu" as "js" }), { message: "initEngine: engine: expected one of native, wasm, js, tfjs, got 'gpu'" });
   });
 });
+
+describe("optimizers update in place only what nothing else shares (engine/backend.ts ownedValues)", () => {
+  test("with a reshape of the variable alive, the update goes through assign and the reshape keeps the old values", async () => {
+    const { FusedSgd } = await import("../lib/src/optim/sgd");
+    for (const make of [() => new FusedSgd(0.5), () => new FusedAdam({ learningRate: 0.5 })]) {
+      const v = tf.variable(tf.tensor1d([1, 2, 3, 4]));
+      const view = tf.reshape(v, [2, 2]); // shares v's data (refCount 2)
+      const opt = make();
+      opt.applyGradients({ [v.name]: tf.tensor1d([1, 1, 1, 1]) });
+      assert.deepEqual(Array.from(view.dataSync()), [1, 2, 3, 4], `${opt.getClassName()}: the view still shows the old values`);
+      assert.ok(v.dataSync()[0] < 1, `${opt.getClassName()}: the variable moved`);
+      view.dispose();
+      // Alone now: the next update may go in place; the values must be the same as via assign.
+      const before = Array.from(v.dataSync());
+      opt.applyGradients({ [v.name]: tf.tensor1d([1, 1, 1, 1]) });
+      const after = Array.from(v.dataSync());
+      after.forEach((x, i) => assert.ok(x < before[i], `${opt.getClassName()}: entry ${i} moved down`));
+      opt.dispose();
+      v.dispose();
+    }
+  });
+});

@@ -123,6 +123,28 @@ describe("RnnLm", () => {
     assert.deepEqual(r2.map((r) => r.validPerplexity), r1.map((r) => r.validPerplexity));
   });
 
+  test("the default SGD (clipping folded into FusedSgd's step) = tf.train.sgd on clipByGlobalNorm's gradients", () => {
+    const ids = Int32Array.from({ length: 161 }, (_, i) => (i * i + 3 * i) % 7);
+    const runWith = (optimizer: "sgd" | tf.Optimizer) => {
+      setSeed(17);
+      const lm = tiny();
+      trainLm(lm, ids, { epochs: 1, batchSize: 4, bptt: 5, learningRate: 0.7, clip: 0.05, optimizer });
+      const w = lm.weights.map((v) => Array.from(v.dataSync()));
+      lm.dispose();
+      return w;
+    };
+    const fused = runWith("sgd");
+    const sgd = tf.train.sgd(0.7);
+    const reference = runWith(sgd);
+    sgd.dispose();
+    let moved = 0;
+    fused.forEach((w, i) => w.forEach((x, j) => {
+      assert.ok(Math.abs(x - reference[i][j]) < 1e-5, `weight ${i}[${j}]: ${x} vs ${reference[i][j]}`);
+      moved = Math.max(moved, Math.abs(x));
+    }));
+    assert.ok(moved > 0);
+  });
+
   test("the learning rate follows lr · decay^max(0, e − decayAfter)", () => {
     const lm = tiny();
     const ids = Int32Array.from({ length: 30 }, (_, i) => i % 7);

@@ -11,11 +11,13 @@
  *
  * with ε added outside the square root (tfjs's placement, not the paper's ε̂) and β₁ᵗ, β₂ᵗ
  * kept as float32 running products as tfjs keeps them (its accBeta variables). The moments
- * live in Float32Arrays owned by the optimizer; the new θ is written back with
- * `variable.assign`, so models and checkpoints see ordinary tf.Variables.
+ * live in Float32Arrays owned by the optimizer; the new θ is written into the variable's own
+ * array on the seqlab backend when nothing else shares it (`ownedValues`), else back with
+ * `variable.assign`; either way models and checkpoints see ordinary tf.Variables.
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
+import { ownedValues } from "./backend";
 import { getKernels } from "./engine";
 import { jsKernels } from "./js";
 import type { Kernels } from "./kernels";
@@ -85,7 +87,8 @@ export class FusedAdam extends tf.Optimizer {
       if (gradient == null) continue;
       const variable = tf.engine().registeredVariables[name];
       if (variable === undefined) throw new ArgumentError(`FusedAdam: expected a registered variable named '${name}', got none`);
-      const p = Float32Array.from(variable.dataSync() as Float32Array); // a copy: updated in place, then assigned
+      const owned = ownedValues(variable); // seqlab backend: update the variable's own array (engine/backend.ts)
+      const p = owned ?? Float32Array.from(variable.dataSync() as ArrayLike<number>); // else a copy, then assigned
       let state = this.moments.get(name);
       if (state === undefined) {
         state = { m: new Float32Array(p.length), v: new Float32Array(p.length) };
@@ -98,9 +101,11 @@ export class FusedAdam extends tf.Optimizer {
         lr: this.learningRate, beta1: this.beta1, beta2: this.beta2, eps: this.epsilon,
         oneMinusBeta1Pow, oneMinusBeta2Pow,
       });
-      const updated = tf.tensor(p, variable.shape, "float32");
-      variable.assign(updated);
-      updated.dispose();
+      if (owned === null) {
+        const updated = tf.tensor(p, variable.shape, "float32");
+        variable.assign(updated);
+        updated.dispose();
+      }
     }
     this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.beta1));
     this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.beta2));

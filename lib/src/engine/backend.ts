@@ -247,6 +247,22 @@ function gatherV2Kernel({ inputs, attrs, backend }: { inputs: tf.NamedTensorInfo
 let registered = false;
 
 /**
+ * The Float32Array that holds a variable's values, when the optimizers may update it in
+ * place: the current backend is "seqlab" (plain typed arrays), the values are a
+ * Float32Array, and no other tensor shares them (refCount 1: no reshape or clone of the
+ * variable is alive), so the update is seen exactly as `variable.assign` would make it seen.
+ * Otherwise null, and the optimizer writes a new tensor with `assign`.
+ * @param variable - a float32 variable.
+ */
+export function ownedValues(variable: tf.Variable): Float32Array | null {
+  if (tf.getBackend() !== SEQLAB_BACKEND || variable.dtype !== "float32") return null;
+  const backend = tf.backend() as MathBackendCPU;
+  if (backend.refCount(variable.dataId) !== 1) return null;
+  const values = backend.readSync(variable.dataId);
+  return values instanceof Float32Array ? values : null;
+}
+
+/**
  * Registers the "seqlab" backend with tfjs (idempotent). It does not make it current:
  * `tf.setBackend("seqlab")` or `initBackend({ backend: "seqlab" })` does.
  */

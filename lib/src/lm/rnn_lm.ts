@@ -138,14 +138,23 @@ export class RnnLm {
    * @returns logits [B, T, V] and the final states (one per cell).
    */
   forward(inputs: tf.Tensor2D, initialStates?: CellState[], mask?: tf.Tensor2D): { logits: tf.Tensor3D; finalStates: CellState[] } {
-    if (inputs.dtype !== "int32" || inputs.rank !== 2) {
-      throw new ArgumentError(`RnnLm.forward: expected int32 inputs of shape [B, T], got ${inputs.dtype} [${inputs.shape}]`);
-    }
     return tidyResult(() => {
-      const x = tf.gather(this.embedding, inputs) as unknown as tf.Tensor3D; // [B, T, E]
-      const { outputs, finalStates } = this.rnn.run(x, { initialStates, mask }); // [B, T, H]
-      return { logits: this.output.applySequence(outputs), finalStates }; // [B, T, V]
+      const { hidden, finalStates } = this.hidden("RnnLm.forward", inputs, initialStates, mask); // [B, T, H]
+      return { logits: this.output.applySequence(hidden), finalStates }; // [B, T, V]
     });
+  }
+
+  /**
+   * The top layer's outputs h_t: embedding, then the stacked cells.
+   * @returns hidden [B, T, H] and the final states (one per cell).
+   */
+  private hidden(where: string, inputs: tf.Tensor2D, initialStates?: CellState[], mask?: tf.Tensor2D): { hidden: tf.Tensor3D; finalStates: CellState[] } {
+    if (inputs.dtype !== "int32" || inputs.rank !== 2) {
+      throw new ArgumentError(`${where}: expected int32 inputs of shape [B, T], got ${inputs.dtype} [${inputs.shape}]`);
+    }
+    const x = tf.gather(this.embedding, inputs) as unknown as tf.Tensor3D; // [B, T, E]
+    const { outputs, finalStates } = this.rnn.run(x, { initialStates, mask }); // [B, T, H]
+    return { hidden: outputs, finalStates };
   }
 
   /**
@@ -160,18 +169,14 @@ export class RnnLm {
       throw new ArgumentError(`RnnLm.loss: expected mode "k-outputs" or "one-output", got ${JSON.stringify(mode)}`);
     }
     const inputs = batch.inputs;
-    if (inputs.dtype !== "int32" || inputs.rank !== 2) {
-      throw new ArgumentError(`RnnLm.loss: expected int32 inputs of shape [B, T], got ${inputs.dtype} [${inputs.shape}]`);
-    }
     return tidyResult(() => {
-      const x = tf.gather(this.embedding, inputs) as unknown as tf.Tensor3D; // [B, T, E]
-      const { outputs, finalStates } = this.rnn.run(x, { initialStates: options.initialStates, mask: batch.mask }); // [B, T, H]
+      const { hidden, finalStates } = this.hidden("RnnLm.loss", inputs, options.initialStates, batch.mask); // [B, T, H]
       const [B, T] = inputs.shape;
       const real = batch.mask ?? (tf.ones([B, T]) as tf.Tensor2D); // [B, T]
       const counted = mode === "k-outputs" ? real : lastRealStep(real); // [B, T]
       // = softmaxCrossEntropy(forward's logits, …): the output layer and the loss as one fused op
       const { Wy, by } = this.output;
-      return { loss: linearSoftmaxCrossEntropy(outputs, Wy, by, batch.targets, counted), finalStates };
+      return { loss: linearSoftmaxCrossEntropy(hidden, Wy, by, batch.targets, counted), finalStates };
     });
   }
 

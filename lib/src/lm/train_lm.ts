@@ -7,7 +7,8 @@
  *    detached: truncated BPTT over k steps, the state carried across the whole epoch.
  * 2. One step per window: loss (mean cross-entropy over the window's targets, or only the
  *    last one in "one-output" mode), gradients, clipping by global norm (`clip`, 5), update
- *    (SGD by default, lr 1).
+ *    (SGD by default, lr 1: `FusedSgd`, optim/sgd.ts, with the clipping folded into its step;
+ *    Adam: the engine's `FusedAdam` when an engine is active, else tf.train.adam).
  * 3. Learning rate: lr_e = lr · decay^max(0, e − decayAfter) for epoch e = 1, 2, …
  *    (Zaremba small: lr 1, decay 0.5 after epoch 4, 13 epochs).
  * 4. After each epoch: perplexity on the validation stream (if given), `onEpoch`, and a
@@ -23,7 +24,10 @@ import { streamBatches, detachState, lmBatchTensors } from "../data/lm_batches";
 import { EOS_ID, type Vocab } from "../data/vocab";
 import { WordDropout } from "../data/unk";
 import { ArgumentError } from "../errors";
-import { clipByGlobalNorm } from "../optim/clip";
+import { FusedAdam } from "../engine/adam";
+import { getKernels } from "../engine/engine";
+import { clipByGlobalNorm, globalNorm } from "../optim/clip";
+import { FusedSgd } from "../optim/sgd";
 import type { CellState } from "../rnn/cell";
 import type { PerplexityReport } from "./perplexity";
 import type { LmLossMode, RnnLm } from "./rnn_lm";
@@ -137,7 +141,8 @@ export function trainLm(model: RnnLm, train: Int32Array, options: TrainLmOptions
       const lr = lr0 * decay ** Math.max(0, epoch - decayAfter);
       if (owned) {
         optimizer?.dispose();
-        optimizer = choice === "adam" ? tf.train.adam(lr) : tf.train.sgd(lr);
+        // Adam: the engine's fused Adam when an engine is active (the same update, engine/adam.ts).
+        optimizer = choice === "adam" ? (getKernels() === null ? tf.train.adam(lr) : new FusedAdam({ learningRate: lr })) : new FusedSgd(lr);
       }
       const t0 = performance.now();
       if (dropout !== null) batches = streamBatches(dropout.apply(train), { batchSize: B, bptt: k }); // fresh replacements each epoch
@@ -156,9 +161,19 @@ export function trainLm(model: RnnLm, train: Int32Array, options: TrainLmOptions
           return r.loss;
         }, weights);
         const loss = value.dataSync()[0];
-        const clipped = clipByGlobalNorm(grads, clip);
-        optimizer!.applyGradients(clipped.grads);
-        tf.dispose([value, grads as tf.NamedTensorMap, clipped.grads as tf.NamedTensorMap, batch as unknown as tf.TensorContainer]);
+        // Not `instanceof`: tf.Optimizer's Symbol.hasInstance accepts any optimizer.
+        if (FusedSgd.prototype.isPrototypeOf(optimizer!)) {
+          const sgd = optimizer as FusedSgd;
+          // Clipping folded into the SGD step (optim/sgd.ts): g · θ/‖g‖ when ‖g‖ > θ.
+          const norm = globalNorm(grads);
+          sgd.scale = norm > clip ? clip / norm : 1;
+          sgd.applyGradients(grads);
+        } else {
+          const clipped = clipByGlobalNorm(grads, clip);
+          optimizer!.applyGradients(clipped.grads);
+          tf.dispose(clipped.grads as tf.NamedTensorMap);
+        }
+        tf.dispose([value, grads as tf.NamedTensorMap, batch as unknown as tf.TensorContainer]);
         const next = finalStates.map((s) => detachState(s));
         tf.dispose([state as unknown as tf.TensorContainer, finalStates as unknown as tf.TensorContainer]);
         state = next;

@@ -35,9 +35,14 @@ export interface ClipResult<G extends Grads> {
  * @returns ‖g‖ ≥ 0 (0 for no tensors).
  */
 export function globalNorm(grads: Grads): number {
-  const list = tensors(grads);
-  if (list.length === 0) return 0;
-  return tf.tidy(() => tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
+  // One pass over each gradient's values in float64 (exact to float64 rounding, and no
+  // full-size temporaries: on the seqlab backend the values are read without copies).
+  let sum = 0;
+  for (const g of tensors(grads)) {
+    const v = g.dataSync();
+    for (let i = 0; i < v.length; i++) sum += (v[i] as number) * (v[i] as number);
+  }
+  return Math.sqrt(sum);
 }
 
 /**
