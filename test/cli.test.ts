@@ -141,3 +141,13 @@ describe("seqlab train-lm + ppl --model", () => {
     assert.match(r.stderr, /^seqlab: .*model\.json: expected a seqlab LM checkpoint file/m);
   });
 });
+
+describe("the installed bin", () => {
+  test("`npx seqlab` (node_modules/.bin/seqlab, linked by npm install) prints the commands", () => {
+    const bin = path.join(root, "node_modules", ".bin", "seqlab");
+    assert.ok(fs.existsSync(bin), `${bin}: expected npm install to link the package's bin`);
+    const r = spawnSync(bin, ["--help"], { cwd: root, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    for (const command of ["kn", "ppl", "train-lm"]) assert.match(r.stdout, new RegExp(`^  ${command} `, "m"));
+  });
+});

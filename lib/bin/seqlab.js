@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// The `seqlab` command (npx seqlab --help). A checked-in launcher, so that npm can link the
+// bin at install time, before `npm run build` has compiled lib/src/cli to lib/dist/cli.
+"use strict";
+let cli;
+try {
+  cli = require("../dist/cli/main.js");
+} catch (err) {
+  console.error(`seqlab: the library is not built (${err.message.split("\n")[0]}); run \`npm run build\` in the repository`);
+  process.exit(1);
+}
+void cli.main();
