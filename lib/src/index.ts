@@ -92,6 +92,7 @@ export { spectralNorm } from "./rnn/linalg64";
 
 // Gradient clipping.
 export { globalNorm, clipByGlobalNorm, clipByValue, clippingThreshold, type Grads, type ClipResult } from "./optim/clip";
+export { FusedSgd } from "./optim/sgd";
 
 // Recurrent cells (implement RecurrentCell to add your own), sequence ops and layers.
 export type { RecurrentCell, CellState, SequenceOptions, SequenceResult } from "./rnn/cell";
