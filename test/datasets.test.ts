@@ -1,7 +1,7 @@
 /**
  * Dataset loaders (lib/src/datasets/). Oracles:
- * - tiny PTB-format fixtures in test/fixtures/datasets/ptb (their sentences are listed here;
- *   sha256 values from `sha256sum test/fixtures/datasets/ptb/ptb.*.txt`);
+ * - tiny PTB-format fixtures, written by this file into a temporary folder (FIXTURE_TEXT; the
+ *   sha256 values are `sha256sum` of those texts, computed independently);
  * - the download path against a local HTTP server on 127.0.0.1 serving those fixtures:
  *   good checksum → file saved, bad checksum → ChecksumError and no file left;
  * - the shared PTB copy ($SEQLAB_DATA, else ../shared/datasets beside the checkout; skipped
@@ -24,8 +24,18 @@ import { loadMobyDick, mobyDickSplitOf } from "../lib/src/datasets/moby_dick";
 import { DATASET_NAMES, loadDataset, type DatasetName } from "../lib/src/datasets/datasets";
 import { Vocab } from "../lib/src/data/vocab";
 
-const FIXTURES = path.join(__dirname, "fixtures", "datasets");
-/** `sha256sum test/fixtures/datasets/ptb/ptb.*.txt` */
+/** The fixture files, in PTB's format (a leading space, " \n" at each line end). */
+const FIXTURE_TEXT = {
+  train: " the cat sat on the mat \n a <unk> of N dogs \n",
+  valid: " the dog sat \n",
+  test: " a cat <unk> \n the end \n",
+};
+/** A data folder holding ptb/ptb.{train,valid,test}.txt = FIXTURE_TEXT (written once, removed after). */
+const FIXTURES = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-fixtures-"));
+fs.mkdirSync(path.join(FIXTURES, "ptb"));
+for (const [split, text] of Object.entries(FIXTURE_TEXT)) fs.writeFileSync(path.join(FIXTURES, "ptb", `ptb.${split}.txt`), text);
+after(() => fs.rmSync(FIXTURES, { recursive: true, force: true }));
+/** `printf ' the cat sat on the mat \n a <unk> of N dogs \n' | sha256sum`, and likewise for valid and test. */
 const FIXTURE_SHA256 = {
   train: "0e5090d5a5d9cb1d76ed1f516c94a63d462ec70d5f3b64993f5aa5f63b539d93",
   valid: "4c81efeec349508a3b0d233adaaff5039598989799abeed6646aae9135d941d2",
@@ -45,7 +55,7 @@ function tmpDir(): string {
 }
 after(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-/** Serves test/fixtures/datasets/ptb/* on 127.0.0.1 and counts the requests. */
+/** Serves the fixture files (FIXTURES/ptb/*) on 127.0.0.1 and counts the requests. */
 let server: http.Server;
 let baseUrl = "";
 let requests = 0;
