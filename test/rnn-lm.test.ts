@@ -128,7 +128,7 @@ describe("RnnLm", () => {
     const runWith = (optimizer: "sgd" | tf.Optimizer) => {
       setSeed(17);
       const lm = tiny();
-      trainLm(lm, ids, { epochs: 1, batchSize: 4, bptt: 5, learningRate: 0.7, clip: 0.05, optimizer });
+      trainLm(lm, ids, { epochs: 1, batchSize: 4, bptt: 5, learningRate: 0.7, clip: 0.05, optimizer, sumOverTime: true });
       const w = lm.weights.map((v) => Array.from(v.dataSync()));
       lm.dispose();
       return w;
@@ -143,6 +143,23 @@ describe("RnnLm", () => {
       moved = Math.max(moved, Math.abs(x));
     }));
     assert.ok(moved > 0);
+  });
+
+  test("sumOverTime: the SGD step is k times the step of the mean loss (below the clipping threshold)", () => {
+    const ids = Int32Array.from({ length: 41 }, (_, i) => (3 * i + 1) % 7);
+    const delta = (sumOverTime: boolean, lr: number) => {
+      setSeed(23);
+      const lm = tiny();
+      const w0 = lm.weights.map((v) => Array.from(v.dataSync()));
+      trainLm(lm, ids, { epochs: 1, batchSize: 2, bptt: 20, learningRate: lr, clip: 1e6, sumOverTime, maxSteps: 1 });
+      const d = lm.weights.map((v, i) => Array.from(v.dataSync()).map((x, j) => x - w0[i][j]));
+      lm.dispose();
+      return d.flat();
+    };
+    const summed = delta(true, 0.01);
+    const mean = delta(false, 0.2); // k = 20: 0.2 · mean-gradient = 0.01 · (20 · mean-gradient)
+    summed.forEach((x, i) => assert.ok(Math.abs(x - mean[i]) < 1e-6 + 1e-3 * Math.abs(x), `entry ${i}: ${x} vs ${mean[i]}`));
+    assert.ok(summed.some((x) => Math.abs(x) > 1e-5), "the step moved the weights");
   });
 
   test("the learning rate follows lr · decay^max(0, e − decayAfter)", () => {

@@ -5,8 +5,9 @@
  * 1. The training stream is cut into B parallel streams and windows of k = `bptt` tokens
  *    (data/lm_batches.ts). Each window starts from the previous window's final state,
  *    detached: truncated BPTT over k steps, the state carried across the whole epoch.
- * 2. One step per window: loss (mean cross-entropy over the window's targets, or only the
- *    last one in "one-output" mode), gradients, clipping by global norm (`clip`, 5), update
+ * 2. One step per window: loss (cross-entropy over the window's targets, or only the last
+ *    one in "one-output" mode; with SGD summed over the k steps and averaged over the B rows,
+ *    as Zaremba et al., `sumOverTime`), gradients, clipping by global norm (`clip`, 5), update
  *    (SGD by default, lr 1: `FusedSgd`, optim/sgd.ts, with the clipping folded into its step;
  *    Adam: the engine's `FusedAdam` when an engine is active, else tf.train.adam).
  * 3. Learning rate: lr_e = lr · decay^max(0, e − decayAfter) for epoch e = 1, 2, …
@@ -46,6 +47,13 @@ export interface TrainLmOptions {
   optimizer?: "sgd" | "adam" | tf.Optimizer;
   /** Initial learning rate. Default: 1 for SGD, 1e-3 for Adam. */
   learningRate?: number;
+  /**
+   * Differentiate the window's loss summed over its k time steps (and averaged over the B
+   * rows) instead of the mean over all B·k targets — the loss Zaremba et al.'s lr 1 and clip 5
+   * refer to (their code: `reduce_sum(loss) / batch_size`). The gradient is k times the mean's.
+   * Reported perplexities always use the mean. Default: true for "sgd", false otherwise.
+   */
+  sumOverTime?: boolean;
   /** Learning-rate decay per epoch after `decayAfter`. Default: 0.5 for SGD, 1 (none) for Adam. */
   decay?: number;
   /** Epochs at the initial rate. Default: 4. */
@@ -128,6 +136,7 @@ export function trainLm(model: RnnLm, train: Int32Array, options: TrainLmOptions
   const lr0 = options.learningRate ?? (choice === "adam" ? 1e-3 : 1);
   if (!(lr0 > 0)) throw new ArgumentError(`trainLm: expected learningRate > 0, got ${lr0}`);
   const owned = typeof choice === "string";
+  const lossScale = (options.sumOverTime ?? choice === "sgd") && options.mode !== "one-output" ? k : 1; // sum over the k steps
   const dropout = (options.wordDropout ?? 0) > 0 ? new WordDropout({ p: options.wordDropout!, seed: options.seed ?? 0, unkId: options.unkId, keep: options.keepIds }) : null;
   let batches = streamBatches(train, { batchSize: B, bptt: k });
   const weights = model.weights;
@@ -158,9 +167,9 @@ export function trainLm(model: RnnLm, train: Int32Array, options: TrainLmOptions
         const { value, grads } = tf.variableGrads(() => {
           const r = model.loss(batch, { initialStates: state, mode: options.mode });
           finalStates = r.finalStates.map((s) => s.map((t) => tf.keep(t)));
-          return r.loss;
+          return lossScale === 1 ? r.loss : tf.mul(r.loss, lossScale);
         }, weights);
-        const loss = value.dataSync()[0];
+        const loss = value.dataSync()[0] / lossScale; // the mean over the window's targets
         // Not `instanceof`: tf.Optimizer's Symbol.hasInstance accepts any optimizer.
         if (FusedSgd.prototype.isPrototypeOf(optimizer!)) {
           const sgd = optimizer as FusedSgd;
