@@ -137,6 +137,74 @@ export function peakMatmulGflops(n: number, reps = 3): number {
   return (2 * n ** 3) / (median(times) / 1000) / 1e9;
 }
 
+/** What `timeTrainingSteps` measured. */
+export interface StepTiming {
+  /** ms/step of each repetition (mean over its steps). */
+  repMs: number[];
+  /** Median of `repMs`. */
+  msPerStep: number;
+  /** Median split: forward only (no tape), backward (= variableGrads − forward), optimizer. */
+  breakdownMs: { forward: number; backward: number; optimizer: number };
+  /** The loss of the last timed step. */
+  finalLoss: number;
+}
+
+/**
+ * The timing protocol of every training workload: `warmup` steps discarded, then `reps`
+ * repetitions of `steps` steps (variableGrads + applyGradients + reading the loss); the
+ * median of the per-repetition means is quoted. The forward alone is timed separately, tape
+ * free, on min(5, reps·steps) batches, and subtracted from variableGrads for the backward.
+ * @param loss - the loss of batch i (i counts up; the caller cycles through its batches).
+ * @param variables - what the optimizer updates.
+ * @param optimizer - the optimizer.
+ * @param o - warmup, reps, steps.
+ */
+export function timeTrainingSteps(
+  loss: (i: number) => tf.Scalar,
+  variables: tf.Variable[],
+  optimizer: tf.Optimizer,
+  o: { warmup: number; reps: number; steps: number },
+): StepTiming {
+  let k = 0;
+  const split = { forward: [] as number[], backward: [] as number[], optimizer: [] as number[] };
+  let finalLoss = NaN;
+  const step = (record: boolean): number => {
+    const i = k++;
+    const t0 = performance.now();
+    const { value, grads } = tf.variableGrads(() => loss(i), variables);
+    const t1 = performance.now();
+    optimizer.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>); // the update reads gradients only
+    finalLoss = value.dataSync()[0];
+    const t2 = performance.now();
+    value.dispose();
+    tf.dispose(grads);
+    if (record) {
+      split.optimizer.push(t2 - t1);
+      split.backward.push(t1 - t0); // forward subtracted below
+    }
+    return t2 - t0;
+  };
+  for (let w = 0; w < o.warmup; w++) step(false);
+  const repMs: number[] = [];
+  for (let r = 0; r < o.reps; r++) {
+    let total = 0;
+    for (let i = 0; i < o.steps; i++) total += step(true);
+    repMs.push(total / o.steps);
+  }
+  for (let i = 0; i < Math.min(5, o.reps * o.steps); i++) {
+    const t0 = performance.now();
+    tf.tidy(() => loss(i).dataSync());
+    split.forward.push(performance.now() - t0);
+  }
+  const forward = median(split.forward);
+  return {
+    repMs,
+    msPerStep: median(repMs),
+    breakdownMs: { forward, backward: median(split.backward) - forward, optimizer: median(split.optimizer) },
+    finalLoss,
+  };
+}
+
 /** The model's variables and its loss on one batch. */
 export function buildModel(s: LmSizes, cell: LmCell) {
   const gates = cell === "lstm" ? 4 : 3;
@@ -195,41 +263,8 @@ export async function runLm(o: RunLmOptions): Promise<WorkloadResult> {
   // With an engine, its fused Adam (the same update, engine/adam.ts); without, tfjs's.
   const adam: tf.Optimizer = engine.name === "tfjs" ? tf.train.adam(1e-3) : new FusedAdam({ learningRate: 1e-3 });
   const batches = Array.from({ length: 4 }, () => ({ ids: randomIds(s, rand), targets: randomIds(s, rand) }));
-  let k = 0;
-  const split = { forward: [] as number[], backward: [] as number[], optimizer: [] as number[] };
-  let lastLoss = NaN;
-  const step = (record: boolean): number => {
-    const { ids, targets } = batches[k++ % batches.length];
-    const t0 = performance.now();
-    const { value, grads } = tf.variableGrads(() => loss(ids, targets), variables);
-    const t1 = performance.now();
-    adam.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>); // the Adam update reads gradients only
-    lastLoss = value.dataSync()[0];
-    const t2 = performance.now();
-    value.dispose();
-    tf.dispose(grads);
-    if (record) {
-      split.optimizer.push(t2 - t1);
-      split.backward.push(t1 - t0); // forward subtracted below
-    }
-    return t2 - t0;
-  };
-  for (let w = 0; w < o.warmup; w++) step(false);
-  const repMs: number[] = [];
-  for (let r = 0; r < o.reps; r++) {
-    let total = 0;
-    for (let i = 0; i < o.steps; i++) total += step(true);
-    repMs.push(total / o.steps);
-  }
-  // Forward alone (no tape), as many times as measured steps, capped at 5.
-  for (let i = 0; i < Math.min(5, o.reps * o.steps); i++) {
-    const { ids, targets } = batches[i % batches.length];
-    const t0 = performance.now();
-    tf.tidy(() => loss(ids, targets).dataSync());
-    split.forward.push(performance.now() - t0);
-  }
-  const forward = median(split.forward);
-  const msPerStep = median(repMs);
+  const timed = timeTrainingSteps((i) => loss(batches[i % batches.length].ids, batches[i % batches.length].targets), variables, adam, o);
+  const { repMs, msPerStep } = timed;
   const flopsPerStep = stepFlops(s, o.cell);
   const peakGflops = peakMatmulGflops(o.peakSize);
   return {
@@ -248,8 +283,8 @@ export async function runLm(o: RunLmOptions): Promise<WorkloadResult> {
     peakGflops,
     peakSize: o.peakSize,
     fractionOfMatmulLimit: flopsPerStep / (msPerStep / 1000) / (peakGflops * 1e9),
-    breakdownMs: { forward, backward: median(split.backward) - forward, optimizer: median(split.optimizer) },
-    finalLoss: lastLoss,
+    breakdownMs: timed.breakdownMs,
+    finalLoss: timed.finalLoss,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
 }

@@ -35,7 +35,7 @@ import { FusedAdam } from "../../lib/src/engine/adam";
 import { initEngine } from "../../lib/src/engine/engine";
 import { seededGenerator, setSeed } from "../../lib/src/notebook/random";
 import { BiLstmCrfTagger, type TaggerBatch } from "../../lib/src/tagging/bilstm_crf";
-import { countOption, median, peakMatmulGflops } from "./rnn_lm";
+import { countOption, peakMatmulGflops, timeTrainingSteps } from "./rnn_lm";
 
 /** Sizes of the tagger and of one batch. */
 export interface TaggerSizes {
@@ -161,41 +161,8 @@ export async function runTagger(o: RunTaggerOptions): Promise<TaggerResult> {
   // With an engine, its fused Adam (the same update, engine/adam.ts); without, tfjs's (as rnn_lm.ts).
   const adam: tf.Optimizer = engine.name === "tfjs" ? tf.train.adam(1e-3) : new FusedAdam({ learningRate: 1e-3 });
   const batches = Array.from({ length: 4 }, () => randomTaggerBatch(s, rand));
-  let k = 0;
-  const split = { forward: [] as number[], backward: [] as number[], optimizer: [] as number[] };
-  let lastLoss = NaN;
-  const step = (record: boolean): number => {
-    const batch = batches[k++ % batches.length];
-    const t0 = performance.now();
-    const { value, grads } = tf.variableGrads(() => tagger.loss(batch), variables);
-    const t1 = performance.now();
-    adam.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>); // the Adam update reads gradients only
-    lastLoss = value.dataSync()[0];
-    const t2 = performance.now();
-    value.dispose();
-    tf.dispose(grads);
-    if (record) {
-      split.optimizer.push(t2 - t1);
-      split.backward.push(t1 - t0); // forward subtracted below
-    }
-    return t2 - t0;
-  };
-  for (let w = 0; w < o.warmup; w++) step(false);
-  const repMs: number[] = [];
-  for (let r = 0; r < o.reps; r++) {
-    let total = 0;
-    for (let i = 0; i < o.steps; i++) total += step(true);
-    repMs.push(total / o.steps);
-  }
-  // Forward alone (no tape), as many times as measured steps, capped at 5.
-  for (let i = 0; i < Math.min(5, o.reps * o.steps); i++) {
-    const batch = batches[i % batches.length];
-    const t0 = performance.now();
-    tf.tidy(() => tagger.loss(batch).dataSync());
-    split.forward.push(performance.now() - t0);
-  }
-  const forward = median(split.forward);
-  const msPerStep = median(repMs);
+  const timed = timeTrainingSteps((i) => tagger.loss(batches[i % batches.length]), variables, adam, o); // protocol of rnn_lm.ts
+  const { repMs, msPerStep } = timed;
   const flopsPerStep = taggerStepFlops(s);
   const peakGflops = peakMatmulGflops(o.peakSize);
   return {
@@ -215,8 +182,8 @@ export async function runTagger(o: RunTaggerOptions): Promise<TaggerResult> {
     peakGflops,
     peakSize: o.peakSize,
     fractionOfMatmulLimit: flopsPerStep / (msPerStep / 1000) / (peakGflops * 1e9),
-    breakdownMs: { forward, backward: median(split.backward) - forward, optimizer: median(split.optimizer) },
-    finalLoss: lastLoss,
+    breakdownMs: timed.breakdownMs,
+    finalLoss: timed.finalLoss,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
 }
