@@ -14,6 +14,8 @@
  *   BatchMatMul / _FusedMatMul / Sum / Add / Transpose / GatherV2 vs the cpu backend on
  *   random shapes with batch, broadcast and transposes (broadcast batches against explicit
  *   broadcastTo), gather with repeated ids, its fallbacks and its out-of-range error;
+ * - `linearTargetLogProbs` (per-position ln p, evaluation) with and without an engine vs
+ *   a float64 brute force, also for logits in the thousands;
  * - the public ops dispatch to the active kernels (a spy), and to the reference without.
  * Every kernels implementation runs the same suite: js always; native and wasm when they
  * load (skipped with the loader's reason otherwise). No test leaks tensors.
@@ -51,7 +53,7 @@ import {
   rnnSequenceReference,
 } from "../lib/src/ops/sequence";
 import { softmaxCrossEntropy } from "../lib/src/ops/softmax_cross_entropy";
-import { linearSoftmaxCrossEntropy } from "../lib/src/ops/linear_softmax_cross_entropy";
+import { linearSoftmaxCrossEntropy, linearTargetLogProbs, linearTargetLogProbsReference } from "../lib/src/ops/linear_softmax_cross_entropy";
 
 before(async () => {
   await initBackend({ quiet: true });
@@ -279,6 +281,50 @@ for (const impl of implementations()) {
           (err: unknown) => err instanceof ArgumentError && /expected no gradient w\.r\.t\. a mask or targets/.test(err.message),
         );
       });
+      tf.dispose([h, W, b, y]);
+    });
+
+    for (const lead of [[12], [3, 4]]) {
+      test(`linearTargetLogProbs, h [${lead}, H]: engine = reference = log softmax in float64, also for logits of size 1e3`, () => {
+        const [H, K] = [6, 11];
+        const N = lead.reduce((p, q) => p * q, 1);
+        for (const scale of [1, 200]) {
+          const h = tf.randomNormal([...lead, H], 0, scale, "float32", 61);
+          const W = tf.randomNormal([H, K], 0, 1, "float32", 62);
+          const b = tf.randomNormal([K], 0, 0.5, "float32", 63);
+          const targets = tf.tensor(Array.from({ length: N }, (_, n) => (n * 5 + 2) % K), lead, "int32");
+          // brute force: z = h W + b and ln softmax(z)_y with float64 sums
+          const [hv, Wv, bv, yv] = [h.dataSync(), W.dataSync(), b.dataSync(), targets.dataSync()];
+          const expected = Array.from({ length: N }, (_, n) => {
+            const z = Array.from({ length: K }, (_, c) => {
+              let acc = bv[c];
+              for (let j = 0; j < H; j++) acc += hv[n * H + j] * Wv[j * K + c];
+              return acc;
+            });
+            const max = Math.max(...z);
+            const lse = max + Math.log(z.reduce((s, x) => s + Math.exp(x - max), 0));
+            return z[yv[n]] - lse;
+          });
+          const before = tf.memory().numTensors;
+          const got = withKernels(k, () => linearTargetLogProbs(h, W, b, targets));
+          assert.equal(tf.memory().numTensors, before + 1, "only the result survives");
+          const ref = withKernels(null, () => linearTargetLogProbsReference(h, W, b, targets));
+          for (const [what, t] of [["engine", got], ["reference", ref]] as const) {
+            assert.deepEqual(t.shape, lead, `${what}: shape`);
+            const v = t.dataSync();
+            for (let n = 0; n < N; n++) {
+              assert.ok(v[n] <= 0, `${what}: ln p ≤ 0 at ${n}`);
+              assert.ok(Math.abs(v[n] - expected[n]) <= 1e-4 * (1 + Math.abs(expected[n])), `${what} scale ${scale} position ${n}: ${v[n]} vs ${expected[n]}`);
+            }
+          }
+          tf.dispose([h, W, b, targets, got, ref]);
+        }
+      });
+    }
+
+    test("linearTargetLogProbs: a target outside [0, K) is an ArgumentError naming the position", () => {
+      const h = tf.zeros([2, 3]), W = tf.zeros([3, 4]), b = tf.zeros([4]), y = tf.tensor1d([0, 4], "int32");
+      withKernels(k, () => assert.throws(() => linearTargetLogProbs(h, W, b, y), { message: "linearTargetLogProbs: expected targets in [0, 4), got 4 at position 1" }));
       tf.dispose([h, W, b, y]);
     });
 

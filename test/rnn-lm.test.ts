@@ -3,7 +3,8 @@
  * checkpoints (lm/checkpoint.ts) and interpolation (lm/interpolate.ts), against oracles:
  * finite differences for the gradient, a hand-built one-output loss, a uniform model whose
  * perplexity is V exactly, evaluation independent of the window length, brute-force
- * search for the mixture weight.
+ * search for the mixture weight, and a checkpointed `trainCorpusLm` run that resumes to
+ * the uninterrupted run's perplexities.
  */
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -18,6 +19,7 @@ import { RnnLm, lastRealStep } from "../lib/src/lm/rnn_lm";
 import { encodeStream, evaluateLm, evaluateSentences, trainLm } from "../lib/src/lm/train_lm";
 import { CheckpointError, loadLm, saveLm } from "../lib/src/lm/checkpoint";
 import { mixLogProbs, tuneMixture } from "../lib/src/lm/interpolate";
+import { trainCorpusLm, type LmCorpus } from "../lib/src/experiments/language_models";
 
 before(async () => {
   await initBackend({ quiet: true });
@@ -204,6 +206,43 @@ describe("checkpoints", () => {
     assert.throws(() => loadLm(dir), (e: Error) => e instanceof CheckpointError && /weights\.bin: expected a seqlab LM checkpoint file/.test(e.message));
     lm.dispose();
     model.dispose();
+    fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe("trainCorpusLm with a checkpoint folder", () => {
+  // a small real-looking corpus: 3 word patterns over 12 types
+  const words = ["the", "cat", "dog", "sat", "ran", "on", "a", "mat", "rug", "and", "slept", "<unk>"];
+  const sentence = (i: number) => Array.from({ length: 3 + (i % 5) }, (_, j) => words[(i * 7 + j * (1 + (i % 3))) % words.length]);
+  const corpus: LmCorpus = {
+    name: "toy", source: "test", unk: "<unk>", types: words.length,
+    train: Array.from({ length: 60 }, (_, i) => sentence(i)),
+    valid: Array.from({ length: 10 }, (_, i) => sentence(100 + i)),
+    test: Array.from({ length: 10 }, (_, i) => sentence(200 + i)),
+  };
+  const config = { cell: "lstm" as const, layers: 1, hiddenSize: 8, embeddingSize: 6 };
+  const options = { batchSize: 4, bptt: 5, learningRate: 0.5 };
+
+  test("an interrupted run continues after its last epoch and ends where the uninterrupted run ends; a finished run is only evaluated", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-runs-"));
+    const whole = trainCorpusLm(corpus, "whole", config, { ...options, epochs: 3 });
+    const first = trainCorpusLm(corpus, "part", config, { ...options, epochs: 2, checkpointDir: dir });
+    assert.equal(first.epochsFromCheckpoint, 0);
+    assert.equal(loadLm(dir).history.length, 2);
+    const resumed = trainCorpusLm(corpus, "part", config, { ...options, epochs: 3, checkpointDir: dir });
+    assert.equal(resumed.epochsFromCheckpoint, 2);
+    assert.deepEqual(resumed.epochs.map((r) => r.epoch), [1, 2, 3]);
+    assert.deepEqual(resumed.epochs.map((r) => r.validPerplexity), whole.epochs.map((r) => r.validPerplexity));
+    assert.equal(resumed.testPerplexity, whole.testPerplexity);
+    const again = trainCorpusLm(corpus, "part", config, { ...options, epochs: 3, checkpointDir: dir });
+    assert.equal(again.epochsFromCheckpoint, 3);
+    assert.equal(again.testPerplexity, whole.testPerplexity);
+    assert.equal(again.seconds, resumed.seconds, "the training wall time comes from the epoch records");
+    assert.throws(
+      () => trainCorpusLm(corpus, "part", { ...config, hiddenSize: 9 }, { ...options, epochs: 3, checkpointDir: dir }),
+      { message: `trainCorpusLm: the checkpoint in ${dir} has hiddenSize 8, this run asks for 9; use another checkpointDir or delete that folder` },
+    );
+    for (const run of [whole, first, resumed, again]) run.model.dispose();
     fs.rmSync(dir, { recursive: true });
   });
 });

@@ -317,7 +317,7 @@ export {
 
 // Recurrent language models (issue 5): the model, training over token streams (truncated
 // BPTT), evaluation, checkpoints, interpolation with an n-gram model.
-export { RnnLm, lastRealStep, type RnnLmConfig, type LmLossMode, type LmTensorBatch, type LmRunOptions } from "./lm/rnn_lm";
+export { RnnLm, resolveRnnLmConfig, lastRealStep, type RnnLmConfig, type LmLossMode, type LmTensorBatch, type LmRunOptions } from "./lm/rnn_lm";
 export {
   trainLm,
   evaluateLm,
@@ -336,6 +336,8 @@ export {
   loadLmCorpus,
   kneserNeyTable,
   trainCorpusLm,
+  FULL_LM_RUNS,
+  type LmRunSpec,
   mixtureWithKneserNey,
   perplexityCurves,
   lossModeComparison,
@@ -344,6 +346,7 @@ export {
   type LoadLmCorpusOptions,
   type KneserNeyRow,
   type RnnLmRun,
+  type CorpusLmOptions,
   type MixtureResult,
   type LossModeCurve,
 } from "./experiments/language_models";
@@ -358,4 +361,4 @@ export {
 
 // The output layer fused with its loss (issue 4, task P1): softmax CE of h W + b as one op
 // (one kernel pair with an engine); the Reference is its tfjs-op definition.
-export { linearSoftmaxCrossEntropy, linearSoftmaxCrossEntropyReference } from "./ops/linear_softmax_cross_entropy";
+export { linearSoftmaxCrossEntropy, linearSoftmaxCrossEntropyReference, linearTargetLogProbs, linearTargetLogProbsReference } from "./ops/linear_softmax_cross_entropy";

@@ -11,13 +11,16 @@
  * perplexities are comparable (lm/perplexity.ts has the convention: every word and every
  * sentence end predicted).
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Vocab } from "../data/vocab";
 import { loadDataset } from "../datasets/datasets";
 import { ArgumentError } from "../errors";
+import { loadLm, saveLm } from "../lm/checkpoint";
 import { KneserNeyLm } from "../lm/kneser_ney";
 import { mixLogProbs, ngramStreamLogProbs, tuneMixture } from "../lm/interpolate";
 import { perplexityFromLogProbs } from "../lm/perplexity";
-import { RnnLm, type LmLossMode, type RnnLmConfig } from "../lm/rnn_lm";
+import { RnnLm, resolveRnnLmConfig, type LmLossMode, type RnnLmConfig } from "../lm/rnn_lm";
 import { encodeStream, evaluateLm, trainLm, type EpochRecord, type TrainLmOptions } from "../lm/train_lm";
 import { setSeed } from "../notebook/random";
 import { lineChart, type Figure } from "../plot/figure";
@@ -127,35 +130,100 @@ export interface RnnLmRun {
   /** ln p of every validation / test token, stream order (for the mixture). */
   validLogProbs: Float64Array;
   testLogProbs: Float64Array;
+  /** Wall time of the training epochs (with their validation), summed over the epoch records. */
   seconds: number;
+  /** Epochs read from `checkpointDir` instead of trained in this call (0 for a fresh run). */
+  epochsFromCheckpoint: number;
+}
+
+/** Options of `trainCorpusLm`: trainLm's, and where to keep checkpoints. */
+export interface CorpusLmOptions extends TrainLmOptions {
+  /**
+   * A checkpoint folder (lm/checkpoint.ts), written after every epoch. If it already holds
+   * a run of the same architecture, training continues after its last epoch — and a run
+   * that finished all `epochs` is only evaluated — so a long `full` run can be interrupted,
+   * or made beforehand with the same call (`seconds` still reports the training wall time,
+   * from the epoch records). Default: none (train from scratch, save nothing).
+   */
+  checkpointDir?: string;
 }
 
 /**
- * Trains one recurrent LM on the corpus and evaluates it.
+ * Trains one recurrent LM on the corpus (or continues a checkpointed run) and evaluates it.
  * @param corpus - the corpus.
  * @param label - its name in tables and plots.
  * @param config - the architecture (vocabSize is set from the corpus).
- * @param options - trainLm's options (the validation stream is added).
+ * @param options - trainLm's options (the validation stream is added) and `checkpointDir`.
  * @param seed - the seed of the weights. Default: 1.
+ * @throws ArgumentError if `checkpointDir` holds a model of another architecture or vocabulary.
  */
 export function trainCorpusLm(
   corpus: LmCorpus,
   label: string,
   config: Omit<RnnLmConfig, "vocabSize">,
-  options: TrainLmOptions = {},
+  options: CorpusLmOptions = {},
   seed = 1,
 ): RnnLmRun {
   setSeed(seed);
-  const vocab = Vocab.fromSentences(corpus.train, { unkAliases: [corpus.unk] });
-  const model = new RnnLm({ ...config, vocabSize: vocab.size });
+  const { checkpointDir: dir, ...trainOptions } = options;
+  let vocab = Vocab.fromSentences(corpus.train, { unkAliases: [corpus.unk] });
+  let model: RnnLm;
+  let history: EpochRecord[] = [];
+  if (dir !== undefined && fs.existsSync(path.join(dir, "model.json"))) {
+    const loaded = loadLm(dir);
+    const want = resolveRnnLmConfig({ ...config, vocabSize: vocab.size });
+    for (const key of ["vocabSize", "cell", "layers", "hiddenSize", "embeddingSize"] as const) {
+      if (loaded.model.config[key] !== want[key]) {
+        loaded.model.dispose();
+        throw new ArgumentError(`trainCorpusLm: the checkpoint in ${dir} has ${key} ${loaded.model.config[key]}, this run asks for ${want[key]}; use another checkpointDir or delete that folder`);
+      }
+    }
+    model = loaded.model;
+    vocab = loaded.vocab;
+    history = loaded.history as EpochRecord[];
+  } else {
+    model = new RnnLm({ ...config, vocabSize: vocab.size });
+  }
+  const fromCheckpoint = history.length;
   const [train, valid, test] = [corpus.train, corpus.valid, corpus.test].map((s) => encodeStream(vocab, s));
-  const t0 = performance.now();
-  const epochs = trainLm(model, train, { ...options, valid });
-  const seconds = (performance.now() - t0) / 1000;
+  if (history.length < (trainOptions.epochs ?? 13)) {
+    trainLm(model, train, {
+      ...trainOptions,
+      valid,
+      startEpoch: history.length + 1,
+      onEpoch: (record) => {
+        history.push(record);
+        if (dir !== undefined) saveLm(dir, model, vocab, history);
+        trainOptions.onEpoch?.(record);
+      },
+    });
+  }
+  const seconds = history.reduce((sum, r) => sum + r.seconds, 0);
   const v = evaluateLm(model, valid);
   const t = evaluateLm(model, test);
-  return { label, model, vocab, epochs, validPerplexity: v.perplexity, testPerplexity: t.perplexity, validLogProbs: v.logProbs, testLogProbs: t.logProbs, seconds };
+  return {
+    label, model, vocab, epochs: history, validPerplexity: v.perplexity, testPerplexity: t.perplexity,
+    validLogProbs: v.logProbs, testLogProbs: t.logProbs, seconds, epochsFromCheckpoint: fromCheckpoint,
+  };
 }
+
+/** One recurrent LM of the notebook's `full` profile: its architecture and training options. */
+export interface LmRunSpec {
+  label: string;
+  config: Omit<RnnLmConfig, "vocabSize">;
+  options: TrainLmOptions;
+}
+
+/**
+ * The recurrent LMs of notebook 04's `full` profile, in one place so that the notebook and
+ * `lib/scripts/train-lm-runs.js` (which trains them beforehand, in parallel, into the
+ * notebook's checkpoint folders) run the same thing. The LSTM is Zaremba et al.'s "small"
+ * (trainLm's defaults); the RNN is Mikolov's single tanh layer of 200 units with SGD lr 0.5.
+ */
+export const FULL_LM_RUNS: Record<"rnn" | "lstm", LmRunSpec> = {
+  rnn: { label: "RNN", config: { cell: "rnn", layers: 1, hiddenSize: 200, embeddingSize: 200 }, options: { epochs: 13, learningRate: 0.5 } },
+  lstm: { label: "LSTM", config: { cell: "lstm", layers: 2, hiddenSize: 200, embeddingSize: 200 }, options: { epochs: 13 } },
+};
 
 /** The result of `mixtureWithKneserNey`. */
 export interface MixtureResult {

@@ -27,7 +27,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
 import { Linear } from "../models/common";
-import { linearSoftmaxCrossEntropy } from "../ops/linear_softmax_cross_entropy";
+import { linearSoftmaxCrossEntropy, linearTargetLogProbs } from "../ops/linear_softmax_cross_entropy";
 import { tidyResult } from "../ops/sequence";
 import type { CellState, RecurrentCell } from "../rnn/cell";
 import { makeCell, type CellKind } from "../rnn/layer";
@@ -85,19 +85,7 @@ export class RnnLm {
 
   /** @param config - the architecture (defaults in `RnnLmConfig`). */
   constructor(config: RnnLmConfig) {
-    const c: Required<RnnLmConfig> = {
-      cell: "lstm",
-      embeddingSize: 200,
-      hiddenSize: 200,
-      layers: 2,
-      initScale: 0.1,
-      forgetBias: 0,
-      ...config,
-    };
-    for (const key of ["vocabSize", "embeddingSize", "hiddenSize", "layers"] as const) {
-      if (!Number.isInteger(c[key]) || c[key] < 1) throw new ArgumentError(`RnnLm: expected ${key} an integer ≥ 1, got ${c[key]}`);
-    }
-    if (!(c.initScale > 0)) throw new ArgumentError(`RnnLm: expected initScale > 0, got ${c.initScale}`);
+    const c = resolveRnnLmConfig(config);
     this.config = c;
     const s = c.initScale;
     this.embedding = tf.variable(tf.randomUniform([c.vocabSize, c.embeddingSize], -s, s, "float32", nextSeed())) as tf.Variable<tf.Rank.R2>; // [V, E]
@@ -188,13 +176,9 @@ export class RnnLm {
    */
   logProbs(batch: LmTensorBatch, initialStates?: CellState[]): { logProbs: tf.Tensor2D; finalStates: CellState[] } {
     return tidyResult(() => {
-      const { logits, finalStates } = this.forward(batch.inputs, initialStates, batch.mask); // [B, T, V]
-      const [B, T] = batch.inputs.shape;
-      const V = this.config.vocabSize;
-      const logp = tf.reshape(tf.logSoftmax(logits), [B * T * V]); // [B·T·V]
-      const rows = tf.mul(tf.range(0, B * T, 1, "int32"), tf.scalar(V, "int32")); // [B·T]: offset of each position's row
-      const at = tf.add(rows, tf.reshape(batch.targets, [B * T])); // [B·T]
-      const picked = tf.reshape(tf.gather(logp, at), [B, T]) as tf.Tensor2D; // [B, T]
+      const { hidden, finalStates } = this.hidden("RnnLm.logProbs", batch.inputs, initialStates, batch.mask); // [B, T, H]
+      // = log softmax(forward's logits) picked at the targets, without materialising [B, T, V] tensors
+      const picked = linearTargetLogProbs(hidden, this.output.Wy, this.output.by, batch.targets) as tf.Tensor2D; // [B, T]
       return { logProbs: batch.mask === undefined ? picked : (tf.mul(picked, batch.mask) as tf.Tensor2D), finalStates };
     });
   }
@@ -203,6 +187,29 @@ export class RnnLm {
   dispose(): void {
     tf.dispose(this.weights);
   }
+}
+
+/**
+ * An `RnnLmConfig` with its defaults filled in, checked.
+ * @param config - the architecture.
+ * @returns every field set.
+ * @throws ArgumentError on a size that is not an integer ≥ 1, or initScale ≤ 0.
+ */
+export function resolveRnnLmConfig(config: RnnLmConfig): Required<RnnLmConfig> {
+  const c: Required<RnnLmConfig> = {
+    cell: "lstm",
+    embeddingSize: 200,
+    hiddenSize: 200,
+    layers: 2,
+    initScale: 0.1,
+    forgetBias: 0,
+    ...config,
+  };
+  for (const key of ["vocabSize", "embeddingSize", "hiddenSize", "layers"] as const) {
+    if (!Number.isInteger(c[key]) || c[key] < 1) throw new ArgumentError(`RnnLm: expected ${key} an integer ≥ 1, got ${c[key]}`);
+  }
+  if (!(c.initScale > 0)) throw new ArgumentError(`RnnLm: expected initScale > 0, got ${c.initScale}`);
+  return c;
 }
 
 /**

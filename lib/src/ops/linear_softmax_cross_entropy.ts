@@ -45,7 +45,7 @@ function flatten(
   if (W.rank !== 2 || W.shape[0] !== H) {
     throw new ArgumentError(`${FN}: expected W of shape [${H}, K] (H from h), got [${W.shape}]`);
   }
-  const K = W.shape[1];
+  const K = W.shape[1] as number;
   if (b.rank !== 1 || b.shape[0] !== K) {
     throw new ArgumentError(`${FN}: expected b of shape [${K}] (K from W), got [${b.shape}]`);
   }
@@ -84,6 +84,56 @@ export function linearSoftmaxCrossEntropy(h: tf.Tensor, W: tf.Tensor, b: tf.Tens
   return tf.tidy(() => {
     const { h2, y, m } = flatten(h, W, b, targets, mask);
     return fusedLinearSoftmaxCrossEntropy(kernels, h2, W as tf.Tensor2D, b as tf.Tensor1D, y, m);
+  });
+}
+
+/**
+ * ln softmax(h_n W + b)_{y_n} for every row: the per-position log-probabilities that
+ * perplexity and interpolation need (no gradient; evaluation only). With an engine the
+ * logits come from one GEMM and each row's log-softmax from the engine's softmax kernel
+ * (the training loss's own code, float64 sums); otherwise `linearTargetLogProbsReference`.
+ * @param h - [N, H] or [B, T, H]. @param W - [H, K]. @param b - [K].
+ * @param targets - int32 [N] or [B, T], class ids in [0, K).
+ * @returns float32, shaped like `targets`: ln p(target) ≤ 0 at every position.
+ * @throws ArgumentError on a rank, shape or dtype mismatch, or a target outside [0, K).
+ */
+export function linearTargetLogProbs(h: tf.Tensor, W: tf.Tensor, b: tf.Tensor, targets: tf.Tensor): tf.Tensor {
+  const kernels = getKernels();
+  if (kernels === null) return linearTargetLogProbsReference(h, W, b, targets);
+  const { h2, y } = flatten(h, W, b, targets, undefined);
+  const [M, H] = h2.shape;
+  const K = W.shape[1] as number;
+  const ys = y.dataSync() as Int32Array;
+  const z = new Float32Array(M * K); // [M, K] logits
+  kernels.gemm(false, false, M, K, H, 1, h2.dataSync() as Float32Array, W.dataSync() as Float32Array, 0, z);
+  tf.dispose([h2, y]);
+  const bias = b.dataSync() as Float32Array;
+  const out = new Float32Array(M);
+  const probs = new Float32Array(K); // one row's scratch
+  const target = new Int32Array(1);
+  for (let n = 0; n < M; n++) {
+    if (!(ys[n] >= 0 && ys[n] < K)) throw new ArgumentError(`linearTargetLogProbs: expected targets in [0, ${K}), got ${ys[n]} at position ${n}`);
+    const row = z.subarray(n * K, (n + 1) * K);
+    for (let k = 0; k < K; k++) row[k] += bias[k];
+    target[0] = ys[n];
+    out[n] = -kernels.softmaxCeForward({ N: 1, K, logits: row, targets: target, mask: null, probs })[0];
+  }
+  return tf.tensor(out, targets.shape, "float32");
+}
+
+/**
+ * `linearTargetLogProbs` as tfjs ops (matMul, bias add, logSoftmax, gather): the reference.
+ * @param h - [N, H] or [B, T, H]. @param W - [H, K]. @param b - [K]. @param targets - int32 [N] or [B, T].
+ * @returns float32, shaped like `targets`.
+ */
+export function linearTargetLogProbsReference(h: tf.Tensor, W: tf.Tensor, b: tf.Tensor, targets: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const { h2, y } = flatten(h, W, b, targets, undefined);
+    const [M] = y.shape;
+    const K = W.shape[1] as number;
+    const logp = tf.reshape(tf.logSoftmax(tf.add(tf.matMul(h2, W as tf.Tensor2D), b)), [M * K]); // [M·K]
+    const at = tf.add(tf.mul(tf.range(0, M, 1, "int32"), tf.scalar(K, "int32")), y); // [M]: row offset + target
+    return tf.reshape(tf.gather(logp, at), targets.shape);
   });
 }
 

@@ -38,11 +38,22 @@ export function globalNorm(grads: Grads): number {
   // One pass over each gradient's values in float64 (exact to float64 rounding, and no
   // full-size temporaries: on the seqlab backend the values are read without copies).
   let sum = 0;
-  for (const g of tensors(grads)) {
-    const v = g.dataSync();
-    for (let i = 0; i < v.length; i++) sum += (v[i] as number) * (v[i] as number);
-  }
+  for (const g of tensors(grads)) sum += sumOfSquares(g.dataSync() as ArrayLike<number>);
   return Math.sqrt(sum);
+}
+
+/** Σ v_i² in float64, four independent partial sums (about twice as fast as one). */
+function sumOfSquares(v: ArrayLike<number>): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const n = v.length - (v.length % 4);
+  for (let i = 0; i < n; i += 4) {
+    s0 += v[i] * v[i];
+    s1 += v[i + 1] * v[i + 1];
+    s2 += v[i + 2] * v[i + 2];
+    s3 += v[i + 3] * v[i + 3];
+  }
+  for (let i = n; i < v.length; i++) s0 += v[i] * v[i];
+  return s0 + s1 + s2 + s3;
 }
 
 /**
