@@ -151,3 +151,11 @@ describe("the installed bin", () => {
     for (const command of ["kn", "ppl", "train-lm"]) assert.match(r.stdout, new RegExp(`^  ${command} `, "m"));
   });
 });
+
+describe("lib/scripts/train-lm-runs.js (notebook 04's full-profile models)", () => {
+  test("an unknown model name: the usage with the names of FULL_LM_RUNS, exit code 2", () => {
+    const r = spawnSync(process.execPath, ["lib/scripts/train-lm-runs.js", "transformer"], { cwd: root, encoding: "utf8" });
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr.trim(), "usage: node lib/scripts/train-lm-runs.js rnn|lstm [...]");
+  });
+});

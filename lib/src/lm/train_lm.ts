@@ -43,7 +43,12 @@ export interface TrainLmOptions {
   batchSize?: number;
   /** k, BPTT window. Default: 20. */
   bptt?: number;
-  /** "sgd" (default) or "adam", or any tf.Optimizer (then lr/decay are ignored). */
+  /**
+   * "sgd" (default) or "adam", or any tf.Optimizer (then lr/decay are ignored). For "sgd" and
+   * "adam" a new optimizer is made at every epoch with that epoch's rate, so Adam's moments
+   * restart each epoch — which also makes a run resumed at `startEpoch` identical to an
+   * uninterrupted one.
+   */
   optimizer?: "sgd" | "adam" | tf.Optimizer;
   /** Initial learning rate. Default: 1 for SGD, 1e-3 for Adam. */
   learningRate?: number;
