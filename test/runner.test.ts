@@ -229,6 +229,12 @@ describe("executing notebooks", () => {
     assert.ok(Date.now() - started < 30_000, "the minute-long cell was not waited for");
   });
 
+  test("timeoutSeconds Infinity is no limit (not a timer that fires at once)", async () => {
+    const result = await executeNotebook(path.join(FIXTURES, "pass.ipynb"), { timeoutSeconds: Infinity });
+    await assertGone(result.kernelPid);
+    assert.equal(result.ok, true, JSON.stringify(result.failure));
+  });
+
   test("a kernel that exits during a cell is reported as such, with the cell", async () => {
     const result = await executeNotebook(path.join(FIXTURES, "kernel-exit.ipynb"));
     await assertGone(result.kernelPid);

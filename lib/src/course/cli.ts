@@ -20,6 +20,7 @@ import { runNotebooks } from "./run";
 import { renderSite } from "./site";
 
 function parseSeconds(value: string): number {
+  if (value === "none") return Infinity;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number of seconds, got '${value}'`);
   return n;
@@ -27,7 +28,7 @@ function parseSeconds(value: string): number {
 
 interface RunFlags {
   profile?: Profile;
-  timeout: number;
+  timeout?: number;
   out?: string;
   site?: string | false;
   notebooksDir?: string;
@@ -43,14 +44,16 @@ async function run(names: string[], flags: RunFlags): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  const profile = flags.profile ?? profileFromEnv();
   try {
     const summary = await runNotebooks({
       names,
       notebooksDir: flags.notebooksDir,
       outDir: flags.out,
       siteDir: flags.site === false ? null : flags.site,
-      profile: flags.profile ?? profileFromEnv(),
-      timeoutSeconds: flags.timeout,
+      profile,
+      // a `full` experiment may train for hours in one cell; `ci` cells are meant to be short
+      timeoutSeconds: flags.timeout ?? (profile === "ci" ? 600 : Infinity),
       signal: controller.signal,
       log: (line) => console.log(line),
     });
@@ -73,7 +76,7 @@ export function createProgram(exit: (code: number) => void): Command {
     .description("execute notebooks headlessly through the tslab kernel (default: all in notebooks/, sorted)")
     .argument("[names...]", "notebook file names or stems, e.g. 00-setup")
     .addOption(new Option("--profile <profile>", "SEQLAB_PROFILE for the kernel (default: $SEQLAB_PROFILE or full)").choices(PROFILES))
-    .option("--timeout <seconds>", "seconds a cell may run before the kernel is killed", parseSeconds, 600)
+    .option("--timeout <seconds>", "seconds a cell may run before the kernel is killed, or 'none' (default: 600 in the ci profile, none in full)", parseSeconds)
     .option("--out <dir>", "folder for executed notebooks", displayPath(defaults.executed))
     .option("--site <dir>", "folder for the course site", displayPath(defaults.site))
     .option("--no-site", "do not render the site")

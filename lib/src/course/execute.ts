@@ -54,7 +54,7 @@ export interface ExecutionResult {
 export interface ExecuteOptions {
   /** `SEQLAB_PROFILE` for the kernel. Default: `env.SEQLAB_PROFILE`, else "full". */
   profile?: Profile;
-  /** Seconds a cell may run before the kernel is killed. Default 600. */
+  /** Seconds a cell may run before the kernel is killed (Infinity: no limit). Default 600. */
   timeoutSeconds?: number;
   /** Seconds the kernel may take to start. Default 60. */
   startupTimeoutSeconds?: number;
@@ -115,7 +115,9 @@ async function runCell(kernel: Kernel, code: string, collector: OutputCollector,
   try {
     return await Promise.race([
       request.done.then((reply): Outcome => ({ status: reply.content.status === "ok" ? "ok" : "error", reply })),
-      new Promise<Outcome>((resolve) => (timer = setTimeout(() => resolve({ status: "timeout" }), timeoutMs))),
+      new Promise<Outcome>((resolve) => {
+        if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve({ status: "timeout" }), timeoutMs); // Infinity: no limit
+      }),
       new Promise<Outcome>((resolve) => {
         onAbort = () => resolve({ status: "interrupted" });
         if (signal?.aborted) onAbort();

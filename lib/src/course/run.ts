@@ -23,7 +23,7 @@ export interface RunOptions {
   siteDir?: string | null;
   /** `SEQLAB_PROFILE` for the kernels. Default: `env.SEQLAB_PROFILE`, else "full". */
   profile?: Profile;
-  /** Seconds each cell may run. Default 600. */
+  /** Seconds each cell may run (Infinity: no limit). Default 600. */
   timeoutSeconds?: number;
   /** Base environment of the kernels. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
