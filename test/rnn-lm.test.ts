@@ -8,6 +8,7 @@
  */
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -243,6 +244,31 @@ describe("trainCorpusLm with a checkpoint folder", () => {
       { message: `trainCorpusLm: the checkpoint in ${dir} has hiddenSize 8, this run asks for 9; use another checkpointDir or delete that folder` },
     );
     for (const run of [whole, first, resumed, again]) run.model.dispose();
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test("a second run for the same folder waits for the process that holds training.lock, then continues from its checkpoint; a stale lock is taken over", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-lock-"));
+    // a live process on this machine (an orphaned `sleep`, so nothing here has to reap it)
+    const pid = Number(execFileSync("sh", ["-c", "sleep 3 >/dev/null 2>&1 & echo $!"], { encoding: "utf8" }).trim());
+    fs.writeFileSync(path.join(dir, "training.lock"), JSON.stringify({ pid, host: os.hostname() }));
+    const lines: string[] = [];
+    const t0 = Date.now();
+    const run = trainCorpusLm(corpus, "locked", config, { ...options, epochs: 1, checkpointDir: dir, log: (line) => lines.push(line) });
+    assert.ok(Date.now() - t0 >= 2000, "it waited for the sleeping process");
+    assert.deepEqual(lines, [`trainCorpusLm: waiting for process ${pid}, which is training into ${dir}`]);
+    assert.ok(!fs.existsSync(path.join(dir, "training.lock")), "the lock is released");
+    run.model.dispose();
+    // stale: a process that is gone
+    fs.writeFileSync(path.join(dir, "training.lock"), JSON.stringify({ pid, host: os.hostname() }));
+    const again = trainCorpusLm(corpus, "locked", config, { ...options, epochs: 1, checkpointDir: dir, log: (line) => lines.push(line) });
+    assert.equal(again.epochsFromCheckpoint, 1);
+    assert.equal(lines.length, 1, "no wait for a dead process");
+    again.model.dispose();
+    fs.writeFileSync(path.join(dir, "training.lock"), JSON.stringify({ pid: 1, host: "elsewhere" }));
+    assert.throws(() => trainCorpusLm(corpus, "locked", config, { ...options, epochs: 1, checkpointDir: dir }), {
+      message: `trainCorpusLm: ${path.join(dir, "training.lock")} says process 1 on elsewhere is training into this folder; delete the file if that run is gone`,
+    });
     fs.rmSync(dir, { recursive: true });
   });
 });
