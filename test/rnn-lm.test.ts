@@ -227,10 +227,12 @@ describe("trainCorpusLm with a checkpoint folder", () => {
   test("an interrupted run continues after its last epoch and ends where the uninterrupted run ends; a finished run is only evaluated", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-runs-"));
     const whole = trainCorpusLm(corpus, "whole", config, { ...options, epochs: 3 });
-    const first = trainCorpusLm(corpus, "part", config, { ...options, epochs: 2, checkpointDir: dir });
+    const first = trainCorpusLm(corpus, "part", config, { ...options, epochs: 2, checkpointDir: dir, log: () => assert.fail("nothing to say for a fresh run") });
     assert.equal(first.epochsFromCheckpoint, 0);
     assert.equal(loadLm(dir).history.length, 2);
-    const resumed = trainCorpusLm(corpus, "part", config, { ...options, epochs: 3, checkpointDir: dir });
+    const said: string[] = [];
+    const resumed = trainCorpusLm(corpus, "part", config, { ...options, epochs: 3, checkpointDir: dir, log: (line) => said.push(line) });
+    assert.deepEqual(said, [`trainCorpusLm: part continues after epoch 2 of 3 (checkpoint ${dir})`]);
     assert.equal(resumed.epochsFromCheckpoint, 2);
     assert.deepEqual(resumed.epochs.map((r) => r.epoch), [1, 2, 3]);
     assert.deepEqual(resumed.epochs.map((r) => r.validPerplexity), whole.epochs.map((r) => r.validPerplexity));

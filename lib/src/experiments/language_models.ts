@@ -150,7 +150,7 @@ export interface CorpusLmOptions extends TrainLmOptions {
    * scratch, save nothing).
    */
   checkpointDir?: string;
-  /** Where the wait for another process's lock is announced (once). Default: console.log. */
+  /** Where waiting for another process's lock and continuing a checkpointed run are announced. Default: console.log. */
   log?: (line: string) => void;
 }
 
@@ -234,14 +234,22 @@ export function trainCorpusLm(
   const { checkpointDir: dir, log, ...trainOptions } = options;
   const release = dir === undefined ? () => {} : acquireTrainingLock(dir, log ?? console.log);
   try {
-    return trainOrResume(corpus, label, config, trainOptions, seed, dir);
+    return trainOrResume(corpus, label, config, trainOptions, seed, dir, log ?? console.log);
   } finally {
     release();
   }
 }
 
 /** `trainCorpusLm` once the folder is locked. */
-function trainOrResume(corpus: LmCorpus, label: string, config: Omit<RnnLmConfig, "vocabSize">, trainOptions: TrainLmOptions, seed: number, dir?: string): RnnLmRun {
+function trainOrResume(
+  corpus: LmCorpus,
+  label: string,
+  config: Omit<RnnLmConfig, "vocabSize">,
+  trainOptions: TrainLmOptions,
+  seed: number,
+  dir: string | undefined,
+  log: (line: string) => void,
+): RnnLmRun {
   setSeed(seed);
   let vocab = Vocab.fromSentences(corpus.train, { unkAliases: [corpus.unk] });
   let model: RnnLm;
@@ -262,8 +270,10 @@ function trainOrResume(corpus: LmCorpus, label: string, config: Omit<RnnLmConfig
     model = new RnnLm({ ...config, vocabSize: vocab.size });
   }
   const fromCheckpoint = history.length;
+  const epochs = trainOptions.epochs ?? 13;
+  if (fromCheckpoint > 0 && fromCheckpoint < epochs) log(`trainCorpusLm: ${label} continues after epoch ${fromCheckpoint} of ${epochs} (checkpoint ${dir})`);
   const [train, valid, test] = [corpus.train, corpus.valid, corpus.test].map((s) => encodeStream(vocab, s));
-  if (history.length < (trainOptions.epochs ?? 13)) {
+  if (history.length < epochs) {
     trainLm(model, train, {
       ...trainOptions,
       valid,
