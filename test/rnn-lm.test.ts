@@ -38,6 +38,16 @@ function batchOf(inputs: number[][], targets: number[][], mask?: number[][]) {
 }
 
 describe("RnnLm", () => {
+  test("a model holds only its weights: dispose frees every tensor it made (no initial values left behind)", () => {
+    const before = tf.memory().numTensors;
+    for (const cell of ["rnn", "lstm", "gru"] as const) {
+      const lm = new RnnLm({ vocabSize: 9, cell, embeddingSize: 3, hiddenSize: 4, layers: 2 });
+      assert.equal(tf.memory().numTensors, before + lm.weights.length, `${cell}: one tensor per weight`);
+      lm.dispose();
+      assert.equal(tf.memory().numTensors, before, `${cell}: nothing left after dispose`);
+    }
+  });
+
   test("lastRealStep marks each row's last real position", () => {
     const m = tf.tensor2d([[1, 1, 1, 0], [1, 1, 1, 1], [1, 0, 0, 0]]) as tf.Tensor2D;
     assert.deepEqual(lastRealStep(m).arraySync(), [[0, 0, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0]]);

@@ -88,7 +88,7 @@ export class RnnLm {
     const c = resolveRnnLmConfig(config);
     this.config = c;
     const s = c.initScale;
-    this.embedding = tf.variable(tf.randomUniform([c.vocabSize, c.embeddingSize], -s, s, "float32", nextSeed())) as tf.Variable<tf.Rank.R2>; // [V, E]
+    this.embedding = tf.tidy(() => tf.variable(tf.randomUniform([c.vocabSize, c.embeddingSize], -s, s, "float32", nextSeed()))) as tf.Variable<tf.Rank.R2>; // [V, E] (tidy frees the initial values)
     this.cells = Array.from({ length: c.layers }, (_, l) =>
       makeCell(c.cell, l === 0 ? c.embeddingSize : c.hiddenSize, c.hiddenSize, c.cell === "lstm" ? { forgetBias: c.forgetBias } : {}),
     );
