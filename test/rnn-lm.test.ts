@@ -268,7 +268,7 @@ describe("trainCorpusLm with a checkpoint folder", () => {
     const t0 = Date.now();
     const run = trainCorpusLm(corpus, "locked", config, { ...options, epochs: 1, checkpointDir: dir, log: (line) => lines.push(line) });
     assert.ok(Date.now() - t0 >= 2000, "it waited for the sleeping process");
-    assert.deepEqual(lines, [`trainCorpusLm: waiting for process ${pid}, which is training into ${dir}`]);
+    assert.deepEqual(lines, [`waiting for process ${pid}, which is training into ${dir}`]);
     assert.ok(!fs.existsSync(path.join(dir, "training.lock")), "the lock is released");
     run.model.dispose();
     // stale: a process that is gone
@@ -279,7 +279,7 @@ describe("trainCorpusLm with a checkpoint folder", () => {
     again.model.dispose();
     fs.writeFileSync(path.join(dir, "training.lock"), JSON.stringify({ pid: 1, host: "elsewhere" }));
     assert.throws(() => trainCorpusLm(corpus, "locked", config, { ...options, epochs: 1, checkpointDir: dir }), {
-      message: `trainCorpusLm: ${path.join(dir, "training.lock")} says process 1 on elsewhere is training into this folder; delete the file if that run is gone`,
+      message: `${path.join(dir, "training.lock")} says process 1 on elsewhere is training into this folder; delete the file if that run is gone`,
     });
     fs.rmSync(dir, { recursive: true });
   });

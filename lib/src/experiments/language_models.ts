@@ -12,12 +12,12 @@
  * sentence end predicted).
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Vocab } from "../data/vocab";
 import { loadDataset } from "../datasets/datasets";
 import { ArgumentError } from "../errors";
 import { loadLm, saveLm } from "../lm/checkpoint";
+import { acquireTrainingLock } from "../lm/training_lock";
 import { KneserNeyLm } from "../lm/kneser_ney";
 import { mixLogProbs, ngramStreamLogProbs, tuneMixture } from "../lm/interpolate";
 import { perplexityFromLogProbs } from "../lm/perplexity";
@@ -144,74 +144,14 @@ export interface CorpusLmOptions extends TrainLmOptions {
    * a run of the same architecture, training continues after its last epoch — and a run
    * that finished all `epochs` is only evaluated — so a long `full` run can be interrupted,
    * or made beforehand with the same call (`seconds` still reports the training wall time,
-   * from the epoch records). While a call trains, it holds `training.lock` in the folder
-   * ({"pid", "host"}); a second call for the same folder on the same machine waits until
-   * that process has ended, then continues from its checkpoint. Default: none (train from
+   * from the epoch records). While a call trains, it holds the folder's training lock
+   * (lm/training_lock.ts): a second call for the same folder on the same machine waits
+   * until that process has ended, then continues from its checkpoint. Default: none (train from
    * scratch, save nothing).
    */
   checkpointDir?: string;
   /** Where waiting for another process's lock and continuing a checkpointed run are announced. Default: console.log. */
   log?: (line: string) => void;
-}
-
-/** The lock file of a checkpoint folder that a process is training into. */
-const LOCK_FILE = "training.lock";
-
-/** Blocks the thread for `ms` (a notebook cell or a script has nothing else to do meanwhile). */
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** Whether process `pid` exists on this machine. */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
-  }
-}
-
-/**
- * Takes `dir`'s training lock: waits while a live process on this machine holds it, takes
- * over a stale one (its process is gone).
- * @returns the release function.
- * @throws ArgumentError if another machine holds it (its process cannot be checked from here).
- */
-function acquireTrainingLock(dir: string, log: (line: string) => void, pollMs = 2000): () => void {
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, LOCK_FILE);
-  const mine = JSON.stringify({ pid: process.pid, host: os.hostname() });
-  let announced = false;
-  for (;;) {
-    try {
-      fs.writeFileSync(file, mine, { flag: "wx" });
-      return () => {
-        if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === mine) fs.rmSync(file);
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    }
-    let holder: { pid?: unknown; host?: unknown } = {};
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        holder = JSON.parse(fs.readFileSync(file, "utf8"));
-        break;
-      } catch {
-        sleepSync(500); // maybe being written; unreadable twice: stale (below)
-      }
-    }
-    if (typeof holder.pid === "number" && holder.host !== os.hostname()) {
-      throw new ArgumentError(`trainCorpusLm: ${file} says process ${holder.pid} on ${String(holder.host)} is training into this folder; delete the file if that run is gone`);
-    }
-    if (typeof holder.pid === "number" && holder.pid !== process.pid && processAlive(holder.pid)) {
-      if (!announced) log(`trainCorpusLm: waiting for process ${holder.pid}, which is training into ${dir}`);
-      announced = true;
-      sleepSync(pollMs);
-      continue;
-    }
-    fs.rmSync(file, { force: true }); // stale: its process is gone
-  }
 }
 
 /**
