@@ -9,7 +9,7 @@
  * JSON + loader HTML + plain text), a PNG and an unexecuted cell.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -273,29 +273,6 @@ describe("the site in chromium (file://, network blocked)", { skip: chromiumMiss
     assert.deepEqual(c.externalRequests, []);
     assert.deepEqual(c.failedRequests, []);
     assert.deepEqual(c.consoleErrors, []);
-  });
-
-  test("the recorded full runs (notebooks/full-runs) render with every plot drawn", async () => {
-    const runs = path.join(__dirname, "..", "notebooks", "full-runs");
-    const files = readdirSync(runs).filter((f) => f.endsWith(".ipynb"));
-    assert.ok(files.length > 0);
-    const dir = mkdtempSync(path.join(tmpdir(), "seqlab-full-runs-"));
-    try {
-      await renderSite({ notebooksDir: runs, outDir: dir });
-      for (const f of files) {
-        const nb = JSON.parse(readFileSync(path.join(runs, f), "utf8"));
-        assert.equal(nb.metadata.seqlab?.profile, "full", `${f}: metadata.seqlab.profile`);
-        assert.match(nb.metadata.seqlab?.commit ?? "", /^[0-9a-f]{7,40}$/, `${f}: metadata.seqlab.commit`);
-        assert.ok(existsSync(path.join(__dirname, "..", "notebooks", f)), `${f} has no source notebook`);
-        const c = await checkSitePage(path.join(dir, f.replace(/\.ipynb$/, ".html")), { browser });
-        assert.ok(c.plots > 0, `${f}: no plot`);
-        assert.equal(c.plotsDrawn, c.plots, `${f}: plots drawn`);
-        assert.equal(c.katexVisible, c.katex, `${f}: math laid out`);
-        assert.deepEqual([c.externalRequests, c.failedRequests, c.consoleErrors], [[], [], []], f);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 
   test("the index opens; the checker does see and block external requests", async () => {
