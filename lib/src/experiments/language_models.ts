@@ -171,10 +171,10 @@ export function trainCorpusLm(
   options: CorpusLmOptions = {},
   seed = 1,
 ): RnnLmRun {
-  const { checkpointDir: dir, log, ...trainOptions } = options;
-  const release = dir === undefined ? () => {} : acquireTrainingLock(dir, log ?? console.log);
+  const { checkpointDir: dir, log = console.log, ...trainOptions } = options;
+  const release = dir === undefined ? () => {} : acquireTrainingLock(dir, log);
   try {
-    return trainOrResume(corpus, label, config, trainOptions, seed, dir, log ?? console.log);
+    return trainOrResume(corpus, label, config, trainOptions, seed, dir, log);
   } finally {
     release();
   }
