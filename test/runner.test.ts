@@ -22,6 +22,7 @@ import { codeCells, formatNotebook, joinLines, Notebook, Output, readNotebook } 
 import { DisplayRegistry, OutputCollector } from "../lib/src/course/outputs";
 import { displayPath } from "../lib/src/course/paths";
 import { listNotebooks, runNotebooks } from "../lib/src/course/run";
+import { renderSite } from "../lib/src/course/site";
 
 const ROOT = path.resolve(__dirname, "..");
 const FIXTURES = path.join(__dirname, "fixtures", "notebooks");
@@ -194,6 +195,8 @@ describe("executing notebooks", () => {
     assert.equal(written.metadata.seqlab?.profile, "ci");
     assert.ok(Math.abs(Date.parse(written.metadata.seqlab!.executed_at) - Date.now()) < 120_000);
     assert.equal(written.metadata.seqlab?.duration_s, result.durationS);
+    assert.equal(written.metadata.seqlab?.status, "ok");
+    assert.equal(written.metadata.seqlab?.failure, undefined);
     assert.match(lines.join("\n"), /\[pass\] kernel started \(pid \d+\)[\s\S]*\[pass\] cell 6\/6 ok [\d.]+s/);
   });
 
@@ -203,20 +206,37 @@ describe("executing notebooks", () => {
     assert.equal(summary.ok, false);
     const [result] = summary.results;
     await assertGone(result.kernelPid);
+    const code = "if (apples !== 2) throw new RangeError(`expected 2 apples, got ${apples}`);";
     assert.deepEqual(
       { ...result.failure, traceback: undefined },
-      { status: "error", cell: 2, cells: 3, index: 2, ename: "RangeError", evalue: "expected 2 apples, got 1", traceback: undefined },
+      { status: "error", cell: 2, cells: 3, index: 2, line: 2, code, ename: "RangeError", evalue: "expected 2 apples, got 1", traceback: undefined },
     );
     const report = summary.error!.split("\n");
-    assert.equal(report[0], `${displayPath(path.join(FIXTURES, "fail.ipynb"))}: cell 2/3 failed: RangeError: expected 2 apples, got 1`);
-    assert.ok(report.includes("        throw new RangeError(`expected 2 apples, got ${apples}`);"), summary.error!);
-    assert.ok(!summary.error!.includes("tslab/dist"), "the kernel's own stack frames are left out of the report");
+    // The line is the cell's own line 2 (tslab runs it as line 5 of its compiled code).
+    assert.deepEqual(report.slice(0, 4), [
+      `${displayPath(path.join(FIXTURES, "fail.ipynb"))}: cell 2/3 failed at line 2: RangeError: expected 2 apples, got 1`,
+      `    2 | ${code}`,
+      "    RangeError: expected 2 apples, got 1",
+      "        at In[2]:2:25",
+    ]);
+    assert.ok(!/tslab[\\/]dist|node:vm|evalmachine|kernel-preload/.test(summary.error!), summary.error!);
     assert.equal(report.at(-1), `The executed notebook, with the outputs up to that cell, is in ${displayPath(path.join(out, "fail.ipynb"))}`);
     const cells = codeCells(readNotebook(path.join(out, "fail.ipynb"))).map(({ cell }) => cell);
     assert.deepEqual(cells.map((c) => c.execution_count), [1, 2, null]);
     assert.deepEqual(view(cells[0].outputs), [["stdout", "before the error\n"]]);
-    assert.match(joinLines((cells[1].outputs[0] as { text: string[] }).text), /RangeError: expected 2 apples, got 1/);
+    // The saved output has the cell's own line and no frames of tslab or node:vm.
+    assert.equal(joinLines((cells[1].outputs[0] as { text: string[] }).text), "RangeError: expected 2 apples, got 1\n    at In[2]:2:25\n");
     assert.deepEqual(cells[2].outputs, []);
+    const written = readNotebook(path.join(out, "fail.ipynb"));
+    assert.equal(written.metadata.seqlab?.status, "failed");
+    assert.deepEqual(written.metadata.seqlab?.failure, { status: "error", cell: 2, cells: 3, index: 2, line: 2, ename: "RangeError", evalue: "expected 2 apples, got 1" });
+    // Its site page says so on top, and shows the error with the cell's line and no kernel frames.
+    const site = await renderSite({ notebooksDir: out, outDir: path.join(tmp, "fail-site") });
+    const page = fs.readFileSync(site.pages[0]!, "utf8");
+    assert.match(page, /<div class="run-banner" role="alert">This notebook failed at cell 2\/3, line 2: RangeError: expected 2 apples, got 1\./);
+    assert.match(page, /RangeError: expected 2 apples, got 1\n    at In\[2\]:2:25\n<\/pre>/);
+    assert.doesNotMatch(page, /tslab|evalmachine|node:vm/);
+    assert.match(fs.readFileSync(site.index, "utf8"), /<span class="run-failed">failed at cell 2\/3, line 2<\/span>/);
   });
 
   test("a cell past its timeout is reported as a timeout and its kernel killed", async () => {
@@ -224,7 +244,9 @@ describe("executing notebooks", () => {
     const result = await executeNotebook(path.join(FIXTURES, "timeout.ipynb"), { timeoutSeconds: 0.5, graceMs: 500 });
     await assertGone(result.kernelPid);
     assert.equal(result.ok, false);
-    assert.deepEqual({ ...result.failure }, { status: "timeout", cell: 2, cells: 3, index: 2, ename: "Timeout", evalue: "the cell ran longer than the 0.5s timeout", traceback: [] });
+    assert.deepEqual({ ...result.failure }, { status: "timeout", cell: 2, cells: 3, index: 2, line: null, code: null, ename: "Timeout", evalue: "the cell ran longer than the 0.5s timeout", traceback: [] });
+    assert.equal(result.notebook.metadata.seqlab?.status, "failed");
+    assert.equal(result.notebook.metadata.seqlab?.failure?.status, "timeout");
     assert.deepEqual(view(codeCells(result.notebook)[0].cell.outputs), [["stdout", "started\n"]]);
     assert.ok(Date.now() - started < 30_000, "the minute-long cell was not waited for");
   });
@@ -238,7 +260,7 @@ describe("executing notebooks", () => {
   test("a kernel that exits during a cell is reported as such, with the cell", async () => {
     const result = await executeNotebook(path.join(FIXTURES, "kernel-exit.ipynb"));
     await assertGone(result.kernelPid);
-    assert.deepEqual({ ...result.failure, traceback: undefined }, { status: "kernel-died", cell: 2, cells: 3, index: 2, ename: "KernelDied", evalue: "exit code 3, signal null", traceback: undefined });
+    assert.deepEqual({ ...result.failure, traceback: undefined }, { status: "kernel-died", cell: 2, cells: 3, index: 2, line: null, code: null, ename: "KernelDied", evalue: "exit code 3, signal null", traceback: undefined });
     assert.deepEqual(view(codeCells(result.notebook)[0].cell.outputs), [["stdout", "still alive\n"]]);
   });
 });
@@ -248,7 +270,7 @@ describe("command line", () => {
     const out = path.join(tmp, "cli-out");
     const failing = cli(["run", "type-error", "--notebooks-dir", FIXTURES, "--out", out, "--no-site", "--profile", "ci"]);
     assert.equal(await failing.exited, 1);
-    assert.match(failing.err(), /type-error\.ipynb: cell 1\/1 failed: TypeScript: 1:7 - Type 'string' is not assignable to type 'number'\./);
+    assert.match(failing.err(), /type-error\.ipynb: cell 1\/1 failed at line 1: TypeScript: 1:7 - Type 'string' is not assignable to type 'number'\./);
     assert.match(failing.out(), /\[type-error\] cell 1\/1 error/);
     assert.ok(fs.existsSync(path.join(out, "type-error.ipynb")));
 
@@ -281,7 +303,7 @@ describe("command line", () => {
     assert.ok(fs.existsSync(path.join(out, "timeout.ipynb")));
   });
 
-  test("SIGKILL of the runner: the kernel notices its parent is gone and exits", async () => {
+  test("SIGKILL of the runner: the watchdog kills the (idle) kernel", async () => {
     const run = cli(["run", "timeout", "--notebooks-dir", FIXTURES, "--out", path.join(tmp, "sigkill-out"), "--no-site"]);
     const pid = Number((await run.waitFor(/kernel started \(pid (\d+)\)/))[1]);
     await run.waitFor(/\[timeout\] cell 1\/3 ok/);

@@ -198,6 +198,34 @@ describe("renderSite: outputs", () => {
   });
 });
 
+describe("renderSite: failed runs are marked", () => {
+  test("a notebook whose metadata records a failed run gets a banner and a mark in the index; others none", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "seqlab-site-failed-"));
+    try {
+      const nb = JSON.parse(readFileSync(path.join(FIXTURES, "01-basics.ipynb"), "utf8"));
+      nb.metadata.seqlab = {
+        profile: "ci", executed_at: "2026-01-01T00:00:00.000Z", duration_s: 1, status: "failed",
+        failure: { status: "error", cell: 3, cells: 9, index: 5, line: 2, ename: "RangeError", evalue: "expected 2 <apples>, got 1" },
+      };
+      writeFileSync(path.join(dir, "01-basics.ipynb"), JSON.stringify(nb));
+      writeFileSync(path.join(dir, "02-plots.ipynb"), readFileSync(path.join(FIXTURES, "02-plots.ipynb")));
+      await renderSite({ notebooksDir: dir, outDir: path.join(dir, "out"), title: "Test course" });
+      const page = readFileSync(path.join(dir, "out", "01-basics.html"), "utf8");
+      assert.match(
+        page,
+        /<main class="notebook">\n<div class="run-banner" role="alert">This notebook failed at cell 3\/9, line 2: RangeError: expected 2 &lt;apples&gt;, got 1\. The outputs below stop there\.<\/div>/,
+      );
+      const index = readFileSync(path.join(dir, "out", "index.html"), "utf8");
+      assert.match(index, /<span class="file">01-basics\.ipynb<\/span><span class="run-failed">failed at cell 3\/9, line 2<\/span><\/li>/);
+      assert.doesNotMatch(readFileSync(path.join(dir, "out", "02-plots.html"), "utf8"), /run-banner/);
+      assert.equal((index.match(/run-failed/g) ?? []).length, 1);
+      assert.doesNotMatch(read("01-basics.html"), /run-banner/, "a notebook without a failed run has no banner");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("renderSite: offline assets", () => {
   test("no page, stylesheet or asset reference leaves the site", () => {
     const external = /(?:src|href)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?\/\//gi;

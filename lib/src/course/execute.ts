@@ -4,16 +4,24 @@
  * 1. start a kernel in the notebook's folder with `SEQLAB_PROFILE` set (see `kernel.ts`);
  * 2. for each non-empty code cell, send `execute_request` and wait for its reply and for
  *    `status: idle`, collecting outputs (see `outputs.ts`), under a per-cell timeout;
- * 3. stop at the first error, timeout, interrupt (AbortSignal) or kernel death;
- * 4. always shut the kernel down (shutdown_request, grace, SIGKILL of its process group).
+ * 3. stop at the first error, timeout, interrupt (AbortSignal) or kernel death, or at an
+ *    uncaught exception / unhandled rejection from a callback: after each cell, and once
+ *    more `settleMs` after the last, the faults the kernel's preload recorded are read;
+ *    one fails the cell whose code threw (else the cell during which it fired);
+ * 4. always shut the kernel down (shutdown_request, grace, SIGKILL of its process group;
+ *    at once after a timeout or interrupt, as the kernel is busy and cannot answer).
+ *
+ * Stack frames read `In[N]:line:column`: line and column in the source of the cell that ran
+ * as `In [N]` (the preload maps tslab's compiled lines back). A failure records the line in
+ * the failing cell, and the executed copy records the outcome in `metadata.seqlab`.
  *
  * The source notebook is not modified: the result holds an executed copy.
  */
 import * as path from "node:path";
 import { Profile, profile as profileFromEnv } from "../notebook/profile";
-import { Kernel } from "./kernel";
+import { Kernel, KernelFault } from "./kernel";
 import { Message } from "./jupyter";
-import { codeCells, joinLines, Notebook, readNotebook } from "./nbformat";
+import { CodeCell, codeCells, joinLines, Notebook, readNotebook } from "./nbformat";
 import { DisplayRegistry, OutputCollector } from "./outputs";
 
 /** How a cell ended. */
@@ -28,6 +36,18 @@ export interface CellFailure {
   cells: number;
   /** 0-based index of the cell in `notebook.cells`. */
   index: number;
+  /** 1-based line in the cell's source where it failed (top stack frame in the cell, or the diagnostic), if known. */
+  line: number | null;
+  /** The text of that line (trimmed), if known. */
+  code: string | null;
+  /** Set when the failure is an uncaught exception / unhandled rejection from a callback. */
+  callback?: {
+    kind: KernelFault["kind"];
+    /** 1-based number of the code cell that was running when it fired (the last cell, if after it). */
+    during: number;
+    /** True when it fired after the last cell had finished. */
+    afterLastCell: boolean;
+  };
   ename: string;
   evalue: string;
   traceback: string[];
@@ -58,8 +78,13 @@ export interface ExecuteOptions {
   timeoutSeconds?: number;
   /** Seconds the kernel may take to start. Default 60. */
   startupTimeoutSeconds?: number;
-  /** Milliseconds between shutdown_request and SIGKILL. Default 2000. */
+  /** Milliseconds between shutdown_request and SIGKILL (none after a timeout or interrupt). Default 2000. */
   graceMs?: number;
+  /**
+   * Milliseconds to wait after the last cell for callbacks it scheduled to fail (a fault
+   * recorded later is not seen). Default 200.
+   */
+  settleMs?: number;
   /** Base environment of the kernel (all SEQLAB_* pass through). Default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** Aborting stops the running cell and kills the kernel; the result has status "interrupted". */
@@ -88,15 +113,47 @@ function errorDetails(collector: OutputCollector, reply: Message): Pick<CellFail
   return { ename: "Error", evalue: first || "(the kernel reported an error without a message)", traceback };
 }
 
-/** Stack frames of the kernel's own machinery (tslab, node:vm), left out of reports. */
-const KERNEL_FRAME = /^\s+at .*(node:vm|node:internal|[\\/]tslab[\\/]dist[\\/])/;
+/** Stack frames of the kernel's own machinery (tslab, node:vm, the preload), left out of reports. */
+const KERNEL_FRAME = /^\s+at .*(node:vm|node:internal|[\\/]tslab[\\/]dist[\\/]|kernel-preload\.js)/;
 
-/** A one-paragraph report: `notebooks/x.ipynb: cell 3/9 failed: TypeError: ...` and the traceback. */
+/** A stack frame in a cell, as the preload writes it: `In[N]:line:column`. */
+const CELL_FRAME = /\bIn\[(\d+)\]:(\d+):(\d+)/;
+
+/**
+ * The line in the cell that ran as `In [count]` where the error arose: its top stack frame
+ * in that cell, else the first TypeScript diagnostic (`6:1 - ...`, already in cell lines).
+ */
+export function failureLine(traceback: string[], count: number | null): number | null {
+  for (const l of traceback) {
+    const m = CELL_FRAME.exec(l);
+    if (m && Number(m[1]) === count) return Number(m[2]);
+  }
+  const diagnostic = traceback.map((l) => /^(?:\S+ )?(\d+):\d+ - /.exec(l)).find((m) => m !== null);
+  return diagnostic ? Number(diagnostic[1]) : null;
+}
+
+/**
+ * A one-paragraph report: `notebooks/x.ipynb: cell 3/9 failed at line 2: TypeError: ...`,
+ * the line itself, and the traceback without the kernel's frames.
+ */
 export function formatFailure(file: string, f: CellFailure): string {
   const what = f.status === "error" ? "failed" : f.status === "timeout" ? "timed out" : f.status === "interrupted" ? "was interrupted" : "killed the kernel";
+  const at = f.line !== null ? ` at line ${f.line}` : "";
+  const how = f.callback
+    ? ` (${f.callback.kind === "unhandledRejection" ? "an unhandled rejection" : "an uncaught exception"} in a callback, ` +
+      (f.callback.afterLastCell ? "after the last cell had run)" : `while cell ${f.callback.during}/${f.cells} ran)`)
+    : "";
   const lines = f.traceback.filter((l) => !KERNEL_FRAME.test(l) && l.trim() !== "");
+  if (f.line !== null && f.code) lines.unshift(`${f.line} | ${f.code}`);
   const trace = lines.length > 0 ? "\n" + lines.map((l) => `    ${l}`).join("\n") : "";
-  return `${file}: cell ${f.cell}/${f.cells} ${what}: ${f.ename}: ${f.evalue}${trace}`;
+  return `${file}: cell ${f.cell}/${f.cells} ${what}${at}: ${f.ename}: ${f.evalue}${how}${trace}`;
+}
+
+/** The text of 1-based `line` of `source`, trimmed; null when out of range. */
+function lineOf(source: string, line: number | null): string | null {
+  if (line === null) return null;
+  const text = source.split("\n")[line - 1];
+  return text === undefined ? null : text.trim();
 }
 
 /** How waiting for one cell ended. */
@@ -131,8 +188,11 @@ async function runCell(kernel: Kernel, code: string, collector: OutputCollector,
   }
 }
 
-/** The failure record for a cell that did not end "ok". */
-async function failureOf(outcome: Outcome, at: Omit<CellFailure, "ename" | "evalue" | "traceback">, collector: OutputCollector, kernel: Kernel, timeoutMs: number, signal?: AbortSignal): Promise<CellFailure> {
+type Where = Pick<CellFailure, "status" | "cell" | "cells" | "index">;
+type Why = Pick<CellFailure, "ename" | "evalue" | "traceback">;
+
+/** The failure record for a cell that did not end "ok" (`line` and `code` are filled in by the caller). */
+async function failureOf(outcome: Outcome, at: Where, collector: OutputCollector, kernel: Kernel, timeoutMs: number, signal?: AbortSignal): Promise<Where & Why> {
   switch (outcome.status) {
     case "ok":
     case "error":
@@ -164,8 +224,20 @@ export async function executeNotebook(file: string, opts: ExecuteOptions = {}): 
     cell.outputs = [];
     cell.execution_count = null;
   }
+  const stamp = (failure: CellFailure | null) => {
+    notebook.metadata.seqlab = {
+      profile,
+      executed_at: new Date(started).toISOString(),
+      duration_s: result.durationS,
+      status: failure ? "failed" : "ok",
+      ...(failure && {
+        failure: { status: failure.status, cell: failure.cell, cells: failure.cells, index: failure.index, line: failure.line, ename: failure.ename, evalue: failure.evalue },
+      }),
+    };
+  };
   if (opts.signal?.aborted) {
-    result.failure = { status: "interrupted", cell: 1, cells: cells.length, index: cells[0]?.index ?? 0, ename: "Interrupted", evalue: String(opts.signal.reason), traceback: [] };
+    result.failure = { status: "interrupted", cell: 1, cells: cells.length, index: cells[0]?.index ?? 0, line: null, code: null, ename: "Interrupted", evalue: String(opts.signal.reason), traceback: [] };
+    stamp(result.failure);
     return result;
   }
 
@@ -180,6 +252,34 @@ export async function executeNotebook(file: string, opts: ExecuteOptions = {}): 
   const languageInfo = kernel.kernelInfo.language_info;
   if (typeof languageInfo === "object" && languageInfo !== null) notebook.metadata.language_info = languageInfo as Record<string, unknown>;
   const displays = new DisplayRegistry();
+  /** Code cells by the execution count they ran with. */
+  const ran = new Map<number, { i: number; cell: CodeCell; index: number; code: string }>();
+  /** The failure for the first fault the preload recorded since the last look, or null. */
+  const faultFailure = (afterLastCell: boolean): CellFailure | null => {
+    const fault = kernel.takeFaults()[0];
+    if (!fault) return null;
+    const last = [...ran.values()].at(-1)!;
+    const during = ran.get(fault.during) ?? last;
+    const origin = (fault.origin !== null && ran.get(fault.origin)) || during;
+    const count = [...ran.entries()].find(([, r]) => r === origin)![0];
+    const line = failureLine(fault.traceback, count);
+    const traceback = fault.traceback.length > 0 ? fault.traceback : [`${fault.ename}: ${fault.evalue}`];
+    // The cell whose callback failed shows the error, as if it had thrown it.
+    origin.cell.outputs.push({ output_type: "error", ename: fault.ename, evalue: fault.evalue, traceback });
+    log(`[${name}] cell ${origin.i + 1}/${cells.length} error: ${fault.kind} in a callback`);
+    return {
+      status: "error",
+      cell: origin.i + 1,
+      cells: cells.length,
+      index: origin.index,
+      line,
+      code: lineOf(origin.code, line),
+      callback: { kind: fault.kind, during: during.i + 1, afterLastCell },
+      ename: fault.ename,
+      evalue: fault.evalue,
+      traceback,
+    };
+  };
   try {
     // 2.-3. Cell by cell, until the first failure.
     for (const [i, { cell, index }] of cells.entries()) {
@@ -196,17 +296,31 @@ export async function executeNotebook(file: string, opts: ExecuteOptions = {}): 
         const count = outcome.reply.content.execution_count;
         cell.execution_count = typeof count === "number" ? count : collector.executionCount;
       }
-      if (outcome.status === "ok") continue;
+      ran.set(cell.execution_count ?? ran.size + 1, { i, cell, index, code });
+      if (outcome.status === "ok") {
+        result.failure = faultFailure(false);
+        if (result.failure) break;
+        continue;
+      }
       const at = { status: outcome.status, cell: i + 1, cells: cells.length, index };
-      result.failure = await failureOf(outcome, at, collector, kernel, timeoutMs, opts.signal);
+      const failure = await failureOf(outcome, at, collector, kernel, timeoutMs, opts.signal);
+      const line = outcome.status === "error" ? failureLine(failure.traceback, cell.execution_count) : null;
+      result.failure = { ...failure, line, code: lineOf(code, line) };
       break;
     }
+    if (!result.failure && ran.size > 0) {
+      // Callbacks the last cells scheduled get a moment to fail.
+      await new Promise((resolve) => setTimeout(resolve, opts.settleMs ?? 200));
+      result.failure = faultFailure(true);
+    }
   } finally {
-    // 4. Always: shutdown_request, grace, SIGKILL of the process group.
-    await kernel.shutdown(opts.graceMs ?? 2000);
+    // 4. Always: shutdown_request, grace, SIGKILL of the process group. A kernel still busy
+    // with a cell (timeout, interrupt) cannot answer shutdown_request: no grace then.
+    const busy = result.failure?.status === "timeout" || result.failure?.status === "interrupted";
+    await kernel.shutdown(busy ? 0 : (opts.graceMs ?? 2000));
     result.durationS = seconds(Date.now() - started);
   }
   result.ok = result.failure === null;
-  notebook.metadata.seqlab = { profile, executed_at: new Date(started).toISOString(), duration_s: result.durationS };
+  stamp(result.failure);
   return result;
 }

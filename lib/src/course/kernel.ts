@@ -8,8 +8,12 @@
  * 4. to stop: `shutdown_request` on control, wait a grace period, then SIGKILL the group.
  *
  * No kernel outlives the runner: `shutdown()` is idempotent, a process `exit` hook kills
- * any kernel still running, and a small preload in the kernel exits it when its parent
- * (the runner) disappears, which covers even a SIGKILLed runner.
+ * any kernel still running, and a watchdog process (`watchdog.js`, detached, holding a pipe
+ * from the runner) SIGKILLs the kernel's group and removes its temp folder when that pipe
+ * closes without a "release", which covers a runner killed by SIGKILL or SIGTERM, even
+ * while the kernel's event loop is blocked. The kernel's preload (`kernel-preload.js`)
+ * records faults outside a cell's run into `faults.jsonl` and maps stack frames to the
+ * cells' own lines.
  */
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -30,17 +34,26 @@ export function kernelArgv(connectionFile = "{connection_file}"): string[] {
 }
 
 /**
- * Preloaded into the kernel: when the parent process is gone (we were re-parented), remove
- * the connection folder (which holds this file) and exit.
+ * The kernel's preload, `kernel-preload.js`: plain JavaScript kept in the sources (next to
+ * this file, or in `src/` beside `dist/`), since the kernel runs under plain Node.
  */
-const PARENT_GUARD = `"use strict";
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid === parent) return;
-  require("fs").rmSync(__dirname, { recursive: true, force: true });
-  process.exit(1);
-}, 500).unref();
-`;
+export const KERNEL_PRELOAD = path.resolve(__dirname, "..", "..", "src", "course", "kernel-preload.js");
+
+/** The watchdog script, `watchdog.js` (plain JavaScript, beside the preload). */
+export const WATCHDOG = path.resolve(__dirname, "..", "..", "src", "course", "watchdog.js");
+
+/** One fault the preload recorded: an uncaught exception or unhandled rejection from a callback. */
+export interface KernelFault {
+  kind: "uncaughtException" | "unhandledRejection";
+  /** Execution count of the cell running when it fired (or of the last one run). */
+  during: number;
+  /** Execution count of the cell whose code threw (the top cell frame of the stack), if known. */
+  origin: number | null;
+  ename: string;
+  evalue: string;
+  /** The stack, frames mapped to `In[N]:line:column`, kernel frames left out. */
+  traceback: string[];
+}
 
 export interface KernelOptions {
   /** Working directory of the kernel: the notebook's folder, as Jupyter does. */
@@ -63,8 +76,9 @@ process.on("exit", () => {
   for (const kernel of live) kernel.kill();
 });
 
+/** Resolves after `ms`; the timer does not keep the process alive (a finished run exits at once). */
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** A running tslab kernel process and the client connected to it. */
@@ -74,12 +88,16 @@ export class Kernel {
   private exitStatus: KernelExit | null = null;
   private log = "";
   private stopping: Promise<void> | null = null;
+  /** Characters of `faults.jsonl` already returned by `takeFaults()`. */
+  private faultsRead = 0;
 
   private constructor(
     private readonly child: ChildProcess,
     /** The client connected to this kernel's sockets. */
     readonly client: KernelClient,
-    private readonly dir: string,
+    /** The kernel's private temp folder (connection file, faults file). */
+    readonly dir: string,
+    private readonly watchdog: ChildProcess,
   ) {
     const keep = (chunk: Buffer) => (this.log = (this.log + chunk.toString("utf8")).slice(-4000));
     child.stdout?.on("data", keep);
@@ -99,17 +117,23 @@ export class Kernel {
     const info = await createConnectionInfo();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-kernel-"));
     const connectionFile = path.join(dir, "connection.json");
-    const guard = path.join(dir, "parent-guard.js");
     fs.writeFileSync(connectionFile, JSON.stringify(info, null, 1), { mode: 0o600 });
-    fs.writeFileSync(guard, PARENT_GUARD);
     const [node, ...args] = kernelArgv(connectionFile);
-    const child = spawn(node, ["--require", guard, ...args], {
+    const child = spawn(node, ["--require", KERNEL_PRELOAD, ...args], {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       detached: process.platform !== "win32",
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const kernel = new Kernel(child, new KernelClient(info), dir);
+    // The watchdog holds the read end of a pipe whose write end only this process holds.
+    const watchdog = spawn(process.execPath, [WATCHDOG, String(child.pid ?? -1), dir], {
+      detached: process.platform !== "win32",
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    watchdog.unref();
+    (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    watchdog.stdin?.on("error", () => {}); // EPIPE if it died: the kernel is still stopped below
+    const kernel = new Kernel(child, new KernelClient(info), dir, watchdog);
     const timeoutMs = opts.startupTimeoutMs ?? 60_000;
     try {
       const died = kernel.exited.then((status) => {
@@ -120,7 +144,10 @@ export class Kernel {
       });
       kernel.kernelInfo = await Promise.race([kernel.client.waitForReady(timeoutMs), died]);
     } catch (e) {
+      // A kernel that cannot bind its sockets stays alive (tslab only logs the rejection): say why.
+      const faults = kernel.takeFaults().map((f) => `${f.ename}: ${f.evalue}`);
       await kernel.shutdown(0);
+      if (e instanceof KernelError && faults.length > 0) throw new KernelError(`${e.message}; the kernel reported: ${faults.join("; ")}`);
       throw e;
     }
     return kernel;
@@ -142,6 +169,26 @@ export class Kernel {
   /** The last few kilobytes the kernel process wrote to its own stdout/stderr (not cell output). */
   output(): string {
     return this.log;
+  }
+
+  /**
+   * Faults the preload recorded since the last call (uncaught exceptions and unhandled
+   * rejections from callbacks), oldest first.
+   */
+  takeFaults(): KernelFault[] {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(this.dir, "faults.jsonl"), "utf8");
+    } catch {
+      return [];
+    }
+    const complete = text.slice(0, text.lastIndexOf("\n") + 1);
+    const fresh = complete.slice(this.faultsRead);
+    this.faultsRead = complete.length;
+    return fresh
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as KernelFault);
   }
 
   /** SIGKILLs the kernel's process group (the kernel and anything it spawned), now. */
@@ -174,6 +221,7 @@ export class Kernel {
       await this.exited;
       this.client.close();
       fs.rmSync(this.dir, { recursive: true, force: true });
+      this.watchdog.stdin?.end("release\n");
       live.delete(this);
     })();
     return this.stopping;

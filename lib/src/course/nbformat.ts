@@ -84,6 +84,25 @@ export interface SeqlabRunMetadata {
   executed_at: string;
   /** Wall time of the whole notebook, kernel start to shutdown, in seconds. */
   duration_s: number;
+  /** "failed" when execution stopped before the end (error, timeout, interrupt, kernel death). */
+  status?: "ok" | "failed";
+  /** Where and why it stopped, when `status` is "failed". */
+  failure?: SeqlabRunFailure;
+}
+
+/** `metadata.seqlab.failure`: the cell that failed and why. */
+export interface SeqlabRunFailure {
+  /** How the cell ended: "error", "timeout", "interrupted" or "kernel-died". */
+  status: string;
+  /** 1-based number of the cell among the code cells, and how many there are. */
+  cell: number;
+  cells: number;
+  /** 0-based index of the cell in `cells`. */
+  index: number;
+  /** 1-based line in the cell's source, when known. */
+  line: number | null;
+  ename: string;
+  evalue: string;
 }
 
 export interface NotebookMetadata {
@@ -169,12 +188,48 @@ export function validateNotebook(json: unknown, file: string): asserts json is N
     }
     if (!isMultiline(cell.source)) fail(`${where} source`, "a string or list of strings", cell.source);
     if (!isObject(cell.metadata)) fail(`${where} metadata`, "an object", cell.metadata);
+    if (cell.attachments !== undefined) {
+      if (!isObject(cell.attachments)) fail(`${where} attachments`, "an object", cell.attachments);
+      for (const [name, bundle] of Object.entries(cell.attachments as Record<string, unknown>)) {
+        if (!isObject(bundle)) fail(`${where} attachment ${JSON.stringify(name)}`, "an object of MIME types", bundle);
+      }
+    }
     if (cell.cell_type === "code") {
       if (!Array.isArray(cell.outputs)) fail(`${where} outputs`, "an array", cell.outputs);
       const count = cell.execution_count;
       if (count !== null && typeof count !== "number") fail(`${where} execution_count`, "a number or null", count);
+      (cell.outputs as unknown[]).forEach((output, j) => validateOutput(output, `${where} output ${j + 1}`, fail));
     }
   });
+}
+
+/** Checks one code-cell output against the nbformat 4 output schema's required fields. */
+function validateOutput(output: unknown, where: string, fail: (what: string, expected: string, got: unknown) => never): void {
+  if (!isObject(output)) return fail(where, "an object", output);
+  switch (output.output_type) {
+    case "stream":
+      if (typeof output.name !== "string") fail(`${where} name`, '"stdout" or "stderr"', output.name);
+      if (!isMultiline(output.text)) fail(`${where} text`, "a string or list of strings", output.text);
+      return;
+    case "execute_result":
+      if (output.execution_count !== null && typeof output.execution_count !== "number") {
+        fail(`${where} execution_count`, "a number or null", output.execution_count);
+      }
+    // falls through: the same data and metadata as display_data
+    case "display_data":
+      if (!isObject(output.data)) fail(`${where} data`, "an object of MIME types", output.data);
+      if (output.metadata !== undefined && !isObject(output.metadata)) fail(`${where} metadata`, "an object", output.metadata);
+      return;
+    case "error":
+      if (typeof output.ename !== "string") fail(`${where} ename`, "a string", output.ename);
+      if (typeof output.evalue !== "string") fail(`${where} evalue`, "a string", output.evalue);
+      if (!Array.isArray(output.traceback) || !output.traceback.every((l) => typeof l === "string")) {
+        fail(`${where} traceback`, "a list of strings", output.traceback);
+      }
+      return;
+    default:
+      fail(`${where} output_type`, '"stream", "display_data", "execute_result" or "error"', output.output_type);
+  }
 }
 
 /** The code cells of a notebook, in order, with their index among all cells. */

@@ -6,6 +6,8 @@
  *    contents and the previous and next notebooks.
  * 3. Write `outDir/index.html`: the course title and the notebooks, each titled by its
  *    first markdown heading (else its file name).
+ *    A notebook whose run failed (`metadata.seqlab.status` "failed", written by the runner)
+ *    gets a banner on its page ("This notebook failed at cell 3/9: …") and a mark in the index.
  * 4. Copy the assets (see `assets.ts`): math is rendered at build time, figures are drawn
  *    by a local plotly bundle, so the site opens from disk with no network.
  *
@@ -15,7 +17,7 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from "fs";
 import * as path from "path";
 import { NotebookError } from "../../errors";
 import { escapeHtml } from "../../notebook/display";
-import { readNotebook } from "../nbformat";
+import { readNotebook, type Notebook } from "../nbformat";
 import { writeAssets } from "./assets";
 import { notebookTitle, renderNotebook } from "./cells";
 import { indexHtml, pageHtml, type IndexEntry, type NavLink } from "./template";
@@ -38,6 +40,24 @@ export interface RenderedSite {
 
 /** The link's title has KaTeX markup. */
 const hasMath = (link: NavLink | undefined) => link?.titleHtml.includes('class="katex') ?? false;
+
+/** `metadata.seqlab` of a failed run, read defensively (the file may come from anywhere): where and why. */
+export function runFailure(nb: Notebook): { where: string; why: string } | undefined {
+  const run = nb.metadata.seqlab as unknown;
+  if (typeof run !== "object" || run === null || (run as { status?: unknown }).status !== "failed") return undefined;
+  const f = (run as { failure?: unknown }).failure;
+  const field = (key: string): unknown => (typeof f === "object" && f !== null ? (f as Record<string, unknown>)[key] : undefined);
+  const cell = field("cell");
+  const cells = field("cells");
+  const line = field("line");
+  const where =
+    typeof cell === "number" ? `cell ${cell}${typeof cells === "number" ? `/${cells}` : ""}${typeof line === "number" ? `, line ${line}` : ""}` : "an unknown cell";
+  const ename = field("ename");
+  const evalue = field("evalue");
+  const status = field("status");
+  const why = [typeof ename === "string" ? ename : "", typeof evalue === "string" ? evalue : ""].filter(Boolean).join(": ");
+  return { where, why: why || (typeof status === "string" ? status : "no reason recorded") };
+}
 
 /** The notebooks in `dir`, sorted by file name. */
 function listNotebooks(dir: string): string[] {
@@ -67,7 +87,8 @@ export async function renderSite(opts: RenderSiteOptions): Promise<RenderedSite>
     const stem = file.slice(0, -".ipynb".length);
     const title = notebookTitle(nb) ?? { text: stem, html: escapeHtml(stem) };
     const page = `${stem}.html`;
-    return { nb, file, page, href: encodeURIComponent(stem) + ".html", title: title.text, titleHtml: title.html };
+    const failure = runFailure(nb);
+    return { nb, file, page, href: encodeURIComponent(stem) + ".html", title: title.text, titleHtml: title.html, failure };
   });
 
   mkdirSync(outDir, { recursive: true });
@@ -84,13 +105,20 @@ export async function renderSite(opts: RenderSiteOptions): Promise<RenderedSite>
       next: notebooks[i + 1],
       katex: body.math || hasMath(notebooks[i - 1]) || hasMath(notebooks[i + 1]),
       plotly: body.plots > 0,
+      banner: entry.failure && `This notebook failed at ${entry.failure.where}: ${entry.failure.why}. The outputs below stop there.`,
     });
     const page = path.join(outDir, entry.page);
     writeFileSync(page, html);
     pages.push(page);
   });
 
-  const entries: IndexEntry[] = notebooks.map(({ href, title, titleHtml, file }) => ({ href, title, titleHtml, file }));
+  const entries: IndexEntry[] = notebooks.map(({ href, title, titleHtml, file, failure }) => ({
+    href,
+    title,
+    titleHtml,
+    file,
+    mark: failure && `failed at ${failure.where}`,
+  }));
   const index = path.join(outDir, "index.html");
   writeFileSync(index, indexHtml(courseTitle, entries, notebooks.some(hasMath)));
   await writeAssets(outDir, { plotly: anyPlots });

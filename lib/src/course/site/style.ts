@@ -74,6 +74,9 @@ tbody tr:nth-child(odd) { background: #fafbfc; }
 .toc { padding-left: 0; list-style: none; counter-reset: none; }
 .toc li { padding: 0.55rem 0; border-bottom: 1px solid #eaeef2; }
 .toc .file { color: var(--muted); font-size: 0.85rem; margin-left: 0.6rem; }
+.toc .run-failed { color: var(--error); font-size: 0.85rem; margin-left: 0.6rem; font-weight: 600; }
+.run-banner { margin: 1.5rem 0 0; padding: 0.75rem 1rem; border: 1px solid var(--error); border-radius: 6px;
+  background: var(--error-bg); color: var(--error); }
 .index h1 { padding-left: 0; }
 
 /* highlight.js tokens. */

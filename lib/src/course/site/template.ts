@@ -28,6 +28,8 @@ export interface PageOptions {
   katex: boolean;
   /** Load plotly and the plot script (the page has figures). */
   plotly: boolean;
+  /** Plain text of a banner on top of the page, e.g. "This notebook failed at cell 3/9: …"; none when undefined. */
+  banner?: string;
 }
 
 function head(title: string, katex: boolean): string {
@@ -65,7 +67,7 @@ export function pageHtml(p: PageOptions): string {
     head(`${p.title} · ${p.courseTitle}`, p.katex),
     "<body>",
     `<header class="site-header"><a class="site-title" href="index.html">${escapeHtml(p.courseTitle)}</a>${pager(p.prev, p.next, false)}</header>`,
-    `<main class="notebook">\n${p.body}\n</main>`,
+    `<main class="notebook">\n${p.banner ? `<div class="run-banner" role="alert">${escapeHtml(p.banner)}</div>\n` : ""}${p.body}\n</main>`,
     `<footer class="site-footer">${pager(p.prev, p.next, true)}</footer>`,
     p.plotly ? `<script src="${ASSETS.plotly}"></script>\n<script src="${ASSETS.plotsJs}"></script>` : "",
     "</body>",
@@ -79,12 +81,16 @@ export function pageHtml(p: PageOptions): string {
 export interface IndexEntry extends NavLink {
   /** The notebook's file name. */
   file: string;
+  /** A short mark after the entry, e.g. "failed at cell 3/9"; none when undefined. */
+  mark?: string;
 }
 
 /** The contents page: the course title and the notebooks in order; `katex` if titles have math. */
 export function indexHtml(courseTitle: string, entries: IndexEntry[], katex: boolean): string {
   const items = entries.map(
-    (e) => `<li><a href="${escapeHtml(e.href)}">${e.titleHtml}</a><span class="file">${escapeHtml(e.file)}</span></li>`,
+    (e) =>
+      `<li><a href="${escapeHtml(e.href)}">${e.titleHtml}</a><span class="file">${escapeHtml(e.file)}</span>` +
+      `${e.mark ? `<span class="run-failed">${escapeHtml(e.mark)}</span>` : ""}</li>`,
   );
   return [
     head(courseTitle, katex),
