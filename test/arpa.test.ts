@@ -5,7 +5,8 @@
  *   bit for bit, backed-off ones up to 1e-12), and the same perplexity;
  * - the file's contents by hand on a tiny corpus (the values of test/kneser-ney.test.ts);
  * - the back-off rule on a hand-written file;
- * - malformed files: the error names file:line and what was expected;
+ * - malformed files: the error names file:line and what was expected, including
+ *   non-finite numbers (-1e400, -Infinity, NaN) and invalid UTF-8 (issue 11, D6);
  * - a standard tool reads the file: IRSTLM's `compile-lm --eval` (Debian package irstlm;
  *   skipped when it is not installed) gives the same perplexity and log-probability.
  */
@@ -207,6 +208,19 @@ describe("ARPA errors name file:line and what was expected", () => {
     ["duplicate", bad((l) => (l[7] = "-0.5\t</s>")), "m.arpa:8: expected each 1-gram once, got '</s>' again"],
     ["missing section", bad((l) => (l[9] = "\\3-grams:")), "m.arpa:10: expected '\\2-grams:', got '\\3-grams:'"],
     ["missing \\end\\", bad((l) => l.splice(12, 2)), "m.arpa:12: expected '\\end\\' after the 2-grams, got 'end of file'"],
+    // Issue 11 (D6): non-finite numbers, numbers that are not decimals, and damage that used to give a different model.
+    ["log-probability -1e400 (overflows to -Infinity)", bad((l) => (l[6] = "-1e400\t</s>")), "m.arpa:7: expected a finite log10 probability ≤ 0 (−99 for p = 0), got '-1e400'"],
+    ["log-probability -Infinity", bad((l) => (l[6] = "-Infinity\t</s>")), "m.arpa:7: expected a finite log10 probability ≤ 0 (−99 for p = 0), got '-Infinity'"],
+    ["log-probability -inf", bad((l) => (l[10] = "-inf\t<s> a")), "m.arpa:11: expected a finite log10 probability ≤ 0 (−99 for p = 0), got '-inf'"],
+    ["log-probability NaN", bad((l) => (l[6] = "NaN\t</s>")), "m.arpa:7: expected a finite log10 probability ≤ 0 (−99 for p = 0), got 'NaN'"],
+    ["backoff NaN", bad((l) => (l[7] = "-0.5\ta\tNaN")), "m.arpa:8: expected a finite log10 backoff weight, got 'NaN'"],
+    ["backoff 1e999", bad((l) => (l[7] = "-0.5\ta\t1e999")), "m.arpa:8: expected a finite log10 backoff weight, got '1e999'"],
+    ["a hex backoff (Number() would read 0x10 as 16)", bad((l) => (l[7] = "-0.5\ta\t0x10")), "m.arpa:8: expected a log10 backoff weight, got '0x10'"],
+    ["a header count no file can hold (used to allocate it)", bad((l) => (l[1] = "ngram 1=99999999999")), "m.arpa:2: expected 'ngram 1=<count>' with a count this file can hold (≤ 25), got 99999999999"],
+    ["text after \\end\\", bad((l) => l.push("-0.5\tb")), "m.arpa:15: expected nothing after '\\end\\', got '-0.5\tb'"],
+    ["a unigram with a space (used to be the word 'a b')", bad((l) => (l[7] = "-0.5\ta b")), "m.arpa:8: expected a log10 backoff weight, got 'b'"],
+    ["a carriage return inside a word (used to give the word 'a\\rb')", bad((l) => (l[7] = "-0.5\ta\rb")), "m.arpa:8: expected a log10 backoff weight, got 'b'"],
+    ["a NUL character", bad((l) => (l[7] = "-0.5\ta\0")), "m.arpa:8: expected text, got a NUL character at column 7 (a binary file?)"],
   ];
   for (const [name, text, message] of cases) {
     test(name, () => {
@@ -217,9 +231,27 @@ describe("ARPA errors name file:line and what was expected", () => {
     });
   }
 
-  test("the unedited file parses; a missing file is an ArpaError", () => {
+  test("the unedited file parses; so does it with CRLF line ends and trailing blank lines; a missing file is an ArpaError", () => {
     assert.equal(ArpaLm.parse(good.join("\n"), "m.arpa").order, 2);
+    const crlf = ArpaLm.parse(good.join("\r\n") + "\r\n\n", "m.arpa");
+    assert.equal(crlf.log10Prob("a", ["<s>"]), -0.1);
+    assert.deepEqual(crlf.words, ["<s>", "</s>", "a"]);
     assert.throws(() => ArpaLm.read("/nonexistent/m.arpa"), /\/nonexistent\/m.arpa: expected a readable ARPA file, got ENOENT/);
+  });
+
+  test("a file that is not UTF-8: ArpaError with the line and byte offset", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-arpa-"));
+    try {
+      const file = path.join(dir, "latin1.arpa");
+      const text = good.join("\n").replace("\ta\n", "\tcaf\u00e9\n").replace("<s> a", "<s> caf\u00e9");
+      fs.writeFileSync(file, Buffer.from(text, "latin1"));
+      const offset = Buffer.from(text, "latin1").indexOf(0xe9);
+      assert.throws(() => ArpaLm.read(file), (e: Error) => e instanceof ArpaError && e.message === `${file}:8: expected UTF-8 text, got the byte sequence 0xe9 0x0a at byte offset ${offset}`);
+      fs.writeFileSync(file, text, "utf8");
+      assert.equal(ArpaLm.read(file).log10Prob("café", ["<s>"]), -0.1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

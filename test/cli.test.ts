@@ -102,6 +102,62 @@ describe("seqlab errors", () => {
   });
 });
 
+describe("seqlab rejects binary and non-UTF-8 input (issue 11, D6)", () => {
+  /** 10 kB of seeded pseudo-random bytes: what `head -c 10000 /dev/urandom` gives, reproducibly. */
+  const randomBytes = (n: number, seed: number) => {
+    let s = seed >>> 0;
+    return Buffer.from(Array.from({ length: n }, () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s >>> 24;
+    }));
+  };
+  const write = (name: string, bytes: Buffer | string) => {
+    const p = path.join(tmp, name);
+    fs.writeFileSync(p, bytes);
+    return p;
+  };
+
+  test("random bytes: ppl --text and kn --train fail with the file, line and byte offset; no model is written", () => {
+    const noise = write("noise.txt", randomBytes(10_000, 7));
+    const arpa = path.join(tmp, "kn-noise.arpa");
+    const built = seqlab("kn", "--order", "3", "--train", noise, "--arpa", arpa);
+    assert.equal(built.status, 1, built.stdout);
+    assert.match(built.stderr, new RegExp(`^seqlab: ${noise}:\\d+: expected UTF-8 text, got the byte sequence (0x[0-9a-f]{2} ?)+ at byte offset \\d+\n$`));
+    assert.equal(fs.existsSync(arpa), false);
+    const good = path.join(tmp, "kn-good.arpa");
+    assert.equal(seqlab("kn", "--order", "2", "--train", `${fixtures}/train.txt`, "--arpa", good).status, 0);
+    const r = seqlab("ppl", "--arpa", good, "--text", noise);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, "", "no perplexity is printed");
+    assert.match(r.stderr, /expected UTF-8 text, got the byte sequence .* at byte offset \d+\n$/);
+  });
+
+  test("Latin-1 text and a NUL byte: the exact line and offset", () => {
+    const latin1 = write("latin1.txt", Buffer.concat([Buffer.from("the cat\nun caf"), Buffer.from([0xe9]), Buffer.from(" noir\n")]));
+    const r = seqlab("kn", "--train", latin1, "--arpa", path.join(tmp, "never1.arpa"));
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, `seqlab: ${latin1}:2: expected UTF-8 text, got the byte sequence 0xe9 0x20 at byte offset 14\n`);
+    const nul = write("nul.txt", "a b\nc\0d\n");
+    const p = seqlab("ppl", "--arpa", path.join(tmp, "kn-good.arpa"), "--text", nul);
+    assert.equal(p.status, 1);
+    assert.equal(p.stderr, `seqlab: ${nul}:2: expected text, got a NUL byte at byte offset 5 (a binary file?)\n`);
+  });
+
+  test("an ARPA file with -1e400 or -Infinity: file:line, not perplexity Infinity", () => {
+    const text = fs.readFileSync(path.join(tmp, "kn-good.arpa"), "utf8").split("\n");
+    const i = text.findIndex((l) => l.endsWith("\tcat") || /\tcat\t/.test(l));
+    assert.ok(i > 0, "the unigram 'cat' is in the model");
+    for (const value of ["-1e400", "-Infinity", "NaN"]) {
+      const edited = [...text];
+      edited[i] = edited[i].replace(/^[^\t]+/, value);
+      const bad = write(`bad-${value}.arpa`, edited.join("\n"));
+      const r = seqlab("ppl", "--arpa", bad, "--text", `${fixtures}/test.txt`);
+      assert.equal(r.status, 1, value);
+      assert.equal(r.stderr, `seqlab: ${bad}:${i + 1}: expected a finite log10 probability ≤ 0 (−99 for p = 0), got '${value}'\n`);
+    }
+  });
+});
+
 describe("seqlab train-lm + ppl --model", () => {
   test("train-lm writes a checkpoint every epoch; ppl --model prints the perplexity the library computes; --resume continues", async () => {
     const out = path.join(tmp, "lm");

@@ -176,6 +176,12 @@ describe("readSentences and NgramCounts", () => {
     assert.throws(() => readSentences("a b\nc </s> d\n", "f.txt"), (e: Error) => e instanceof ArgumentError && e.message === "f.txt:2: expected <s> only at the start and </s> only at the end of a line, got '</s>' at token 2");
     assert.throws(() => NgramCounts.fromSentences([["a"]], 0), /expected order to be an integer ≥ 1, got 0/);
   });
+
+  test("issue 11: a NUL character is an error with file:line; an empty corpus builds no model", () => {
+    assert.throws(() => readSentences("a b\nc d\0e\n", "f.txt"), (e: Error) => e instanceof ArgumentError && e.message === "f.txt:2: expected text, got a NUL character at column 4 (a binary file?)");
+    assert.throws(() => KneserNeyLm.fromSentences([], 3), (e: Error) => e instanceof ArgumentError && e.message === "sentences: expected at least one word, got no sentences");
+    assert.throws(() => NgramCounts.fromSentences([[]], 1), (e: Error) => e instanceof ArgumentError && e.message === "sentences: expected at least one word, got 1 empty sentence");
+  });
 });
 
 describe("Kneser-Ney by hand", () => {

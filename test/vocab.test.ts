@@ -101,6 +101,7 @@ describe("Vocab", () => {
   test("property: decode(encode(s)) = s for in-vocabulary tokens, <UNK> for the others", () => {
     fc.assert(
       fc.property(corpusArb, fc.array(fc.constantFrom(...WORDS, "zzz"), { maxLength: 10 }), fc.integer({ min: 1, max: 3 }), (corpus, query, minCount) => {
+        if (![...bruteCounts(corpus).values()].some((c) => c >= minCount)) return; // no word: an error (tested below)
         const v = Vocab.fromSentences(corpus, { minCount });
         const decoded = v.decode(v.encode(query));
         query.forEach((t, i) => assert.equal(decoded[i], v.has(t) ? t : "<UNK>"));
@@ -110,13 +111,18 @@ describe("Vocab", () => {
 
   test("property: minCount / maxSize keep exactly the top words by (count desc, token asc) — brute-force oracle", () => {
     fc.assert(
-      fc.property(corpusArb, fc.integer({ min: 1, max: 4 }), fc.option(fc.integer({ min: 4, max: 12 }), { nil: undefined }), (corpus, minCount, maxSize) => {
-        const v = Vocab.fromSentences(corpus, { minCount, maxSize });
+      fc.property(corpusArb, fc.integer({ min: 1, max: 4 }), fc.option(fc.integer({ min: 5, max: 12 }), { nil: undefined }), (corpus, minCount, maxSize) => {
         const counts = bruteCounts(corpus);
         const eligible = [...counts.entries()]
           .filter(([, c]) => c >= minCount)
           .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
           .map(([w]) => w);
+        if (eligible.length === 0) {
+          // Only the special tokens would be left: an error naming minCount (or the empty corpus).
+          assert.throws(() => Vocab.fromSentences(corpus, { minCount, maxSize }), (e: unknown) => e instanceof ArgumentError && /^(minCount|sentences): expected /.test((e as Error).message));
+          return;
+        }
+        const v = Vocab.fromSentences(corpus, { minCount, maxSize });
         const expected = maxSize === undefined ? eligible : eligible.slice(0, maxSize - 4);
         assert.deepEqual(v.tokens.slice(4), expected);
         assert.ok(v.size <= (maxSize ?? Infinity));
@@ -128,6 +134,7 @@ describe("Vocab", () => {
   test("property: the ids do not depend on the order of the corpus", () => {
     fc.assert(
       fc.property(corpusArb, fc.integer(), (corpus, seed) => {
+        if (bruteCounts(corpus).size === 0) return; // no word: an error (tested below)
         const shuffled = corpus.map((s) => s.slice().reverse());
         let r = seed >>> 0;
         for (let i = shuffled.length - 1; i > 0; i--) {
@@ -144,8 +151,9 @@ describe("Vocab", () => {
   test("property: unkRate = brute-force fraction of tokens that are not vocabulary words", () => {
     fc.assert(
       fc.property(corpusArb, corpusArb, (train, test_) => {
-        const v = Vocab.fromSentences(train, { minCount: 2 });
         const c = bruteCounts(train);
+        if (![...c.values()].some((n) => n >= 2)) return; // no word: an error (tested below)
+        const v = Vocab.fromSentences(train, { minCount: 2 });
         const tokens = test_.flat();
         const unk = tokens.filter((t) => !((c.get(t) ?? 0) >= 2)).length; // <unk> is never counted, so it is UNK too
         assert.equal(v.unkRate(tokens), tokens.length === 0 ? 0 : unk / tokens.length);
@@ -158,6 +166,7 @@ describe("Vocab", () => {
     try {
       fc.assert(
         fc.property(corpusArb, (corpus) => {
+          if (bruteCounts(corpus).size === 0) return; // no word: an error (tested below)
           const v = Vocab.fromSentences(corpus);
           const file = path.join(dir, "v.json");
           v.save(file);
@@ -183,26 +192,51 @@ describe("Vocab", () => {
       const good = { format: "seqlab-vocab", version: 1, tokens: [...SPECIAL_TOKENS, "x"], counts: [0, 0, 0, 0, 2], unkAliases: ["<unk>"] };
       const cases: [string, string, RegExp][] = [
         ["missing.json", "", /missing\.json: expected a readable vocabulary file, got ENOENT/],
-        ["notjson.json", "{tokens:", /notjson\.json: expected JSON, got a parse error/],
+        ["notjson.json", "{tokens:", /notjson\.json:1: expected JSON, got a parse error/],
         ["format.json", JSON.stringify({ ...good, format: "other" }), /format\.json: expected "format": "seqlab-vocab", got "other"/],
         ["first.json", JSON.stringify({ ...good, tokens: ["<UNK>", "<PAD>", "<SOS>", "<EOS>", "x"] }), /first\.json: expected tokens\[0\] = "<PAD>", got "<UNK>"/],
         ["dup.json", JSON.stringify({ ...good, tokens: [...SPECIAL_TOKENS, "the", "the"], counts: [0, 0, 0, 0, 1, 1] }), /dup\.json: .*expected distinct tokens, got "the" at ids 4 and 5/],
         ["counts.json", JSON.stringify({ ...good, counts: [0, 0, 0, 0] }), /counts\.json: expected 5 counts \(one per token\), got 4/],
         ["negative.json", JSON.stringify({ ...good, counts: [0, 0, 0, 0, -1] }), /negative\.json: expected counts\[4\] to be an integer ≥ 0, got -1/],
+        // Issue 11: edits that used to load as a different vocabulary (words at other ids), and non-UTF-8 files.
+        [
+          "order.json",
+          JSON.stringify({ ...good, tokens: [...SPECIAL_TOKENS, "a", "b"], counts: [0, 0, 0, 0, 1, 2] }),
+          /^\S*order\.json: expected tokens in the order of Vocab\.fromSentences \(count descending, then token\) at id 5, got "a" \(count 1\) before "b" \(count 2\)$/,
+        ],
+        ["ties.json", JSON.stringify({ ...good, tokens: [...SPECIAL_TOKENS, "b", "a"], counts: [0, 0, 0, 0, 2, 2] }), /ties\.json: expected tokens in the order .* at id 5, got "b" \(count 2\) before "a" \(count 2\)$/],
+        ["dupkey.json", JSON.stringify(good).replace('"tokens":', '"tokens":["<PAD>"],"tokens":'), /^\S*dupkey\.json:1: expected each key once, got "tokens" twice$/],
+        ["special.json", JSON.stringify({ ...good, counts: [0, 5, 0, 0, 2] }), /special\.json: expected counts\[1\] = 0 \(the count of <UNK>\), got 5$/],
+        ["syntax.json", JSON.stringify(good, null, 1).replace('"version": 1', '"version": 1,,'), /^\S*syntax\.json:3: expected JSON, got a parse error: /],
       ];
       for (const [name, text, message] of cases) {
         const p = name === "missing.json" ? path.join(dir, name) : write(name, text);
         assert.throws(() => Vocab.load(p), (e: unknown) => e instanceof VocabFileError && message.test((e as Error).message), name);
       }
       assert.equal(Vocab.load(write("good.json", JSON.stringify(good))).idOf("x"), 4);
+      const latin1 = path.join(dir, "latin1.json");
+      fs.writeFileSync(latin1, Buffer.from(JSON.stringify({ ...good, tokens: [...SPECIAL_TOKENS, "café"] }), "latin1"));
+      const offset = fs.readFileSync(latin1).indexOf(0xe9);
+      assert.throws(() => Vocab.load(latin1), (e: unknown) => e instanceof VocabFileError && (e as Error).message === `${latin1}:1: expected UTF-8 text, got the byte sequence 0xe9 0x22 at byte offset ${offset}`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
   test("argument errors", () => {
-    assert.throws(() => Vocab.fromTokens(["a"], { minCount: 0 }), /expected minCount to be an integer ≥ 1, got 0/);
-    assert.throws(() => Vocab.fromTokens(["a"], { maxSize: 3 }), /expected maxSize to be an integer ≥ 4 \(it includes the special tokens\), got 3/);
+    const argError = (message: string) => (e: unknown) => e instanceof ArgumentError && (e as Error).message === message;
+    assert.throws(() => Vocab.fromTokens(["a"], { minCount: 0 }), argError("minCount: expected an integer ≥ 1, got 0"));
+    assert.throws(() => Vocab.fromTokens(["a"], { maxSize: 3 }), argError("maxSize: expected an integer ≥ 5 (the 4 special tokens and at least one word), got 3"));
+    // D6: a vocabulary with no real word (only the special tokens) is an error naming the option and the counts.
+    assert.throws(() => Vocab.fromTokens(["a"], { maxSize: 4 }), argError("maxSize: expected an integer ≥ 5 (the 4 special tokens and at least one word), got 4"));
+    assert.throws(
+      () => Vocab.fromSentences([["a", "b", "a"], ["c", "a"]], { minCount: 1_000_000 }),
+      argError("minCount: expected at most 3 (the count of the most frequent of the 3 word types), got 1000000, which leaves no word in the vocabulary"),
+    );
+    assert.throws(() => Vocab.fromSentences([["<unk>", "<EOS>"], []]), argError("sentences: expected at least one word besides the special tokens and <unk>, got none in 2 tokens"));
+    assert.throws(() => Vocab.fromTokens([]), argError("tokens: expected at least one word besides the special tokens and <unk>, got none in 0 tokens"));
+    assert.throws(() => Vocab.fromSentences(null as never), argError("sentences: expected an iterable of token arrays, got null"));
+    assert.throws(() => Vocab.fromSentences([["a"], "b c" as never]), argError('sentences[1]: expected an array of tokens, got "b c"'));
     assert.throws(() => Vocab.fromTokens(["a"]).tokenOf(5), (e: unknown) => e instanceof ArgumentError && /expected an integer id in \[0, 5\), got 5/.test((e as Error).message));
   });
 });
@@ -235,6 +269,8 @@ describe("word dropout", () => {
     assert.notDeepEqual(d.apply(ids), step1);
     assert.deepEqual(wordDropout(ids, 0, 1), ids);
     assert.ok(wordDropout(ids, 1, 1).every((x) => x === UNK_ID));
-    assert.throws(() => new WordDropout({ p: 1.5 }), /WordDropout: expected p in \[0, 1\], got 1.5/);
+    // D11: the message names the option (trainLm's wordDropout, the CLI's --word-dropout), not the class.
+    assert.throws(() => new WordDropout({ p: 1.5 }), (e: unknown) => e instanceof ArgumentError && (e as Error).message === "wordDropout: expected a probability in [0, 1], got 1.5");
+    assert.throws(() => wordDropout(ids, NaN), (e: unknown) => e instanceof ArgumentError && (e as Error).message === "wordDropout: expected a probability in [0, 1], got NaN");
   });
 });

@@ -1,9 +1,12 @@
 /**
  * Reading the CLI's input files: one sentence per line, whitespace tokens (the PTB format,
- * see lm/ngram_counts.ts). Errors name the option and the file.
+ * see lm/ngram_counts.ts). Errors name the option and the file. The bytes must be UTF-8
+ * without NUL bytes (datasets/text_file.ts): a binary file is an error with its line and
+ * byte offset, not a "corpus" of replacement characters.
  */
 import * as fs from "node:fs";
 import { ArgumentError } from "../errors";
+import { decodeText } from "../datasets/text_file";
 import { readSentences } from "../lm/ngram_counts";
 
 /**
@@ -13,12 +16,13 @@ import { readSentences } from "../lm/ngram_counts";
  * @returns one token array per non-empty line.
  */
 export function readTextFile(file: string, option: string): string[][] {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, "utf8");
+    bytes = fs.readFileSync(file);
   } catch (e) {
     throw new ArgumentError(`${option}: expected a readable text file, got ${(e as Error).message}`);
   }
+  const text = decodeText(bytes, file, ArgumentError);
   const sentences = readSentences(text, file);
   if (sentences.length === 0) throw new ArgumentError(`${file}: expected at least one non-empty line (one sentence per line), got none`);
   return sentences;

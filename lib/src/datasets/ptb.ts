@@ -90,6 +90,7 @@ export async function loadPtb(options: PtbOptions = {}): Promise<TextDataset> {
     try {
       return readLineSentences(files[s]);
     } catch (e) {
+      if (e instanceof DatasetError) throw e; // already names the file (and line, byte offset)
       throw new DatasetError(`PTB: expected a readable ${files[s]}, got ${(e as Error).message}`);
     }
   };

@@ -27,10 +27,17 @@
  * the same perplexity as `ArpaLm` (test/arpa.test.ts checks this on a small model).
  *
  * Reading requires that every listed n-gram's context (its first n − 1 words) is listed
- * one order below, which holds for unpruned SRILM/KenLM models.
+ * one order below, which holds for unpruned SRILM/KenLM models. Reading is strict, so that
+ * a damaged file is an `ArpaError` naming file:line rather than a different model:
+ * - the file is UTF-8 without NUL bytes (datasets/text_file.ts);
+ * - every number is a finite decimal (p = 0 is written −99, as SRILM does; "-inf", "NaN",
+ *   "-1e400" are errors), log10 probabilities are ≤ 0;
+ * - the counts of \data\ equal the numbers of entries, no n-gram is listed twice, words
+ *   contain no white space, and nothing but white space follows \end\.
  */
 import * as fs from "node:fs";
 import { SeqlabError } from "../errors";
+import { findNul, readText } from "../datasets/text_file";
 import { BOS, EOS, IdTable, UNK } from "./ngram_counts";
 import type { KneserNeyLm } from "./kneser_ney";
 import type { LanguageModel } from "./perplexity";
@@ -242,13 +249,7 @@ export class ArpaLm implements LanguageModel {
    * @param options - the unknown-word token.
    */
   static read(file: string, options: ArpaReadOptions = {}): ArpaLm {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-      throw new ArpaError(`${file}: expected a readable ARPA file, got ${(e as Error).message}`);
-    }
-    return ArpaLm.parse(text, file, options);
+    return ArpaLm.parse(readText(file, ArpaError, "ARPA file"), file, options);
   }
 
   /**
@@ -259,6 +260,9 @@ export class ArpaLm implements LanguageModel {
    * @throws ArpaError naming source:line and what was expected.
    */
   static parse(text: string, source = "arpa", options: ArpaReadOptions = {}): ArpaLm {
+    if (typeof text !== "string") throw new ArpaError(`${source}: expected ARPA text (a string), got ${text === null ? "null" : typeof text}`);
+    const nul = findNul(text);
+    if (nul !== null) throw new ArpaError(`${source}:${nul.line}: expected text, got a NUL character at column ${nul.column} (a binary file?)`);
     let pos = 0;
     let lineNo = 0;
     const next = (): string | null => {
@@ -288,6 +292,8 @@ export class ArpaLm implements LanguageModel {
       if (line !== "") {
         const m = /^ngram\s+(\d+)\s*=\s*(\d+)$/.exec(line);
         if (m === null || Number(m[1]) !== declared.length) fail(`expected 'ngram ${declared.length}=<count>', got '${line}'`);
+        // Each entry takes at least 4 characters ("0 w" and a newline): a larger count cannot be right (and must not allocate).
+        if (Number(m![2]) > text.length / 4) fail(`expected 'ngram ${declared.length}=<count>' with a count this file can hold (≤ ${Math.floor(text.length / 4)}), got ${m![2]}`);
         declared.push(Number(m![2]));
       }
       line = next();
@@ -300,9 +306,11 @@ export class ArpaLm implements LanguageModel {
     const ids = new Map<string, number>();
     const levels: ArpaLevel[] = [{ index: new IdTable(16), log10p: new Float64Array(0), log10bow: new Float64Array(1), size: 1 }];
     let W = declared[1];
+    let unigramLine = 0;
     for (let n = 1; n <= N; n++) {
       while (line === "") line = next();
       if (line !== `\\${n}-grams:`) fail(`expected '\\${n}-grams:', got '${line ?? "end of file"}'`);
+      if (n === 1) unigramLine = lineNo;
       const level: ArpaLevel = { index: new IdTable(declared[n] * 1.4 + 16), log10p: new Float64Array(declared[n]), log10bow: new Float64Array(declared[n]), size: 0 };
       levels.push(level);
       line = next();
@@ -315,8 +323,10 @@ export class ArpaLm implements LanguageModel {
         if (f.length !== n + 1 && f.length !== n + 2) fail(`expected '<log10 p> <${n} word${n > 1 ? "s" : ""}> [<log10 backoff>]' in the ${n}-grams, got ${f.length} fields`);
         const logp = parseLog(f[0]);
         if (logp === null) fail(`expected a log10 probability ≤ 0, got '${f[0]}'`);
+        if (!Number.isFinite(logp)) fail(`expected a finite log10 probability ≤ 0 (−99 for p = 0), got '${f[0]}'`);
         const bow = f.length === n + 2 ? parseLog(f[n + 1], true) : 0;
         if (bow === null) fail(`expected a log10 backoff weight, got '${f[n + 1]}'`);
+        if (!Number.isFinite(bow)) fail(`expected a finite log10 backoff weight, got '${f[n + 1]}'`);
         if (level.size >= declared[n]) fail(`expected ${declared[n]} ${n}-grams (from \\data\\), got more`);
         let parent = 0;
         for (let k = 1; k < n; k++) {
@@ -345,7 +355,10 @@ export class ArpaLm implements LanguageModel {
     }
     while (line === "") line = next();
     if (line !== "\\end\\") fail(`expected '\\end\\' after the ${N}-grams, got '${line ?? "end of file"}'`);
-    if (!ids.has(EOS)) throw new ArpaError(`${source}: expected the 1-gram ${EOS}, got none`);
+    line = next();
+    while (line === "") line = next();
+    if (line !== null) fail(`expected nothing after '\\end\\', got '${line.length > 40 ? `${line.slice(0, 37)}...` : line}'`);
+    if (!ids.has(EOS)) throw new ArpaError(`${source}:${unigramLine}: expected the 1-gram ${EOS} in this section, got none`);
     return new ArpaLm(words, levels, options.unk === undefined ? UNK : options.unk);
   }
 
@@ -403,19 +416,31 @@ export class ArpaLm implements LanguageModel {
  * for the usual "p<TAB>w1 w2 …[<TAB>bow]"; any other whitespace goes through a regex split.
  */
 function splitFields(line: string, n: number): string[] {
-  const parts = line.split("\t");
-  if (parts.length === 2 || parts.length === 3) {
-    const words = n === 1 ? [parts[1]] : parts[1].split(" ");
-    if (words.length === n && !words.includes("")) return parts.length === 2 ? [parts[0], ...words] : [parts[0], ...words, parts[2]];
+  if (!OTHER_SPACE.test(line)) {
+    const parts = line.split("\t");
+    if ((parts.length === 2 || parts.length === 3) && !parts[0].includes(" ") && (parts.length === 2 || !parts[2].includes(" "))) {
+      const words = parts[1].split(" ");
+      if (words.length === n && !words.includes("")) return parts.length === 2 ? [parts[0], ...words] : [parts[0], ...words, parts[2]];
+    }
   }
-  return line.split(/\s+/);
+  return line.split(/\s+/); // the white space of readSentences, so no word of the file holds any
 }
 
-/** A log10 number of an ARPA file ("-99", "-inf" and "-Infinity" accepted); null if malformed or (for probabilities) > 0. */
+/** White space other than tab and space (CR, form feed, NBSP, …): the fast path of `splitFields` does not split on it. */
+const OTHER_SPACE = /[^\S\t ]/;
+
+/** A decimal number: optional sign, digits with an optional point, optional exponent (no hex, no "Infinity"). */
+const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/**
+ * A log10 number of an ARPA file. Non-finite values ("-inf", "-Infinity", "NaN", "-1e400")
+ * come back as ±Infinity / NaN for the caller to report; null if malformed or (for probabilities) > 0.
+ */
 function parseLog(field: string, allowPositive = false): number | null {
-  let x = field === "" ? NaN : Number(field);
-  if (Number.isNaN(x) && /^-inf(inity)?$/i.test(field)) x = -Infinity;
-  if (Number.isNaN(x)) return null;
+  let x: number;
+  if (DECIMAL.test(field)) x = Number(field);
+  else if (/^[-+]?(inf(inity)?|nan)$/i.test(field)) x = /nan/i.test(field) ? NaN : field.startsWith("-") ? -Infinity : Infinity;
+  else return null;
   if (!allowPositive && x > 0) return null;
   return x;
 }

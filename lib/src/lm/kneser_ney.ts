@@ -104,6 +104,7 @@ export class KneserNeyLm implements LanguageModel {
    * @param options - the discount fallback.
    */
   static fromCounts(counts: NgramCounts, options: KneserNeyOptions = {}): KneserNeyLm {
+    if (!(counts instanceof NgramCounts)) throw new ArgumentError(`counts: expected NgramCounts (NgramCounts.fromSentences), got ${counts === null ? "null" : typeof counts}`);
     const fallbackD = options.discountFallback ?? [0.5, 1, 1.5];
     if (fallbackD.length !== 3 || !fallbackD.every((d, k) => d >= 0 && d <= k + 1)) {
       throw new ArgumentError(`KneserNeyLm: expected discountFallback [D1, D2, D3+] with 0 ≤ Dk ≤ k, got [${fallbackD.join(", ")}]`);
@@ -187,6 +188,7 @@ export class KneserNeyLm implements LanguageModel {
    * @param options - the unknown-word token and the discount fallback.
    */
   static fromSentences(sentences: Iterable<readonly string[]>, order: number, options: KneserNeyOptions & { unk?: string | null } = {}): KneserNeyLm {
+    // NgramCounts checks the arguments: at least one word (an empty corpus is an ArgumentError), tokens without white space, order ≥ 1.
     return KneserNeyLm.fromCounts(NgramCounts.fromSentences(sentences, order, { unk: options.unk }), options);
   }
 

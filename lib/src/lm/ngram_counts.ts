@@ -18,6 +18,7 @@
  * empty lines are skipped; a line may start with <s> and end with </s>, which are dropped.
  */
 import { ArgumentError } from "../errors";
+import { findNul } from "../datasets/text_file";
 
 /** The sentence-start token: context only, never predicted. */
 export const BOS = "<s>";
@@ -39,6 +40,9 @@ export const EOS_ID = 1;
  * @returns one token array per non-empty line.
  */
 export function readSentences(text: string, source = "text"): string[][] {
+  if (typeof text !== "string") throw new ArgumentError(`readSentences: expected text to be a string, got ${text === null ? "null" : typeof text}`);
+  const nul = findNul(text);
+  if (nul !== null) throw new ArgumentError(`${source}:${nul.line}: expected text, got a NUL character at column ${nul.column} (a binary file?)`);
   const sentences: string[][] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -244,6 +248,9 @@ export class NgramCounts {
    * @param order - N, an integer ≥ 1.
    * @param options - the unknown-word token.
    * @returns the counts.
+   * @throws ArgumentError for an order < 1, a corpus without a word ("sentences: expected at least
+   *   one word, got no sentences"), a sentence that is not an array, or a token that is empty or has
+   *   white space (it could not be written to an ARPA file and read back).
    */
   static fromSentences(sentences: Iterable<readonly string[]>, order: number, options: NgramCountOptions = {}): NgramCounts {
     if (!Number.isInteger(order) || order < 1) throw new ArgumentError(`NgramCounts: expected order to be an integer ≥ 1, got ${order}`);
@@ -252,15 +259,25 @@ export class NgramCounts {
     const words = [BOS, EOS];
     if (unk !== null) words.push(unk);
     const ids = new Map(words.map((w, i) => [w, i]));
+    if (sentences === null || typeof (sentences as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
+      throw new ArgumentError(`sentences: expected an iterable of token arrays, got ${sentences === null ? "null" : typeof sentences}`);
+    }
 
     // 1. Word ids, so that the hash keys parent·|W| + word can use the final |W|.
     const corpus = new IntList(); // all padded sentences, each as <s> … </s>
+    let sentenceCount = 0;
     for (const sentence of sentences) {
+      if (!Array.isArray(sentence)) throw new ArgumentError(`sentences[${sentenceCount}]: expected an array of tokens, got ${describeValue(sentence)}`);
+      sentenceCount++;
       corpus.push(BOS_ID);
       for (const w of sentence) {
         if (w === BOS || w === EOS) throw new ArgumentError(`NgramCounts: expected no ${BOS} / ${EOS} inside a sentence, got '${w}'`);
         let id = ids.get(w);
         if (id === undefined) {
+          // A token with white space (or an empty one) could not be written to an ARPA file and read back.
+          if (typeof w !== "string" || w.length === 0 || /\s/u.test(w)) {
+            throw new ArgumentError(`sentences[${sentenceCount - 1}]: expected tokens that are non-empty strings without white space, got ${describeValue(w)}`);
+          }
           id = words.length;
           words.push(w);
           ids.set(w, id);
@@ -268,6 +285,9 @@ export class NgramCounts {
         corpus.push(id);
       }
       corpus.push(EOS_ID);
+    }
+    if (corpus.length === 2 * sentenceCount) {
+      throw new ArgumentError(`sentences: expected at least one word, got ${sentenceCount === 0 ? "no sentences" : `${sentenceCount} empty sentence${sentenceCount > 1 ? "s" : ""}`}`);
     }
     const W = words.length;
     if (W * 2 ** 31 > Number.MAX_SAFE_INTEGER) throw new ArgumentError(`NgramCounts: expected fewer than 2^22 word types, got ${W}`);
@@ -312,4 +332,12 @@ export class NgramCounts {
     }
     return new NgramCounts(order, words, unk, levels);
   }
+}
+
+/** A short description of a value for messages: JSON for strings and numbers, the type otherwise. */
+function describeValue(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return typeof v;
 }

@@ -65,6 +65,10 @@ export interface PerplexityReport {
  * @returns exp(−mean ln p); Infinity if some p is 0.
  */
 export function perplexityFromLogProbs(logProbs: ArrayLike<number>, base: number = Math.E): number {
+  if (logProbs === null || typeof logProbs !== "object" || typeof logProbs.length !== "number") {
+    throw new ArgumentError(`perplexityFromLogProbs: expected logProbs, an array of numbers, got ${kindOf(logProbs)}`);
+  }
+  if (!(typeof base === "number" && base > 1 && Number.isFinite(base))) throw new ArgumentError(`perplexityFromLogProbs: expected base a finite number > 1 (Math.E or 10), got ${base}`);
   if (logProbs.length === 0) throw new ArgumentError("perplexityFromLogProbs: expected at least one log-probability, got 0");
   let sum = 0;
   for (let i = 0; i < logProbs.length; i++) {
@@ -81,11 +85,19 @@ export function perplexityFromLogProbs(logProbs: ArrayLike<number>, base: number
  * @returns the perplexity and the counts it rests on.
  */
 export function perplexity(model: LanguageModel, sentences: Iterable<readonly string[]>): PerplexityReport {
+  if (model === null || typeof model !== "object" || typeof model.logProb !== "function" || typeof model.vocabulary?.has !== "function") {
+    const what = model !== null && typeof model === "object" ? (typeof model.logProb !== "function" ? "an object without logProb()" : "an object without vocabulary.has()") : kindOf(model);
+    throw new ArgumentError(`perplexity: expected model, a LanguageModel (vocabulary, unk, logProb), got ${what}`);
+  }
+  if (sentences === null || typeof (sentences as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function" || typeof sentences === "string") {
+    throw new ArgumentError(`perplexity: expected sentences, an iterable of token arrays, got ${kindOf(sentences)}`);
+  }
   const unk = model.unk;
   if (unk !== null && !model.vocabulary.has(unk)) throw new ArgumentError(`perplexity: expected the model's unk '${unk}' in its vocabulary`);
   const keep = model.contextLength ?? Infinity;
   const report: PerplexityReport = { perplexity: NaN, tokens: 0, sentences: 0, words: 0, oov: 0, unkMapped: 0, zeroProbs: 0, log10Prob: 0 };
   for (const sentence of sentences) {
+    if (!Array.isArray(sentence)) throw new ArgumentError(`perplexity: expected sentences[${report.sentences}] to be an array of tokens, got ${kindOf(sentence)}`);
     report.sentences++;
     report.words += sentence.length;
     const history: string[] = [BOS];
@@ -111,6 +123,14 @@ export function perplexity(model: LanguageModel, sentences: Iterable<readonly st
   }
   report.perplexity = report.tokens === 0 ? NaN : Math.pow(10, -report.log10Prob / report.tokens);
   return report;
+}
+
+/** What a value is, for messages: null, a type name, or a short string. */
+function kindOf(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : typeof v;
 }
 
 /** The report as the CLI prints it: a line "perplexity <number>" and the counts. */

@@ -14,7 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
 import { cellSequence, tidyResult } from "../ops/sequence";
-import type { CellState, RecurrentCell } from "./cell";
+import { checkSequenceArgs, type CellState, type RecurrentCell } from "./cell";
 import type { SequenceLayer, SequenceLayerRunOptions } from "./layer";
 
 /** A forward and a backward cell over the same inputs (see the file comment). */
@@ -59,6 +59,7 @@ export class Bidirectional implements SequenceLayer {
    */
   run(xs: tf.Tensor3D, options: SequenceLayerRunOptions = {}): { outputs: tf.Tensor3D; finalStates: CellState[] } {
     const { mask, initialStates } = options;
+    checkSequenceArgs("Bidirectional.run", this.inputSize, xs, mask);
     if (initialStates !== undefined && initialStates.length !== 2) {
       throw new ArgumentError(`Bidirectional: expected initialStates of 2 states [forward, backward], got ${initialStates.length}`);
     }

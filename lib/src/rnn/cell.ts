@@ -11,6 +11,7 @@
  * Shapes: B batch, D input size (`inputSize`), H hidden size (`hiddenSize`).
  */
 import type * as tf from "@tensorflow/tfjs";
+import { ArgumentError } from "../errors";
 
 /** The recurrent state: `[h]` or `[h, C, ...]`, each [B, H]; `state[0]` is h_t. */
 export type CellState = tf.Tensor2D[];
@@ -58,4 +59,70 @@ export interface RecurrentCell {
    * @param xs - [B, T, D].
    */
   sequence?(xs: tf.Tensor3D, options?: SequenceOptions): SequenceResult;
+}
+
+/** Shape of a tensor-like argument as text ("[2,9]"), or what it is instead. */
+function shapeText(x: unknown): string {
+  const shape = (x as { shape?: unknown } | null)?.shape;
+  if (x === null || x === undefined || !Array.isArray(shape)) return x === null ? "null" : Array.isArray(x) ? "an array (not a tensor)" : typeof x;
+  return JSON.stringify(shape);
+}
+
+/** Whether `x` is a tensor-like of rank `rank` whose entries equal `dims` (null = any). */
+function hasShape(x: unknown, dims: readonly (number | null)[]): boolean {
+  const shape = (x as { shape?: unknown } | null)?.shape;
+  return Array.isArray(shape) && shape.length === dims.length && dims.every((d, i) => d === null || shape[i] === d);
+}
+
+/**
+ * Checks a state argument: `names.length` tensors, each [B, H].
+ * @param where - the public function, for messages ("LstmCell.step").
+ * @param argument - the argument's name ("state", "initialState").
+ * @param state - the value given.
+ * @param names - the entries' names, e.g. ["h", "C"].
+ * @param batch - B.
+ * @param hiddenSize - H.
+ * @throws ArgumentError "expected state[1] (C) of shape [batch=2, hiddenSize=16], got [2,8]".
+ */
+export function checkStateArg(where: string, argument: string, state: unknown, names: readonly string[], batch: number, hiddenSize: number): void {
+  if (!Array.isArray(state) || state.length !== names.length) {
+    const got = Array.isArray(state) ? `${state.length} tensor${state.length === 1 ? "" : "s"}` : shapeText(state);
+    throw new ArgumentError(`${where}: expected ${argument} of ${names.length} tensor${names.length === 1 ? "" : "s"} [${names.join(", ")}], got ${got}`);
+  }
+  state.forEach((s, i) => {
+    if (!hasShape(s, [batch, hiddenSize])) {
+      throw new ArgumentError(`${where}: expected ${argument}[${i}] (${names[i]}) of shape [batch=${batch}, hiddenSize=${hiddenSize}], got ${shapeText(s)}`);
+    }
+  });
+}
+
+/**
+ * Checks the arguments of `cell.step(x, state)` at the public boundary.
+ * @param where - "LstmCell.step", etc.
+ * @param inputSize - D.
+ * @param hiddenSize - H.
+ * @param x - should be [B, D].
+ * @param state - should be `names.length` tensors [B, H].
+ * @param names - the state entries' names.
+ * @throws ArgumentError "LstmCell.step: expected x of shape [batch, inputSize=8], got [2,9]".
+ */
+export function checkStepArgs(where: string, inputSize: number, hiddenSize: number, x: unknown, state: unknown, names: readonly string[]): void {
+  if (!hasShape(x, [null, inputSize])) throw new ArgumentError(`${where}: expected x of shape [batch, inputSize=${inputSize}], got ${shapeText(x)}`);
+  checkStateArg(where, "state", state, names, (x as { shape: number[] }).shape[0], hiddenSize);
+}
+
+/**
+ * Checks the arguments of a sequence run: xs [B, T, D], mask [B, T] and an initial state.
+ * @param where - "LstmCell.sequence", "Bidirectional.run", etc.
+ * @param inputSize - D, or undefined when the layer does not know it.
+ * @param xs - should be [B, T, D].
+ * @param mask - should be [B, T] when given.
+ * @throws ArgumentError "…: expected xs of shape [batch, time, inputSize=8], got [2,5,9]".
+ */
+export function checkSequenceArgs(where: string, inputSize: number | undefined, xs: unknown, mask?: unknown): void {
+  if (!hasShape(xs, [null, null, inputSize ?? null])) {
+    throw new ArgumentError(`${where}: expected xs of shape [batch, time, inputSize${inputSize === undefined ? "" : `=${inputSize}`}], got ${shapeText(xs)}`);
+  }
+  const [B, T] = (xs as { shape: number[] }).shape;
+  if (mask !== undefined && !hasShape(mask, [B, T])) throw new ArgumentError(`${where}: expected mask of shape [batch=${B}, time=${T}], got ${shapeText(mask)}`);
 }

@@ -25,7 +25,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { gruSequence } from "../ops/sequence";
-import type { CellState, RecurrentCell, SequenceOptions, SequenceResult } from "./cell";
+import { checkStepArgs, type CellState, type RecurrentCell, type SequenceOptions, type SequenceResult } from "./cell";
 import { checkSize, initBias, initMatrix, type InitScheme } from "./init";
 
 /** Options of `GruCell`. */
@@ -67,6 +67,7 @@ export class GruCell implements RecurrentCell {
 
   /** [h0] with h0 = 0, [B, H]. */
   zeroState(batchSize: number): CellState {
+    checkSize("GruCell.zeroState", "batchSize", batchSize);
     return [tf.zeros([batchSize, this.hiddenSize])];
   }
 
@@ -77,6 +78,7 @@ export class GruCell implements RecurrentCell {
    * @returns [h_t], [B, H].
    */
   step(x: tf.Tensor2D, state: CellState): CellState {
+    checkStepArgs("GruCell.step", this.inputSize, this.hiddenSize, x, state, ["h"]);
     return tf.tidy(() => {
       const [hPrev] = state;
       const [Wr, Wu, Wh] = tf.split(this.W, 3, 1); // 3 × [H+D, H]

@@ -12,7 +12,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
 import { cellSequence } from "../ops/sequence";
-import type { CellState, RecurrentCell } from "./cell";
+import { checkSequenceArgs, type CellState, type RecurrentCell } from "./cell";
 import { GruCell, type GruCellOptions } from "./gru";
 import { LstmCell, type LstmCellOptions } from "./lstm";
 import { RnnCell, type RnnCellOptions } from "./rnn_cell";
@@ -64,6 +64,7 @@ export function recurrentLayer(cell: RecurrentCell, options: RecurrentLayerOptio
       return cell.weights;
     },
     run(xs, runOptions = {}) {
+      checkSequenceArgs(`recurrentLayer(${cell.name}).run`, cell.inputSize, xs, runOptions.mask);
       const initialStates = runOptions.initialStates;
       if (initialStates !== undefined && initialStates.length !== 1) {
         throw new ArgumentError(`recurrentLayer(${cell.name}): expected initialStates of 1 state, got ${initialStates.length}`);

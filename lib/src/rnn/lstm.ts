@@ -30,7 +30,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
 import { lstmSequence } from "../ops/sequence";
-import type { CellState, RecurrentCell, SequenceOptions, SequenceResult } from "./cell";
+import { checkStepArgs, type CellState, type RecurrentCell, type SequenceOptions, type SequenceResult } from "./cell";
 import { checkSize, initBias, initMatrix, type InitScheme } from "./init";
 
 /** Options of `LstmCell`. */
@@ -83,6 +83,7 @@ export class LstmCell implements RecurrentCell {
 
   /** [h0, C0], both zeros [B, H]. */
   zeroState(batchSize: number): CellState {
+    checkSize("LstmCell.zeroState", "batchSize", batchSize);
     return [tf.zeros([batchSize, this.hiddenSize]), tf.zeros([batchSize, this.hiddenSize])];
   }
 
@@ -107,6 +108,7 @@ export class LstmCell implements RecurrentCell {
    * @returns [h_t, C_t], each [B, H].
    */
   step(x: tf.Tensor2D, state: CellState): CellState {
+    checkStepArgs("LstmCell.step", this.inputSize, this.hiddenSize, x, state, ["h", "C"]);
     return tf.tidy(() => {
       const [hPrev, cPrev] = state;
       const z = tf.concat([hPrev, x], 1); // [B, H+D]

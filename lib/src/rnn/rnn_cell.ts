@@ -14,7 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
 import { rnnSequence, type RnnActivation } from "../ops/sequence";
-import type { CellState, RecurrentCell, SequenceOptions, SequenceResult } from "./cell";
+import { checkStepArgs, type CellState, type RecurrentCell, type SequenceOptions, type SequenceResult } from "./cell";
 import { checkSize, initBias, initMatrix, type InitScheme } from "./init";
 
 /** Options of `RnnCell`. */
@@ -67,6 +67,7 @@ export class RnnCell implements RecurrentCell {
 
   /** [h0] with h0 = 0, [B, H]. */
   zeroState(batchSize: number): CellState {
+    checkSize("RnnCell.zeroState", "batchSize", batchSize);
     return [tf.zeros([batchSize, this.hiddenSize])];
   }
 
@@ -77,6 +78,7 @@ export class RnnCell implements RecurrentCell {
    * @returns [h_t], [B, H].
    */
   step(x: tf.Tensor2D, state: CellState): CellState {
+    checkStepArgs("RnnCell.step", this.inputSize, this.hiddenSize, x, state, ["h"]);
     return tf.tidy(() => {
       const [hPrev] = state;
       const a = tf.add(tf.add(tf.matMul(x, this.V), tf.matMul(hPrev, this.W)), this.b); // [B, H]

@@ -14,7 +14,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { tidyResult } from "../ops/sequence";
 import { ArgumentError } from "../errors";
-import type { CellState, RecurrentCell } from "./cell";
+import { checkSequenceArgs, type CellState, type RecurrentCell } from "./cell";
 import { asLayer, type SequenceLayer, type SequenceLayerRunOptions } from "./layer";
 
 /** Layers run one on top of the other (see the file comment). */
@@ -58,6 +58,7 @@ export class StackedRnn implements SequenceLayer {
    */
   run(xs: tf.Tensor3D, options: SequenceLayerRunOptions = {}): { outputs: tf.Tensor3D; finalStates: CellState[] } {
     const { mask, initialStates } = options;
+    checkSequenceArgs("StackedRnn.run", this.inputSize, xs, mask);
     if (initialStates !== undefined && initialStates.length !== this.stateCount) {
       throw new ArgumentError(`StackedRnn: expected initialStates of ${this.stateCount} states, got ${initialStates.length}`);
     }
