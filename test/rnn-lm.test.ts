@@ -259,6 +259,19 @@ describe("trainCorpusLm with a checkpoint folder", () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  test("with word dropout too, a run resumed after epoch 1 ends where the uninterrupted run ends (the dropout draws of earlier epochs are skipped)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-runs-"));
+    const dropout = { ...options, wordDropout: 0.2, seed: 5 };
+    const whole = trainCorpusLm(corpus, "whole", config, { ...dropout, epochs: 3 });
+    const first = trainCorpusLm(corpus, "part", config, { ...dropout, epochs: 1, checkpointDir: dir });
+    const resumed = trainCorpusLm(corpus, "part", config, { ...dropout, epochs: 3, checkpointDir: dir, log: () => {} });
+    assert.equal(resumed.epochsFromCheckpoint, 1);
+    assert.deepEqual(resumed.epochs.map((r) => r.validPerplexity), whole.epochs.map((r) => r.validPerplexity));
+    assert.deepEqual(resumed.model.weights.map((w) => Array.from(w.dataSync())), whole.model.weights.map((w) => Array.from(w.dataSync())));
+    for (const run of [whole, first, resumed]) run.model.dispose();
+    fs.rmSync(dir, { recursive: true });
+  });
+
   test("a second run for the same folder waits for the process that holds training.lock, then continues from its checkpoint; a stale lock is taken over", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-lock-"));
     // a live process on this machine (an orphaned `sleep`, so nothing here has to reap it)

@@ -21,3 +21,14 @@ export class NotebookError extends SeqlabError {}
 
 /** The Jupyter kernel could not be started, answered wrongly or died (see `course/kernel.ts`). */
 export class KernelError extends SeqlabError {}
+
+/** A long job (e.g. `seqlab train-lm`) stopped on SIGINT or SIGTERM; the CLI exits 128 + the signal's number. */
+export class InterruptedError extends SeqlabError {
+  /**
+   * @param message - what was kept and how to continue.
+   * @param signal - the signal that stopped it.
+   */
+  constructor(message: string, readonly signal: "SIGINT" | "SIGTERM") {
+    super(message);
+  }
+}

@@ -320,6 +320,9 @@ export {
 export { RnnLm, resolveRnnLmConfig, lastRealStep, type RnnLmConfig, type LmLossMode, type LmTensorBatch, type LmRunOptions } from "./lm/rnn_lm";
 export {
   trainLm,
+  trainLmSteps,
+  TrainingDivergedError,
+  type TrainLmProgress,
   evaluateLm,
   evaluateSentences,
   encodeStream,
@@ -328,7 +331,7 @@ export {
   type LmEvaluation,
   type EvaluateLmOptions,
 } from "./lm/train_lm";
-export { saveLm, loadLm, CheckpointError } from "./lm/checkpoint";
+export { saveLm, loadLm, inspectLm, hasCheckpoint, CheckpointError, type SaveLmOptions, type LoadLmOptions, type CheckpointContents } from "./lm/checkpoint";
 export { mixLogProbs, tuneMixture, ngramStreamLogProbs } from "./lm/interpolate";
 
 // The experiments of notebook 04-language-models.

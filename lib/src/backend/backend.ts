@@ -29,7 +29,7 @@ import * as path from "node:path";
 import { BackendError } from "../errors";
 import { registerKernels } from "./kernels";
 import { registerSeqlabBackend } from "../engine/backend";
-import { getKernels, initEngine, type EngineInfo } from "../engine/engine";
+import { getKernels, initEngine, type EngineInfo, type EngineName } from "../engine/engine";
 
 /** A compute backend seqlab can run on. */
 export type BackendName = "tensorflow" | "wasm" | "cpu" | "seqlab";
@@ -63,6 +63,8 @@ export interface BackendInfo {
 export interface InitBackendOptions {
   /** Force this backend. Default: `SEQLAB_BACKEND` if set, else the first that loads. */
   backend?: BackendName;
+  /** Force this engine of the fused ops (chosen with the backend). Default: `SEQLAB_ENGINE` if set, else the first that loads. */
+  engine?: EngineName;
   /** Do not print the one-line summary. Default: false. */
   quiet?: boolean;
 }
@@ -100,6 +102,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
     });
   }
   const info = await pending;
+  if (opts.engine !== undefined) initEngine({ engine: opts.engine, quiet: true }); // throws if another engine was chosen
   if (opts.backend !== undefined && opts.backend !== info.name) {
     throw new BackendError(
       `initBackend: expected backend '${info.name}' (chosen earlier in this process; ` +
@@ -140,7 +143,7 @@ async function choose(opts: InitBackendOptions): Promise<BackendInfo> {
     forced = { name, source: `SEQLAB_BACKEND=${name}` };
   }
 
-  const engine = initEngine({ quiet: true });
+  const engine = initEngine({ engine: opts.engine, quiet: true });
   let info: BackendInfo;
   if (forced !== undefined) {
     const { name, source } = forced;

@@ -9,33 +9,52 @@
  *
  * One file per command under cli/, each exporting `addXCommand(program)`; add a command by
  * writing its file and one line in `createProgram`.
- * Exit codes: 0 ok, 1 a seqlab error (printed as one line "seqlab: …"), 2 bad usage.
+ * Exit codes: 0 ok, 1 an error (printed as one line "seqlab: …", never a stack trace; an
+ * unexpected one — a bug or a system error — says so, and SEQLAB_DEBUG=1 adds its stack),
+ * 2 bad usage (commander's message, naming the flag), 128 + n stopped by signal n
+ * (130 SIGINT, 143 SIGTERM; `InterruptedError`, e.g. from train-lm).
  */
 import { Command, CommanderError } from "commander";
-import { SeqlabError } from "../errors";
+import { constants } from "node:os";
+import { InterruptedError, SeqlabError } from "../errors";
 import { addKnCommand } from "./kn";
 import { addPplCommand } from "./ppl";
 import { addTrainLmCommand } from "./train_lm";
 
 /** Builds the program with all its commands. */
 export function createProgram(): Command {
-  const program = new Command("seqlab").description("seqlab: n-gram and neural language models from the command line");
+  // exitOverride before the commands: they inherit it, and `main` sets the exit code.
+  const program = new Command("seqlab").description("seqlab: n-gram and neural language models from the command line").exitOverride();
   addKnCommand(program);
   addPplCommand(program);
   addTrainLmCommand(program);
   return program;
 }
 
-/** Runs the CLI; seqlab errors are printed as one line, not a stack trace. */
+/** Runs the CLI; every error is printed as one line, not a stack trace (exit codes above). */
 export async function main(argv = process.argv): Promise<void> {
   try {
     await createProgram().parseAsync(argv);
   } catch (e) {
-    if (e instanceof CommanderError) throw e;
-    if (!(e instanceof SeqlabError)) throw e;
-    console.error(`seqlab: ${e.message}`);
-    process.exitCode = 1;
+    process.exitCode = report(e);
   }
+}
+
+/** Prints an error as one line and returns the exit code. */
+function report(e: unknown): number {
+  if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander printed it (or the help)
+  if (e instanceof InterruptedError) {
+    console.error(`seqlab: ${e.message}`);
+    return 128 + constants.signals[e.signal];
+  }
+  if (e instanceof SeqlabError) {
+    console.error(`seqlab: ${e.message}`);
+    return 1;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  console.error(`seqlab: ${err.message.split("\n")[0]} (an unexpected ${err.name}: a bug or a system error; SEQLAB_DEBUG=1 prints its stack trace)`);
+  if (process.env.SEQLAB_DEBUG) console.error(err.stack);
+  return 1;
 }
 
 if (require.main === module) void main();

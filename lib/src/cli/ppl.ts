@@ -56,7 +56,7 @@ export async function runPpl(flags: PplFlags, log: (line: string) => void = cons
   if (flags.model !== undefined) {
     await initBackend({ backend: flags.backend, quiet: true });
     initEngine({ quiet: true });
-    const { model, vocab } = loadLm(flags.model);
+    const { model, vocab } = loadLm(flags.model, { warn: (line) => console.error(`seqlab: warning: ${line}`) }); // verified: a CheckpointError names the file
     try {
       const { logProbs: _, ...rest } = evaluateSentences(model, vocab, sentences);
       report = rest;

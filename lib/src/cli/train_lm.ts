@@ -11,18 +11,42 @@
  * 13 epochs, SGD with lr 1 halved after epoch 4, clipping at 5, T = 20, B = 20.
  * Text files: one sentence per line, whitespace tokens; the model predicts each word and
  * the line end (<EOS>), the PTB convention (lm/perplexity.ts).
+ *
+ * 1. Every flag is checked when parsed (range, with the flag's name), then the files and
+ *    folders before any work: --out is a folder or can be created, --train and --valid are
+ *    readable text, the vocabulary has a word, the model fits.
+ * 2. --out holding a model: without --resume or --force, an error ("runs/r2 holds a model
+ *    (2 epochs, 2×200 LSTM); pass --resume to continue or --force to replace it"). --force
+ *    replaces it — atomically, when this run's first epoch is saved, so it survives until then.
+ * 3. --resume (the rule, also in `--help`): the checkpoint records its architecture, the
+ *    sha256 of its training file, the vocabulary options and the schedule. A flag not given
+ *    on the command line takes the checkpoint's value. Given, --cell, --layers, --hidden,
+ *    --emb, --min-count and --max-vocab must equal the checkpoint's and --train must have the
+ *    same sha256, else an error names the conflict; the schedule flags (--epochs, --batch,
+ *    --bptt, --optimizer, --lr, --decay, --decay-after, --clip, --mode, --word-dropout,
+ *    --seed) override it, announced. --valid, --max-steps, --backend, --engine and
+ *    --no-progress belong to each invocation. A finished run prints "nothing to do: 13/13
+ *    epochs done" (exit 0).
+ * 4. While it trains the process holds the folder's training lock (lm/training_lock.ts).
+ *    SIGINT or SIGTERM stops it between two steps (never inside a save) with "interrupted
+ *    after epoch N; checkpoint in DIR; rerun with --resume" (exit 130 or 143). A diverged
+ *    step (NaN or infinite loss or gradient norm) stops it with `TrainingDivergedError`,
+ *    saving nothing from it and saying where the last good checkpoint is.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SingleBar, Presets } from "cli-progress";
 import { initBackend, type BackendName } from "../backend/backend";
-import { initEngine, type EngineName } from "../engine/engine";
-import { Vocab } from "../data/vocab";
+import type { EngineName } from "../engine/engine";
+import { SPECIAL_TOKENS, Vocab } from "../data/vocab";
+import { ArgumentError, InterruptedError, SeqlabError } from "../errors";
 import { setSeed } from "../notebook/random";
-import { loadLm, saveLm } from "../lm/checkpoint";
-import { RnnLm } from "../lm/rnn_lm";
-import { encodeStream, trainLm, type EpochRecord } from "../lm/train_lm";
+import { buildModel, hasCheckpoint, inspectLm, recoverCheckpoint, rnnLmWeightShapes, saveLm, type CheckpointContents } from "../lm/checkpoint";
+import { acquireTrainingLock } from "../lm/training_lock";
+import { RnnLm, resolveRnnLmConfig } from "../lm/rnn_lm";
+import { encodeStream, trainLmSteps, TrainingDivergedError, type EpochRecord } from "../lm/train_lm";
 import type { CellKind } from "../rnn/layer";
 import { readTextFile } from "./text";
 
@@ -50,93 +74,404 @@ export interface TrainLmFlags {
   maxSteps?: number;
   seed: number;
   resume: boolean;
+  /** Replace a model already in --out. Default: false. */
+  force?: boolean;
   progress: boolean;
   backend?: BackendName;
   engine?: EngineName;
 }
 
+/** The architecture flags and the config field each must match on --resume. */
+const ARCHITECTURE = { cell: "cell", layers: "layers", hidden: "hiddenSize", emb: "embeddingSize" } as const;
+/** The vocabulary flags, which must match on --resume. */
+const VOCABULARY = ["minCount", "maxVocab"] as const;
+/** The schedule flags: taken from the checkpoint unless given. */
+const SCHEDULE = ["epochs", "batch", "bptt", "optimizer", "lr", "decay", "decayAfter", "clip", "mode", "wordDropout", "seed"] as const;
+/** At most this many weights (4 GiB of float32). */
+const MAX_WEIGHTS = 2 ** 30;
+
+/** What `train-lm` records in the checkpoint (model.json "training"). */
+interface TrainingRecord {
+  command: "train-lm";
+  train: { file: string; bytes: number; sha256: string };
+  minCount: number;
+  maxVocab: number | null;
+  epochs: number;
+  batch: number;
+  bptt: number;
+  optimizer: "sgd" | "adam";
+  lr: number | null;
+  decay: number | null;
+  decayAfter: number;
+  clip: number;
+  mode: "k-outputs" | "one-output";
+  wordDropout: number;
+  seed: number;
+}
+
 /**
- * Runs `train-lm`.
+ * Runs `train-lm` (steps 1–4 of the file comment).
  * @param flags - the parsed flags.
  * @param log - where progress lines go. Default: console.log.
+ * @param explicit - the flags given on the command line (the others take a resumed checkpoint's values). Default: every key of `flags`.
  * @returns the epoch records of this run and of any resumed run before it.
  */
-export async function runTrainLm(flags: TrainLmFlags, log: (line: string) => void = console.log): Promise<EpochRecord[]> {
-  await initBackend({ backend: flags.backend, quiet: true });
-  const engine = initEngine({ engine: flags.engine, quiet: true });
-  setSeed(flags.seed);
+export async function runTrainLm(flags: TrainLmFlags, log: (line: string) => void = console.log, explicit: ReadonlySet<string> = new Set(Object.keys(flags))): Promise<EpochRecord[]> {
+  // 1. Flags (again, for callers that did not parse them), files, folders.
+  checkFlagValues(flags);
+  if (flags.resume && flags.force) throw new ArgumentError("--resume, --force: expected at most one (--resume continues the model in --out, --force replaces it), got both");
+  checkOutFolder(flags.out);
+  const trainBytes = readBytes(flags.train, "--train");
+  const trainFile = { file: flags.train, bytes: trainBytes.length, sha256: createHash("sha256").update(trainBytes).digest("hex") };
   const train = readTextFile(flags.train, "--train");
   const valid = flags.valid === undefined ? undefined : readTextFile(flags.valid, "--valid");
-  let model: RnnLm;
-  let vocab: Vocab;
-  let history: EpochRecord[] = [];
-  if (flags.resume && fs.existsSync(path.join(flags.out, "model.json"))) {
-    const loaded = loadLm(flags.out);
-    model = loaded.model;
-    vocab = loaded.vocab;
-    history = loaded.history as EpochRecord[];
-    log(`resuming ${flags.out} after epoch ${history.length}`);
-  } else {
-    vocab = Vocab.fromSentences(train, { minCount: flags.minCount, maxSize: flags.maxVocab });
-    model = new RnnLm({ vocabSize: vocab.size, cell: flags.cell, layers: flags.layers, hiddenSize: flags.hidden, embeddingSize: flags.emb });
+  const signals = watchSignals();
+  const created = !fs.existsSync(flags.out);
+  const release = acquireTrainingLock(flags.out, log);
+  try {
+    recoverCheckpoint(flags.out); // finish a save that a killed process left after its commit point
+    // 2–3. What --out holds, and the effective flags.
+    const resumed = checkpointToResume(flags, log);
+    const eff = resumed === null ? { ...flags } : mergeWithCheckpoint(flags, resumed, trainFile, explicit, log);
+    const history = (resumed?.history ?? []) as EpochRecord[];
+    if (resumed !== null && history.length >= eff.epochs) {
+      log(history.length === eff.epochs ? `nothing to do: ${history.length}/${eff.epochs} epochs done` : `nothing to do: ${history.length} epochs done, --epochs ${eff.epochs}`);
+      return history;
+    }
+    const vocab = resumed?.vocab ?? freshVocab(train, eff);
+    const config = resolveRnnLmConfig({ vocabSize: vocab.size, cell: eff.cell, layers: eff.layers, hiddenSize: eff.hidden, embeddingSize: eff.emb });
+    const size = rnnLmWeightShapes(config).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    if (size > MAX_WEIGHTS) {
+      throw new ArgumentError(`--hidden ${eff.hidden}, --emb ${eff.emb}, --layers ${eff.layers}: expected a model of at most 2^30 weights, got ${size.toExponential(2)} (with V = ${vocab.size})`);
+    }
+    if (signals.received !== null) throw interrupted(signals.received, flags, history);
+
+    const { engine } = await initBackend({ backend: flags.backend, engine: flags.engine, quiet: true }); // the engine is chosen with the backend
+    setSeed(eff.seed);
+    const model: RnnLm = resumed === null ? new RnnLm(config) : buildModel(resumed);
+    if (resumed !== null) log(`resuming ${flags.out} after epoch ${history.length}`);
+    try {
+      await train_(model, vocab, train, valid, eff, history, trainFile, signals, log, engine?.name ?? "none");
+    } finally {
+      model.dispose();
+    }
+    return history;
+  } finally {
+    release();
+    signals.dispose();
+    if (created) removeIfEmpty(flags.out); // a run that failed its checks leaves no folder behind
   }
+}
+
+/** Step 4: the training loop, awaiting between steps so that signals get in. */
+async function train_(
+  model: RnnLm,
+  vocab: Vocab,
+  train: string[][],
+  valid: string[][] | undefined,
+  eff: TrainLmFlags,
+  history: EpochRecord[],
+  trainFile: TrainingRecord["train"],
+  signals: SignalWatch,
+  log: (line: string) => void,
+  engineName: string,
+): Promise<void> {
   const trainIds = encodeStream(vocab, train);
   const validIds = valid === undefined ? undefined : encodeStream(vocab, valid);
   log(
     `train-lm: ${model.config.layers} × ${model.config.hiddenSize} ${model.config.cell}, V = ${vocab.size}, ` +
-      `${trainIds.length} training tokens, engine ${engine.name}, seed ${flags.seed}`,
+      `${trainIds.length} training tokens, engine ${engineName}, seed ${eff.seed}`,
   );
-  const bar = flags.progress && process.stderr.isTTY ? new SingleBar({ format: "epoch {epoch} [{bar}] {value}/{total} steps | loss {loss} | ETA {eta}s" }, Presets.shades_classic) : null;
-  const startEpoch = history.length + 1;
+  const record = trainingRecord(eff, trainFile);
+  const bar = eff.progress && process.stderr.isTTY ? new SingleBar({ format: "epoch {epoch} [{bar}] {value}/{total} steps | loss {loss} | ETA {eta}s" }, Presets.shades_classic) : null;
+  const steps = trainLmSteps(model, trainIds, {
+    epochs: eff.epochs,
+    startEpoch: history.length + 1,
+    batchSize: eff.batch,
+    bptt: eff.bptt,
+    optimizer: eff.optimizer,
+    learningRate: eff.lr,
+    decay: eff.decay,
+    decayAfter: eff.decayAfter,
+    clip: eff.clip,
+    mode: eff.mode,
+    wordDropout: eff.wordDropout,
+    maxSteps: eff.maxSteps,
+    seed: eff.seed,
+    valid: validIds,
+    onStep: ({ epoch, step, steps, loss }) => {
+      if (bar === null) return;
+      if (step === 1) bar.start(steps, 0, { epoch, loss: loss.toFixed(3) });
+      bar.update(step, { epoch, loss: loss.toFixed(3) });
+    },
+    onEpoch: (r) => {
+      bar?.stop();
+      saveLm(eff.out, model, vocab, [...history, r], { training: record as unknown as Record<string, unknown> });
+      history.push(r);
+      const v = r.validPerplexity === undefined ? "" : `, valid ppl ${r.validPerplexity.toFixed(2)}`;
+      log(
+        `epoch ${r.epoch}: lr ${r.learningRate}, train ppl ${r.trainPerplexity.toFixed(2)}${v}, ` +
+          `${r.seconds.toFixed(1)} s, ${Math.round(r.tokensPerSecond)} tokens/s — saved ${eff.out}`,
+      );
+    },
+  });
+  let last = performance.now();
   try {
-    trainLm(model, trainIds, {
-      epochs: flags.epochs,
-      startEpoch,
-      batchSize: flags.batch,
-      bptt: flags.bptt,
-      optimizer: flags.optimizer,
-      learningRate: flags.lr,
-      decay: flags.decay,
-      decayAfter: flags.decayAfter,
-      clip: flags.clip,
-      mode: flags.mode,
-      wordDropout: flags.wordDropout,
-      maxSteps: flags.maxSteps,
-      seed: flags.seed,
-      valid: validIds,
-      onStep: ({ epoch, step, steps, loss }) => {
-        if (bar === null) return;
-        if (step === 1) bar.start(steps, 0, { epoch, loss: loss.toFixed(3) });
-        bar.update(step, { epoch, loss: loss.toFixed(3) });
-      },
-      onEpoch: (record) => {
+    for (;;) {
+      const r = steps.next();
+      if (r.done === true) break;
+      if (r.value.endOfEpoch || performance.now() - last >= 50) {
+        // Let SIGINT / SIGTERM handlers run. Two turns: the first immediate may run in the
+        // current loop iteration's check phase, before the poll phase that delivers signals.
+        for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+        last = performance.now();
+      }
+      if (signals.received !== null) {
         bar?.stop();
-        history.push(record);
-        saveLm(flags.out, model, vocab, history);
-        const valid = record.validPerplexity === undefined ? "" : `, valid ppl ${record.validPerplexity.toFixed(2)}`;
-        log(
-          `epoch ${record.epoch}: lr ${record.learningRate}, train ppl ${record.trainPerplexity.toFixed(2)}${valid}, ` +
-            `${record.seconds.toFixed(1)} s, ${Math.round(record.tokensPerSecond)} tokens/s — saved ${flags.out}`,
-        );
-      },
-    });
+        steps.return([]); // abandons training between two steps (the generator's cleanup runs)
+        throw interrupted(signals.received, eff, history);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof TrainingDivergedError)) throw e;
+    const where = history.length === 0 ? "no checkpoint yet" : `the last checkpoint (epoch ${history.length}) is in ${eff.out}`;
+    throw new TrainingDivergedError(`${e.message}; nothing was saved from it, ${where}`, e.epoch, e.step);
   } finally {
     bar?.stop();
-    model.dispose();
   }
-  return history;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected an integer ≥ 1, got '${value}'`);
-  return n;
+/** Step 2: the checkpoint to continue (--resume), or null; refuses to replace one without --force. */
+function checkpointToResume(flags: TrainLmFlags, log: (line: string) => void): CheckpointContents | null {
+  const out = flags.out;
+  if (!hasCheckpoint(out)) {
+    if (flags.resume) log(`nothing to resume in ${out}: starting at epoch 1`);
+    return null;
+  }
+  if (flags.resume) return inspectLm(out, { warn: log });
+  let c: CheckpointContents;
+  try {
+    c = inspectLm(out, { warn: () => {} });
+  } catch (e) {
+    if (!(e instanceof SeqlabError)) throw e;
+    if (flags.force) return null;
+    throw new ArgumentError(`${out} holds a checkpoint that does not load (${e.message}); pass --force to replace it`);
+  }
+  if (!flags.force) throw new ArgumentError(`${out} holds a model (${describeModel(c)}); pass --resume to continue or --force to replace it`);
+  log(`--force: ${out} holds a model (${describeModel(c)}); it is replaced when epoch 1 of this run is saved`);
+  return null;
 }
 
-function nonNegative(value: string): number {
+/** "2 epochs, 2×200 LSTM". */
+function describeModel(c: CheckpointContents): string {
+  const n = c.history.length;
+  return `${n} epoch${n === 1 ? "" : "s"}, ${c.config.layers}×${c.config.hiddenSize} ${c.config.cell.toUpperCase()}`;
+}
+
+/** Step 3: the flags of a resumed run (the rule in the file comment). */
+function mergeWithCheckpoint(
+  flags: TrainLmFlags,
+  c: CheckpointContents,
+  trainFile: TrainingRecord["train"],
+  explicit: ReadonlySet<string>,
+  log: (line: string) => void,
+): TrainLmFlags {
+  const eff: TrainLmFlags = { ...flags };
+  const replace = "drop the flag to continue that model, or pass --force without --resume to replace it";
+  for (const [flag, key] of Object.entries(ARCHITECTURE) as [keyof typeof ARCHITECTURE, (typeof ARCHITECTURE)[keyof typeof ARCHITECTURE]][]) {
+    if (explicit.has(flag) && flags[flag] !== c.config[key]) {
+      throw new ArgumentError(`--${flag} ${flags[flag]}: conflicts with the checkpoint in ${flags.out}, expected its ${key} ${c.config[key]}, got ${flags[flag]}; ${replace}`);
+    }
+  }
+  eff.cell = c.config.cell;
+  eff.layers = c.config.layers;
+  eff.hidden = c.config.hiddenSize;
+  eff.emb = c.config.embeddingSize;
+  const rec = c.training?.command === "train-lm" ? (c.training as unknown as TrainingRecord) : null;
+  if (rec === null) {
+    log(`the checkpoint in ${flags.out} does not record its training file or schedule: --train is not checked against it, its vocabulary is kept, the flags apply as given`);
+    return eff;
+  }
+  if (rec.train.sha256 !== trainFile.sha256) {
+    throw new ArgumentError(
+      `--train ${flags.train}: conflicts with the checkpoint in ${flags.out}, expected its training file ${rec.train.file} (${rec.train.bytes} bytes, sha256 ${rec.train.sha256.slice(0, 12)}…), ` +
+        `got ${trainFile.bytes} bytes, sha256 ${trainFile.sha256.slice(0, 12)}…; resume with that file, or pass --force without --resume to replace the model`,
+    );
+  }
+  for (const key of VOCABULARY) {
+    const recorded = rec[key] ?? undefined;
+    if (explicit.has(key) && flags[key] !== recorded) {
+      throw new ArgumentError(`${flagName(key)} ${flags[key]}: conflicts with the checkpoint in ${flags.out}, expected its ${recorded ?? "default (none)"}, got ${flags[key]}; ${replace}`);
+    }
+    (eff as unknown as Record<string, unknown>)[key] = recorded;
+  }
+  for (const key of SCHEDULE) {
+    const recorded = rec[key] ?? undefined;
+    if (!explicit.has(key)) (eff as unknown as Record<string, unknown>)[key] = recorded;
+    else if (flags[key] !== recorded) log(`${flagName(key)} ${flags[key]} replaces the checkpoint's ${recorded ?? "default"}`);
+  }
+  return eff;
+}
+
+/** The record of a run's data and schedule, saved in each checkpoint. */
+function trainingRecord(f: TrainLmFlags, train: TrainingRecord["train"]): TrainingRecord {
+  return {
+    command: "train-lm", train, minCount: f.minCount, maxVocab: f.maxVocab ?? null, epochs: f.epochs, batch: f.batch, bptt: f.bptt,
+    optimizer: f.optimizer, lr: f.lr ?? null, decay: f.decay ?? null, decayAfter: f.decayAfter, clip: f.clip, mode: f.mode,
+    wordDropout: f.wordDropout, seed: f.seed,
+  };
+}
+
+/** A new run's vocabulary; an error if it has no word besides the special tokens. */
+function freshVocab(train: string[][], f: TrainLmFlags): Vocab {
+  const counts = new Map<string, number>();
+  for (const s of train) for (const w of s) counts.set(w, (counts.get(w) ?? 0) + 1);
+  let most = 0;
+  for (const [w, n] of counts) if (!(SPECIAL_TOKENS as readonly string[]).includes(w) && n > most) most = n;
+  if (most < f.minCount) {
+    throw new ArgumentError(`--min-count ${f.minCount}: expected a vocabulary with at least one word besides the ${SPECIAL_TOKENS.length} special tokens, got none (the most frequent word of ${f.train} occurs ${most} times)`);
+  }
+  return Vocab.fromSentences(train, { minCount: f.minCount, maxSize: f.maxVocab });
+}
+
+/** The interruption error (file comment, step 4). */
+function interrupted(signal: "SIGINT" | "SIGTERM", f: TrainLmFlags, history: EpochRecord[]): InterruptedError {
+  if (history.length > 0) return new InterruptedError(`interrupted after epoch ${history.length}; checkpoint in ${f.out}; rerun with --resume`, signal);
+  const old = f.force === true && hasCheckpoint(f.out) ? `; ${f.out} still holds the model it was to replace` : "";
+  return new InterruptedError(`interrupted during epoch 1; no checkpoint yet${old}`, signal);
+}
+
+/** SIGINT / SIGTERM noted while the handlers are installed. */
+interface SignalWatch {
+  readonly received: "SIGINT" | "SIGTERM" | null;
+  dispose(): void;
+}
+
+function watchSignals(): SignalWatch {
+  const watch = { received: null as "SIGINT" | "SIGTERM" | null, dispose: () => {} };
+  const on = (signal: "SIGINT" | "SIGTERM") => {
+    watch.received ??= signal;
+  };
+  process.on("SIGINT", on);
+  process.on("SIGTERM", on);
+  watch.dispose = () => {
+    process.off("SIGINT", on);
+    process.off("SIGTERM", on);
+  };
+  return watch;
+}
+
+/** --out: an existing writable folder, or a path where one can be created. */
+function checkOutFolder(out: string): void {
+  const st = statOrNull(out);
+  if (st !== null) {
+    if (!st.isDirectory()) throw new ArgumentError(`--out ${out}: expected a folder (or a path where one can be created), got an existing file`);
+    if (!writable(out)) throw new ArgumentError(`--out ${out}: expected a writable folder, got one without write permission`);
+    return;
+  }
+  let parent = path.dirname(path.resolve(out));
+  for (;;) {
+    const p = statOrNull(parent);
+    if (p !== null) {
+      if (!p.isDirectory()) throw new ArgumentError(`--out ${out}: expected a path where a folder can be created, got ${parent}, an existing file, on the way`);
+      if (!writable(parent)) throw new ArgumentError(`--out ${out}: expected a path where a folder can be created, got ${parent} without write permission`);
+      return;
+    }
+    parent = path.dirname(parent);
+  }
+}
+
+function statOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.statSync(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null; // ENOTDIR: a file on the way, found by the caller's walk up
+    throw new ArgumentError(`${p}: expected a folder, got ${(e as Error).message}`);
+  }
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    fs.rmdirSync(dir); // fails unless empty
+  } catch {
+    // a checkpoint or other files: keep
+  }
+}
+
+function writable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.W_OK | fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readBytes(file: string, option: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new ArgumentError(`${option}: expected a readable text file, got ${(e as Error).message}`);
+  }
+}
+
+/** "--decay-after" for "decayAfter". */
+function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** A flag's parser: the value, or an error naming what was expected (commander names the flag). */
+type Parser = (value: string) => number;
+
+const positiveInt: Parser = (value) => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got '${value}'`);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected an integer ≥ 1, got '${value}'`);
   return n;
+};
+
+const positive: Parser = (value) => {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got '${value}'`);
+  return n;
+};
+
+const decayRate: Parser = (value) => {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 1) throw new InvalidArgumentError(`expected a number in (0, 1], got '${value}'`);
+  return n;
+};
+
+const probability: Parser = (value) => {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`expected a probability in [0, 1), got '${value}'`);
+  return n;
+};
+
+const vocabSize: Parser = (value) => {
+  const n = Number(value);
+  const min = SPECIAL_TOKENS.length + 1;
+  if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer ≥ ${min} (the ${SPECIAL_TOKENS.length} special tokens and a word), got '${value}'`);
+  return n;
+};
+
+/** The numeric flags and their parsers (also checked by `runTrainLm` for programmatic calls). */
+const NUMERIC: Record<string, Parser> = {
+  layers: positiveInt, hidden: positiveInt, emb: positiveInt, epochs: positiveInt, batch: positiveInt, bptt: positiveInt,
+  lr: positive, decay: decayRate, decayAfter: positiveInt, clip: positive, wordDropout: probability, minCount: positiveInt,
+  maxVocab: vocabSize, maxSteps: positiveInt, seed: positiveInt,
+};
+
+function checkFlagValues(flags: TrainLmFlags): void {
+  for (const [key, parse] of Object.entries(NUMERIC)) {
+    const v = (flags as unknown as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    try {
+      parse(String(v));
+    } catch (e) {
+      throw new ArgumentError(`${flagName(key)}: ${(e as Error).message}`);
+    }
+  }
 }
 
 /** Adds the `train-lm` command to a program. */
@@ -146,7 +481,7 @@ export function addTrainLmCommand(program: Command): Command {
     .description("train an RNN/LSTM/GRU language model; checkpoint after every epoch (Zaremba et al. 2014 small by default)")
     .requiredOption("--train <file>", "training text: one sentence per line, whitespace tokens")
     .option("--valid <file>", "validation text, evaluated after every epoch")
-    .requiredOption("--out <dir>", "checkpoint folder (model.json, weights.bin, vocab.json)")
+    .requiredOption("--out <dir>", "checkpoint folder (model.json, weights.bin, vocab.json, manifest.json)")
     .addOption(new Option("--cell <kind>", "recurrent cell").choices(["rnn", "lstm", "gru"]).default("lstm"))
     .option("--layers <n>", "stacked layers", positiveInt, 2)
     .option("--hidden <n>", "units per layer", positiveInt, 200)
@@ -155,21 +490,34 @@ export function addTrainLmCommand(program: Command): Command {
     .option("--batch <n>", "parallel streams B", positiveInt, 20)
     .option("--bptt <n>", "BPTT window k", positiveInt, 20)
     .addOption(new Option("--optimizer <name>", "optimizer").choices(["sgd", "adam"]).default("sgd"))
-    .option("--lr <x>", "initial learning rate (default 1 for sgd, 1e-3 for adam)", nonNegative)
-    .option("--decay <x>", "learning-rate decay per epoch after --decay-after (default 0.5 for sgd, 1 for adam)", nonNegative)
+    .option("--lr <x>", "initial learning rate, > 0 (default 1 for sgd, 1e-3 for adam)", positive)
+    .option("--decay <x>", "learning-rate decay per epoch after --decay-after, in (0, 1] (default 0.5 for sgd, 1 for adam)", decayRate)
     .option("--decay-after <n>", "epochs at the initial rate", positiveInt, 4)
-    .option("--clip <x>", "clip the gradients' global norm", nonNegative, 5)
+    .option("--clip <x>", "clip the gradients' global norm to x > 0", positive, 5)
     .addOption(new Option("--mode <mode>", "loss positions").choices(["k-outputs", "one-output"]).default("k-outputs"))
-    .option("--word-dropout <p>", "replace input words by <UNK> with probability p", nonNegative, 0)
+    .option("--word-dropout <p>", "replace input words by <UNK> with probability p in [0, 1)", probability, 0)
     .option("--min-count <n>", "vocabulary: keep words seen at least n times", positiveInt, 1)
-    .option("--max-vocab <n>", "vocabulary: at most n entries (with the 4 special tokens)", positiveInt)
+    .option("--max-vocab <n>", "vocabulary: at most n entries (with the 4 special tokens), n ≥ 5", vocabSize)
     .option("--max-steps <n>", "stop after n steps in total (quick runs)", positiveInt)
     .option("--seed <n>", "seed of the weights and of word dropout", positiveInt, 42)
-    .option("--resume", "continue the run in --out if it has a checkpoint", false)
+    .option("--resume", "continue the model in --out (see below)", false)
+    .option("--force", "replace a model already in --out (when this run's first epoch is saved)", false)
     .option("--no-progress", "no progress bar")
     .addOption(new Option("--backend <name>", "tfjs backend (default: SEQLAB_BACKEND or the best available)").choices(["tensorflow", "seqlab", "wasm", "cpu"]))
     .addOption(new Option("--engine <name>", "compute engine (default: SEQLAB_ENGINE or the best available)").choices(["native", "wasm", "js", "tfjs"]))
-    .action(async (flags: TrainLmFlags) => {
-      await runTrainLm(flags);
+    .addHelpText(
+      "after",
+      `
+--out holding a model needs --resume (continue it) or --force (replace it).
+With --resume, a flag not given takes the checkpoint's value. Given, --cell, --layers,
+--hidden, --emb, --min-count and --max-vocab must equal the checkpoint's and --train must be
+the same file (sha256), else it is an error; --epochs, --batch, --bptt, --optimizer, --lr,
+--decay, --decay-after, --clip, --mode, --word-dropout and --seed override the checkpoint's.
+A finished run prints "nothing to do: N/N epochs done".
+Ctrl-C (SIGINT) or SIGTERM stops between two steps; the last epoch's checkpoint is kept.`,
+    )
+    .action(async (flags: TrainLmFlags, command: Command) => {
+      const explicit = new Set(Object.keys(flags).filter((k) => ["cli", "env"].includes(command.getOptionValueSource(k) ?? "")));
+      await runTrainLm(flags, console.log, explicit);
     });
 }

@@ -50,14 +50,29 @@ export class WordDropout {
 
   /** @param options - p (required), seed (default 0), keep (default the special ids), unkId (default 1). */
   constructor(options: WordDropoutOptions) {
+    if (typeof options !== "object" || options === null) throw new ArgumentError(`WordDropout: expected options { p, seed?, keep?, unkId? }, got ${options === null ? "null" : typeof options}`);
     const { p } = options;
-    if (!(Number.isFinite(p) && p >= 0 && p <= 1)) {
-      throw new ArgumentError(`WordDropout: expected p in [0, 1], got ${p}`);
+    // Named "wordDropout" (the option of trainLm and train-lm's --word-dropout that builds it), not the class.
+    if (!(typeof p === "number" && Number.isFinite(p) && p >= 0 && p <= 1)) {
+      throw new ArgumentError(`wordDropout: expected a probability in [0, 1], got ${typeof p === "number" ? p : JSON.stringify(p) ?? "nothing"}`);
     }
+    const unkId = options.unkId ?? UNK_ID;
+    if (!Number.isInteger(unkId) || unkId < 0) throw new ArgumentError(`unkId: expected an integer id ≥ 0, got ${unkId}`);
     this.p = p;
     this.rng = seededGenerator(options.seed ?? 0);
     this.keep = new Set(options.keep ?? [PAD_ID, UNK_ID, SOS_ID, EOS_ID]);
-    this.unkId = options.unkId ?? UNK_ID;
+    this.unkId = unkId;
+  }
+
+  /**
+   * Advances the generator by `n` draws, as if `apply` had been called on `n` ids: a run
+   * resumed at epoch e skips the (e − 1) · N draws of the epochs before, and so makes the
+   * same replacements as an uninterrupted run.
+   * @param n - draws to skip, an integer ≥ 0.
+   */
+  skip(n: number): void {
+    if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`skip: expected an integer ≥ 0, got ${n}`);
+    for (let i = 0; i < n; i++) this.rng();
   }
 
   /**

@@ -11,12 +11,10 @@
  * perplexities are comparable (lm/perplexity.ts has the convention: every word and every
  * sentence end predicted).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { Vocab } from "../data/vocab";
 import { loadDataset } from "../datasets/datasets";
 import { ArgumentError } from "../errors";
-import { loadLm, saveLm } from "../lm/checkpoint";
+import { hasCheckpoint, loadLm, recoverCheckpoint, saveLm } from "../lm/checkpoint";
 import { acquireTrainingLock } from "../lm/training_lock";
 import { KneserNeyLm } from "../lm/kneser_ney";
 import { mixLogProbs, ngramStreamLogProbs, tuneMixture } from "../lm/interpolate";
@@ -146,11 +144,13 @@ export interface CorpusLmOptions extends TrainLmOptions {
    * or made beforehand with the same call (`seconds` still reports the training wall time,
    * from the epoch records). While a call trains, it holds the folder's training lock
    * (lm/training_lock.ts): a second call for the same folder on the same machine waits
-   * until that process has ended, then continues from its checkpoint. Default: none (train from
-   * scratch, save nothing).
+   * until that process has ended, then continues from its checkpoint. Saves are atomic (a
+   * process killed at any point leaves the last complete epoch), and a diverged step
+   * (`TrainingDivergedError`) saves nothing, so the folder keeps the last good epoch.
+   * Default: none (train from scratch, save nothing).
    */
   checkpointDir?: string;
-  /** Where waiting for another process's lock and continuing a checkpointed run are announced. Default: console.log. */
+  /** Where waiting for another process's lock, continuing a checkpointed run and reading a version-1 checkpoint are announced. Default: console.log. */
   log?: (line: string) => void;
 }
 
@@ -174,6 +174,7 @@ export function trainCorpusLm(
   const { checkpointDir: dir, log = console.log, ...trainOptions } = options;
   const release = dir === undefined ? () => {} : acquireTrainingLock(dir, log);
   try {
+    if (dir !== undefined) recoverCheckpoint(dir); // finish a save that a killed process left after its commit point
     return trainOrResume(corpus, label, config, trainOptions, seed, dir, log);
   } finally {
     release();
@@ -194,8 +195,8 @@ function trainOrResume(
   let vocab = Vocab.fromSentences(corpus.train, { unkAliases: [corpus.unk] });
   let model: RnnLm;
   let history: EpochRecord[] = [];
-  if (dir !== undefined && fs.existsSync(path.join(dir, "model.json"))) {
-    const loaded = loadLm(dir);
+  if (dir !== undefined && hasCheckpoint(dir)) {
+    const loaded = loadLm(dir, { warn: log }); // a CheckpointError names the file if the folder is corrupt
     const want = resolveRnnLmConfig({ ...config, vocabSize: vocab.size });
     for (const key of ["vocabSize", "cell", "layers", "hiddenSize", "embeddingSize"] as const) {
       if (loaded.model.config[key] !== want[key]) {
@@ -220,7 +221,7 @@ function trainOrResume(
       startEpoch: history.length + 1,
       onEpoch: (record) => {
         history.push(record);
-        if (dir !== undefined) saveLm(dir, model, vocab, history);
+        if (dir !== undefined) saveLm(dir, model, vocab, history, { training: { trainer: "trainCorpusLm", label } }); // atomic: a kill keeps the last epoch
         trainOptions.onEpoch?.(record);
       },
     });

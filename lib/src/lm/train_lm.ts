@@ -12,8 +12,12 @@
  *    Adam: the engine's `FusedAdam` when an engine is active, else tf.train.adam).
  * 3. Learning rate: lr_e = lr · decay^max(0, e − decayAfter) for epoch e = 1, 2, …
  *    (Zaremba small: lr 1, decay 0.5 after epoch 4, 13 epochs).
- * 4. After each epoch: perplexity on the validation stream (if given), `onEpoch`, and a
- *    checkpoint (lm/checkpoint.ts) when `checkpointDir` is set.
+ * 4. After each epoch: perplexity on the validation stream (if given) and `onEpoch` (where
+ *    callers save a checkpoint, lm/checkpoint.ts).
+ * 5. No training on NaN: a step whose loss or gradient global norm (computed for clipping
+ *    anyway) is not finite is not applied and stops training with `TrainingDivergedError`,
+ *    naming the epoch and step; so do non-finite weights at an epoch's end (checked before
+ *    `onEpoch`), so a checkpoint never holds a diverged model.
  *
  * Evaluation (`evaluateLm`) runs the same windows without updates and returns
  * ln p(target) for every token of the stream, in stream order: the perplexity is
@@ -24,12 +28,13 @@ import * as tf from "@tensorflow/tfjs";
 import { streamBatches, detachState, lmBatchTensors } from "../data/lm_batches";
 import { EOS_ID, type Vocab } from "../data/vocab";
 import { WordDropout } from "../data/unk";
-import { ArgumentError } from "../errors";
+import { ArgumentError, SeqlabError } from "../errors";
 import { FusedAdam } from "../engine/adam";
 import { getKernels } from "../engine/engine";
 import { clipByGlobalNorm, globalNorm } from "../optim/clip";
 import { FusedSgd } from "../optim/sgd";
 import type { CellState } from "../rnn/cell";
+import { rnnLmWeightShapes } from "./checkpoint";
 import type { PerplexityReport } from "./perplexity";
 import type { LmLossMode, RnnLm } from "./rnn_lm";
 
@@ -120,13 +125,57 @@ export interface LmEvaluation {
 }
 
 /**
+ * Training stopped because a step's loss or gradient norm, or the weights after an epoch,
+ * were not finite (NaN or ±Infinity). Nothing of the diverged step was applied, and
+ * `onEpoch` (hence any checkpoint) was not called for the epoch it happened in.
+ */
+export class TrainingDivergedError extends SeqlabError {
+  /**
+   * @param message - the message.
+   * @param epoch - the epoch (from 1).
+   * @param step - the step in the epoch (from 1).
+   */
+  constructor(message: string, readonly epoch: number, readonly step: number) {
+    super(message);
+  }
+}
+
+/** What `trainLmSteps` yields after each step. */
+export interface TrainLmProgress {
+  /** From 1. */
+  epoch: number;
+  /** The step in the epoch, from 1. */
+  step: number;
+  /** Whether this was the epoch's last step (its record is in `onEpoch`'s call, made before). */
+  endOfEpoch: boolean;
+}
+
+/**
  * Trains `model` on a token stream (steps 1–4 of the file comment).
  * @param model - the LM.
  * @param train - [N] the training stream (sentences joined, each ended by <EOS>).
  * @param options - see `TrainLmOptions`.
  * @returns one record per epoch.
+ * @throws TrainingDivergedError if a loss or gradient norm is not finite (the step is not applied).
  */
 export function trainLm(model: RnnLm, train: Int32Array, options: TrainLmOptions = {}): EpochRecord[] {
+  const steps = trainLmSteps(model, train, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/**
+ * `trainLm` one step at a time: yields after every step (after `onEpoch` at an epoch's end)
+ * and returns the records. A caller that awaits between steps keeps its event loop running
+ * (signals, a UI); stopping early (`return()`) abandons training between two steps, with
+ * nothing half applied.
+ * @param model - the LM.
+ * @param train - [N] the training stream.
+ * @param options - see `TrainLmOptions`.
+ */
+export function* trainLmSteps(model: RnnLm, train: Int32Array, options: TrainLmOptions = {}): Generator<TrainLmProgress, EpochRecord[], void> {
   const epochs = options.epochs ?? 13;
   const B = options.batchSize ?? 20;
   const k = options.bptt ?? 20;
@@ -148,9 +197,11 @@ export function trainLm(model: RnnLm, train: Int32Array, options: TrainLmOptions
   const records: EpochRecord[] = [];
   let total = 0;
   let optimizer: tf.Optimizer | null = owned ? null : (choice as tf.Optimizer);
+  let state: CellState[] = [];
   try {
     const first = options.startEpoch ?? 1;
     if (!Number.isInteger(first) || first < 1) throw new ArgumentError(`trainLm: expected startEpoch an integer ≥ 1, got ${first}`);
+    dropout?.skip((first - 1) * train.length); // a resumed run draws what the earlier epochs would have drawn
     for (let epoch = first; epoch <= epochs; epoch++) {
       const lr = lr0 * decay ** Math.max(0, epoch - decayAfter);
       if (owned) {
@@ -160,7 +211,7 @@ export function trainLm(model: RnnLm, train: Int32Array, options: TrainLmOptions
       }
       const t0 = performance.now();
       if (dropout !== null) batches = streamBatches(dropout.apply(train), { batchSize: B, bptt: k }); // fresh replacements each epoch
-      let state: CellState[] = model.zeroStates(B);
+      state = model.zeroStates(B);
       let lossSum = 0;
       let steps = 0;
       let stepMs = 0;
@@ -176,22 +227,32 @@ export function trainLm(model: RnnLm, train: Int32Array, options: TrainLmOptions
         }, weights);
         const loss = value.dataSync()[0] / lossScale; // the mean over the window's targets
         // Not `instanceof`: tf.Optimizer's Symbol.hasInstance accepts any optimizer.
-        if (FusedSgd.prototype.isPrototypeOf(optimizer!)) {
+        const fused = FusedSgd.prototype.isPrototypeOf(optimizer!);
+        // ‖g‖, needed for clipping anyway, doubles as the divergence check (no extra pass).
+        const clipped = fused ? null : clipByGlobalNorm(grads, clip);
+        const norm = clipped === null ? globalNorm(grads) : clipped.norm;
+        const diverged = !Number.isFinite(loss) || !Number.isFinite(norm);
+        if (!diverged && clipped === null) {
           const sgd = optimizer as FusedSgd;
           // Clipping folded into the SGD step (optim/sgd.ts): g · θ/‖g‖ when ‖g‖ > θ.
-          const norm = globalNorm(grads);
           sgd.scale = norm > clip ? clip / norm : 1;
           sgd.applyGradients(grads);
-        } else {
-          const clipped = clipByGlobalNorm(grads, clip);
-          optimizer!.applyGradients(clipped.grads);
-          tf.dispose(clipped.grads as tf.NamedTensorMap);
+        } else if (!diverged) {
+          optimizer!.applyGradients(clipped!.grads);
         }
+        if (clipped !== null) tf.dispose(clipped.grads as tf.NamedTensorMap);
         tf.dispose([value, grads as tf.NamedTensorMap, batch as unknown as tf.TensorContainer]);
         const next = finalStates.map((s) => detachState(s));
         tf.dispose([state as unknown as tf.TensorContainer, finalStates as unknown as tf.TensorContainer]);
         state = next;
-        if (!Number.isFinite(loss)) throw new ArgumentError(`trainLm: the loss became ${loss} at epoch ${epoch}, step ${steps + 1}; lower the learning rate or clip harder`);
+        if (diverged) {
+          throw new TrainingDivergedError(
+            `trainLm: expected a finite loss and gradient norm, got loss ${loss} and gradient norm ${norm} at epoch ${epoch}, step ${steps + 1}; ` +
+              "the step was not applied (lower the learning rate or clip harder)",
+            epoch,
+            steps + 1,
+          );
+        }
         lossSum += loss;
         steps++;
         total++;
@@ -200,9 +261,20 @@ export function trainLm(model: RnnLm, train: Int32Array, options: TrainLmOptions
         if (options.evalEvery !== undefined && options.valid !== undefined && total % options.evalEvery === 0) {
           options.onEval?.(total, evaluateLm(model, options.valid, { batchSize: B, bptt: k }).perplexity);
         }
+        if (steps < batches.numWindows) yield { epoch, step: steps, endOfEpoch: false };
       }
       tf.dispose(state as unknown as tf.TensorContainer);
+      state = [];
       if (steps === 0) break;
+      // A finite gradient times the learning rate can still overflow a weight: check them once per epoch.
+      weights.forEach((w, i) => {
+        const values = w.dataSync() as Float32Array;
+        const bad = values.findIndex((x) => !Number.isFinite(x));
+        if (bad >= 0) {
+          const name = rnnLmWeightShapes(model.config)[i]?.name ?? `weight ${i}`;
+          throw new TrainingDivergedError(`trainLm: expected finite weights after epoch ${epoch}, step ${steps}, got ${values[bad]} in ${name} at index ${bad} (lower the learning rate or clip harder)`, epoch, steps);
+        }
+      });
       const record: EpochRecord = {
         epoch,
         learningRate: lr,
@@ -215,8 +287,10 @@ export function trainLm(model: RnnLm, train: Int32Array, options: TrainLmOptions
       record.seconds = (performance.now() - t0) / 1000;
       records.push(record);
       options.onEpoch?.(record);
+      yield { epoch, step: steps, endOfEpoch: true };
     }
   } finally {
+    tf.dispose(state as unknown as tf.TensorContainer);
     if (owned) optimizer?.dispose();
   }
   return records;

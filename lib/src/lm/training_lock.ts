@@ -41,10 +41,15 @@ function processAlive(pid: number): boolean {
  * @param log - where the wait is announced (once).
  * @param pollMs - how often the holder is checked while waiting. Default: 2 s.
  * @returns the release function (removes the file if it is still this process's).
- * @throws ArgumentError if another machine holds it (its process cannot be checked from here).
+ * @throws ArgumentError if another machine holds it (its process cannot be checked from here), or
+ *   the folder or the lock cannot be created (e.g. `dir` is a file).
  */
 export function acquireTrainingLock(dir: string, log: (line: string) => void, pollMs = 2000): () => void {
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new ArgumentError(`${dir}: expected a folder for the checkpoint and its ${LOCK_FILE}, got ${(e as Error).message}`);
+  }
   const file = path.join(dir, LOCK_FILE);
   const mine = JSON.stringify({ pid: process.pid, host: os.hostname() });
   let announced = false;
@@ -55,7 +60,7 @@ export function acquireTrainingLock(dir: string, log: (line: string) => void, po
         if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === mine) fs.rmSync(file);
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new ArgumentError(`${file}: expected to create the training lock, got ${(e as Error).message}`);
     }
     let holder: { pid?: unknown; host?: unknown } = {};
     for (let attempt = 0; attempt < 2; attempt++) {
