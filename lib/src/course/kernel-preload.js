@@ -47,53 +47,22 @@ const tslabDist = process.argv[1] ? path.join(path.dirname(process.argv[1]), "..
 
 // 2. Source maps. ----------------------------------------------------------------------
 
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/** Decodes a source map's `mappings`: per generated line, segments [column, source, line, column] (0-based). */
-function decodeMappings(mappings) {
-  const lines = [];
-  let src = 0;
-  let srcLine = 0;
-  let srcCol = 0;
-  for (const text of mappings.split(";")) {
-    const segments = [];
-    let col = 0;
-    for (const seg of text.split(",")) {
-      if (seg === "") continue;
-      const values = [];
-      let value = 0;
-      let shift = 0;
-      for (const ch of seg) {
-        const digit = B64.indexOf(ch);
-        if (digit < 0) return [];
-        value += (digit & 31) << shift;
-        if (digit & 32) shift += 5;
-        else {
-          values.push(value & 1 ? -(value >>> 1) : value >>> 1);
-          value = 0;
-          shift = 0;
-        }
-      }
-      col += values[0];
-      if (values.length >= 4) {
-        src += values[1];
-        srcLine += values[2];
-        srcCol += values[3];
-        segments.push([col, src, srcLine, srcCol]);
-      }
-    }
-    lines.push(segments);
-  }
-  return lines;
+// @jridgewell/trace-mapping reads the maps (the decoder babel and others use); without it, line numbers stay tslab's.
+let traceMapping = null;
+try {
+  traceMapping = require("@jridgewell/trace-mapping");
+} catch {
+  // not installed next to this file
 }
 
-/** The source position (0-based line and column) of a generated one, or null when it has none. */
-function lookup(lines, line, col) {
-  const segments = lines[line];
-  if (!segments || segments.length === 0) return null;
-  let best = segments[0];
-  for (const s of segments) if (s[0] <= col) best = s;
-  return { line: best[2], col: best[3] };
+/** The source position (1-based line, 0-based column) of a generated one, or null when it has none. */
+function lookup(map, line, column) {
+  const { originalPositionFor, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND } = traceMapping;
+  for (const bias of [GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND]) {
+    const pos = originalPositionFor(map, { line, column, bias });
+    if (pos.line !== null) return pos;
+  }
+  return null;
 }
 
 /** Source maps of compiled cells, by the CommonJS output they produced. */
@@ -134,7 +103,7 @@ try {
       try {
         const first = JSON.parse(Buffer.from(inline[1], "base64").toString("utf8"));
         const second = JSON.parse(out.sourceMapText);
-        compiled.set(outputText, { first: decodeMappings(first.mappings), second: decodeMappings(second.mappings) });
+        if (traceMapping) compiled.set(outputText, { first: new traceMapping.TraceMap(first), second: new traceMapping.TraceMap(second) });
       } catch {
         // no map: this output keeps tslab's line numbers
       }
@@ -183,11 +152,11 @@ vm.runInThisContext = function (code, options, ...rest) {
 /** `In[N]:line:column` for a position in a cell script, or null (no source: tslab's or TypeScript's code). */
 function cellLocation(cell, line, col) {
   const column = line === 1 ? col - 1 - cell.prefix : col - 1;
-  const mid = lookup(cell.second, line - 1, column);
-  const src = mid && lookup(cell.first, mid.line, mid.col);
-  // The first compilation's input starts with tslab's one-line prefix "export {};".
-  if (!src || src.line < 1) return null;
-  return `In[${cell.count}]:${src.line}:${src.col + 1}`;
+  const mid = lookup(cell.second, line, column);
+  const src = mid && lookup(cell.first, mid.line, mid.column);
+  // The first compilation's input starts with tslab's one-line prefix "export {};": cell line = map line − 1.
+  if (!src || src.line < 2) return null;
+  return `In[${cell.count}]:${src.line - 1}:${src.column + 1}`;
 }
 
 const MACHINERY = /^node:(vm|internal[\\/])|[\\/]tslab[\\/]dist[\\/]|[\\/]kernel-preload\.js$/;
