@@ -9,7 +9,7 @@
  * SEQLAB_FUZZ_RUNS scales the runs of each property (default 150: 2,730 inputs, ~3 s).
  * Found with these mutations before the reader checked outputs (a survey of 18,000 inputs:
  * 277 crashes, all TypeErrors in the renderer, at 5 places): a null output (renderOutputs),
- * a non-string or null ename / evalue / traceback line (stripAnsi), output data that is not
+ * a non-string or null ename / evalue / traceback line (the ANSI stripping), output data that is not
  * an object (`in` in renderMimeBundle), a traceback that is not a list (renderError). Now
  * `validateNotebook` checks every output, and the same survey finds none.
  */

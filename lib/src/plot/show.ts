@@ -7,7 +7,7 @@
  * 2. `text/html` — a `<div>` plus a small loader script for Jupyter Notebook/JupyterLab:
  *    it draws with `window.Plotly`, loading the bundle once per page from the Jupyter
  *    server's `files/` URL of the project's `node_modules/plotly.js-dist/plotly.js`
- *    (no CDN; so the ~4.6 MB bundle is never copied into the notebook).
+ *    (no CDN; so the ~11 MB bundle is never copied into the notebook).
  * 3. `text/plain` — a one-line summary, for terminals and diffs.
  */
 import { createHash } from "crypto";

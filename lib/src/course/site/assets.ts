@@ -3,16 +3,13 @@
  * network:
  * 1. `site.css` (see `style.ts`);
  * 2. `katex/katex.min.css` and `katex/fonts/` from the installed `katex` package;
- * 3. when some page has figures, `plotly.min.js` (from `plotly.js-dist`) and `plots.js`
- *    (see `plot.ts`).
+ * 3. when some page has figures, `plotly.js` and `plots.js` (see `plot.ts`).
  *
- * plotly.js-dist ships only an unminified bundle (~11 MB). It is minified once with
- * esbuild's transform API (~2 s, to ~5 MB) and cached in
- * `node_modules/.cache/seqlab/`, keyed by the plotly and esbuild versions, so later
- * renders only copy it. Without esbuild (or a writable cache) the bundle is minified into
- * `outDir` directly, or copied as it is.
+ * Every file is copied as its package ships it; nothing is built or minified here.
+ * plotly.js-dist ships one bundle, `plotly.js` (~11 MB, not minified; plotly publishes
+ * a minified build only as the separate package plotly.js-dist-min).
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "fs";
+import { copyFileSync, cpSync, mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import { PLOTS_JS } from "./plot";
 import { SITE_CSS } from "./style";
@@ -21,7 +18,7 @@ import { SITE_CSS } from "./style";
 export const ASSETS = {
   siteCss: "assets/site.css",
   katexCss: "assets/katex/katex.min.css",
-  plotly: "assets/plotly.min.js",
+  plotly: "assets/plotly.js",
   plotsJs: "assets/plots.js",
 } as const;
 
@@ -32,7 +29,7 @@ export interface AssetOptions {
 }
 
 /** Writes the assets into `outDir/assets/`. */
-export async function writeAssets(outDir: string, options: AssetOptions): Promise<void> {
+export function writeAssets(outDir: string, options: AssetOptions): void {
   const assetDir = path.join(outDir, "assets");
   mkdirSync(path.join(assetDir, "katex"), { recursive: true });
   writeFileSync(path.join(outDir, ASSETS.siteCss), SITE_CSS);
@@ -43,53 +40,6 @@ export async function writeAssets(outDir: string, options: AssetOptions): Promis
 
   if (options.plotly) {
     writeFileSync(path.join(outDir, ASSETS.plotsJs), PLOTS_JS);
-    await writePlotly(path.join(outDir, ASSETS.plotly));
+    copyFileSync(require.resolve("plotly.js-dist/plotly.js"), path.join(outDir, ASSETS.plotly));
   }
-}
-
-interface Esbuild {
-  version: string;
-  transform(code: string, options: { minify: boolean; loader: "js" }): Promise<{ code: string }>;
-}
-
-/** esbuild, if it can be loaded here (it is a dependency, but its binary is per platform). */
-function loadEsbuild(): Esbuild | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require("esbuild") as Esbuild;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes `text` to `file` atomically (concurrent renders never see half a file). */
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
-/** Writes plotly's bundle, minified when possible, to `dest`. */
-async function writePlotly(dest: string): Promise<void> {
-  const source = require.resolve("plotly.js-dist/plotly.js");
-  const esbuild = loadEsbuild();
-  if (!esbuild) {
-    copyFileSync(source, dest);
-    return;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const version = (require("plotly.js-dist/package.json") as { version: string }).version;
-  const cacheDir = path.join(path.dirname(path.dirname(source)), ".cache", "seqlab");
-  const cached = path.join(cacheDir, `plotly-${version}.esbuild-${esbuild.version}.min.js`);
-  if (!existsSync(cached)) {
-    const { code } = await esbuild.transform(readFileSync(source, "utf8"), { minify: true, loader: "js" });
-    try {
-      mkdirSync(cacheDir, { recursive: true });
-      writeAtomic(cached, code);
-    } catch {
-      writeAtomic(dest, code); // no writable cache: this render only
-      return;
-    }
-  }
-  copyFileSync(cached, dest);
 }

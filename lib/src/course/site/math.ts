@@ -13,6 +13,19 @@
  * TeX errors do not stop the build: KaTeX shows the faulty source in red (`.katex-error`).
  * Macros defined with `\def`/`\gdef` carry over to later math on the same page when the
  * caller passes the same `env.katexMacros` object (Jupyter's MathJax behaves that way).
+ *
+ * Why not a markdown-it math plugin? Tried against every notebook's markdown and the edge
+ * cases in test/site.test.ts (markdown-it 15, KaTeX 0.19); none keeps the site's behaviour:
+ * - @mdit/plugin-tex 0.24 (with our `renderTex` as its `render`): the course notebooks
+ *   render the same, but `$$…$$` inside a paragraph stays text, an unclosed `$$` line turns
+ *   the rest of the cell into one formula, and `$$x$$ text` on one line is a KaTeX
+ *   error. It is ESM-only and asks for markdown-it ^14 as a peer.
+ * - @vscode/markdown-it-katex 1.1: the same two `$$` faults; `$ x$` becomes math and `$x$$y$`
+ *   does not; in-paragraph `$$…$$` comes out as a block token (a `<div>` inside a `<p>`).
+ *   It depends on KaTeX ^0.16, so npm installs a second KaTeX.
+ * - markdown-it-texmath 1.0: an inline `$…$` across a line break stays text (one in notebook
+ *   04); its renderer gets no `env`, so macros cannot be per page.
+ * - markdown-it-dollarmath 0.5: imports `markdown-it/lib/…`, which markdown-it 15 no longer has.
  */
 import katex from "katex";
 import type MarkdownIt from "markdown-it";

@@ -2,11 +2,12 @@
  * A code cell's outputs → HTML.
  *
  * - `stream`: stdout/stderr as escaped preformatted text; consecutive chunks of the same
- *   stream are merged, ANSI codes stripped, and a carriage return overwrites its line
- *   (progress bars show their last state).
+ *   stream are merged, ANSI codes stripped (Node's `util.stripVTControlCharacters`), and a
+ *   carriage return overwrites its line (progress bars show their last state).
  * - `error`: `ename: evalue` and the traceback, ANSI codes stripped.
  * - `execute_result` / `display_data`: the first representation in {@link MIME_PRIORITY}.
  */
+import { stripVTControlCharacters } from "util";
 import { escapeHtml } from "../../notebook/display";
 import type { ErrorOutput, MimeBundle, Output, StreamOutput } from "../nbformat";
 import { renderMarkdown, svgDataUri, type MarkdownEnv } from "./markdown";
@@ -49,15 +50,9 @@ export const MIME_PRIORITY: ReadonlyArray<{ mime: string; cls: string; render: M
   { mime: "image/gif", cls: "image", render: image("image/gif") },
   { mime: "text/markdown", cls: "markdown", render: (data, ctx) => renderMarkdown(text(data), ctx.env) },
   { mime: "text/latex", cls: "latex", render: (data, ctx) => renderTex(stripMathDelimiters(text(data)), true, ctx.env) },
-  { mime: "text/plain", cls: "text", render: (data) => `<pre>${escapeHtml(stripAnsi(text(data)))}</pre>` },
+  { mime: "text/plain", cls: "text", render: (data) => `<pre>${escapeHtml(stripVTControlCharacters(text(data)))}</pre>` },
   { mime: "application/json", cls: "text", render: (data) => `<pre>${escapeHtml(JSON.stringify(data, null, 2))}</pre>` },
 ];
-
-/** Removes ANSI escape sequences (colours, cursor moves, OSC titles/links). */
-export function stripAnsi(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g, "");
-}
 
 /** Applies carriage returns: on each line, only the text after the last `\r` remains. */
 export function applyCarriageReturns(s: string): string {
@@ -92,7 +87,7 @@ export function renderMimeBundle(data: MimeBundle, ctx: OutputContext): { html: 
 }
 
 function renderStream(name: string, chunks: string): string {
-  const body = escapeHtml(applyCarriageReturns(stripAnsi(chunks)));
+  const body = escapeHtml(applyCarriageReturns(stripVTControlCharacters(chunks)));
   return `<pre class="output-stream output-${name === "stderr" ? "stderr" : "stdout"}">${body}</pre>`;
 }
 
@@ -100,13 +95,13 @@ function renderError(o: ErrorOutput): string {
   const header = `${o.ename}: ${o.evalue}`;
   // Node and IPython tracebacks usually repeat "ename: evalue"; show it once, on top.
   const trace = (o.traceback ?? [])
-    .map(stripAnsi)
+    .map(stripVTControlCharacters)
     .join("\n")
     .split("\n")
     .filter((line) => line.trim() !== header.trim());
   const body = trace.join("\n").replace(/^\s*\n|\s+$/g, "");
   return (
-    `<div class="output-error"><pre><strong>${escapeHtml(stripAnsi(header))}</strong>` +
+    `<div class="output-error"><pre><strong>${escapeHtml(stripVTControlCharacters(header))}</strong>` +
     `${body ? "\n" + escapeHtml(body) : ""}</pre></div>`
   );
 }

@@ -121,6 +121,6 @@ export async function renderSite(opts: RenderSiteOptions): Promise<RenderedSite>
   }));
   const index = path.join(outDir, "index.html");
   writeFileSync(index, indexHtml(courseTitle, entries, notebooks.some(hasMath)));
-  await writeAssets(outDir, { plotly: anyPlots });
+  writeAssets(outDir, { plotly: anyPlots });
   return { index, pages };
 }
