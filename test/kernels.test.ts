@@ -194,21 +194,21 @@ describe("gradient of gather (every embedding layer)", () => {
     );
   });
 
-  test("[400, 200] into 10,000 rows takes well under a second on cpu and wasm (stock cpu: ~1.5 min)", async () => {
-    for (const backend of ["cpu", "wasm"] as const) {
-      await tf.setBackend(backend);
-      tf.tidy(() => {
-        const E = tf.zeros([10_000, 200]); // [V, D]
-        const ids = tf.randomUniform([400], 0, 10_000, "int32"); // [400]
-        const w = tf.randomNormal([400, 200]); // [400, D]
-        const g = tf.grad((e: tf.Tensor) => tf.sum(tf.mul(tf.gather(e, ids), w)));
-        g(E).dataSync(); // warm-up
-        const t0 = performance.now();
-        g(E).dataSync();
-        const ms = performance.now() - t0;
-        assert.ok(ms < 2000, `${backend}: expected the gradient in < 2000 ms, got ${ms.toFixed(0)} ms`);
-      });
-    }
+  test("equals the definition at an embedding layer's size ([400, 200] into 10,000 rows, ids repeated)", async () => {
+    // Speed at this size (the stock cpu kernel is quadratic: ~1.5 min) is measured by
+    // `npm run bench` (the embedding gradient in the RNN LM workloads), not here.
+    const [V, D, n] = [10_000, 200, 400];
+    const ids = Array.from({ length: n }, (_, j) => ((j % 300) * 7919) % V); // rows 300…399 repeat the ids of rows 0…99
+    const w = Array.from({ length: n * D }, (_, i) => (((i * 31) % 129) - 64) / 8); // dyadic: exact sums
+    const grad = () => {
+      const E = tf.zeros([V, D]); // [V, D]; the loss is linear in E
+      const idsT = tf.tensor1d(ids, "int32"); // [n]
+      const wT = tf.tensor2d(w, [n, D]); // [n, D]
+      return tf.grad((e: tf.Tensor) => tf.sum(tf.mul(tf.gather(e, idsT), wT)))(E); // [V, D]
+    };
+    const expected = await on("cpu", () => referenceSegmentSum(w, ids, V, [D]));
+    assert.deepEqual(await on("wasm", grad), expected, "wasm");
+    assert.deepEqual(await on("cpu", grad), expected, "cpu");
   });
 });
 
