@@ -1,5 +1,5 @@
 /**
- * ARPA export and import (lib/src/lm/arpa.ts):
+ * ARPA export and import (lib/src/lm/arpa_writer.ts, lib/src/lm/arpa_reader.ts):
  * - round trip: a Kneser-Ney model written as ARPA and read back gives the same log10
  *   probabilities for every vocabulary word and probe context, orders 1–5 (listed n-grams
  *   bit for bit, backed-off ones up to 1e-12), and the same perplexity;
@@ -17,7 +17,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SeqlabError } from "../lib/src/errors";
-import { ArpaError, ArpaLm, toArpa, writeArpa } from "../lib/src/lm/arpa";
+import { ArpaError, ArpaLm } from "../lib/src/lm/arpa_reader";
+import { toArpa, writeArpa } from "../lib/src/lm/arpa_writer";
 import { KneserNeyLm } from "../lib/src/lm/kneser_ney";
 import { perplexity } from "../lib/src/lm/perplexity";
 

@@ -23,7 +23,8 @@ import { SeqlabError } from "../lib/src/errors";
 import { CheckpointError, hasCheckpoint, inspectLm, loadLm, rnnLmWeightShapes, saveLm } from "../lib/src/lm/checkpoint";
 import { RnnLm } from "../lib/src/lm/rnn_lm";
 import { encodeStream, trainLm, TrainingDivergedError } from "../lib/src/lm/train_lm";
-import { trainCorpusLm, type LmCorpus } from "../lib/src/experiments/language_models";
+import type { LmCorpus } from "../lib/src/datasets/lm_corpus";
+import { trainCorpusLm } from "../lib/src/lm/train_corpus_lm";
 import { setSeed } from "../lib/src/notebook/random";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-checkpoint-"));
@@ -287,7 +288,7 @@ describe("no training on NaN", () => {
     test: Array.from({ length: 5 }, (_, i) => sentence(200 + i)),
   };
 
-  test("a NaN loss throws TrainingDivergedError naming epoch and step; the bad step is not applied", () => {
+  test("a NaN loss throws TrainingDivergedError naming epoch, step and value; the bad step is not applied", () => {
     setSeed(3);
     const v = Vocab.fromSentences(corpus.train);
     const model = new RnnLm({ vocabSize: v.size, embeddingSize: 4, hiddenSize: 5, layers: 1 });
@@ -306,8 +307,10 @@ describe("no training on NaN", () => {
       assert.ok(e instanceof TrainingDivergedError, `${e.name}: ${e.message}`);
       assert.ok(e instanceof SeqlabError);
       assert.equal(e.message, "trainLm: expected a finite loss and gradient norm, got loss NaN and gradient norm NaN at epoch 2, step 1; the step was not applied (lower the learning rate or clip harder)");
+      assert.equal(e.name, "TrainingDivergedError");
       assert.equal(e.epoch, 2);
       assert.equal(e.step, 1);
+      assert.equal(e.value, NaN);
       return true;
     });
     assert.deepEqual(weightsOf(model), before, "no weight changed by the diverged step");
@@ -320,7 +323,9 @@ describe("no training on NaN", () => {
     assert.throws(
       // lr_e = 0.5 · 1e39^(e − 1): float32 ∞ from epoch 2 on
       () => trainCorpusLm(corpus, "nan", config, { epochs: 3, batchSize: 4, bptt: 5, learningRate: 0.5, decay: 1e39, decayAfter: 1, checkpointDir: dir, log: () => {} }),
-      (e: Error) => e instanceof TrainingDivergedError && e.epoch === 2 && /^trainLm: expected (a )?finite .* (at|after) epoch 2, step \d+/.test(e.message),
+      (e: Error) =>
+        e instanceof TrainingDivergedError && e.epoch === 2 && /^trainLm: expected (a )?finite .* (at|after) epoch 2, step \d+/.test(e.message) &&
+        !Number.isFinite(e.value) && e.message.includes(`${e.value}`),
     );
     const { model, history } = loadLm(dir);
     assert.equal(history.length, 1);
@@ -472,7 +477,7 @@ describe("fuzz: mutated checkpoint folders (fast-check)", () => {
 
 describe("trainCorpusLm's checkpoint folder", () => {
   test("a checkpointDir that is a file: an ArgumentError naming it, not a raw EEXIST", async () => {
-    const { trainCorpusLm: train } = await import("../lib/src/experiments/language_models");
+    const { trainCorpusLm: train } = await import("../lib/src/lm/train_corpus_lm");
     const file = freshDir("a-file");
     fs.writeFileSync(file, "x");
     const corpus: LmCorpus = { name: "toy", source: "test", unk: "<unk>", types: 3, train: [["a", "b", "c"]], valid: [["a", "b"]], test: [["b", "c"]] };
@@ -480,5 +485,21 @@ describe("trainCorpusLm's checkpoint folder", () => {
       name: "ArgumentError",
       message: `${file}: expected a folder for the checkpoint and its training.lock, got EEXIST: file already exists, mkdir '${file}'`,
     });
+  });
+});
+
+describe("error kinds of training and checkpoints", () => {
+  test("TrainingDivergedError, CheckpointError and LockError are exported from the package, each its own kind under SeqlabError", async () => {
+    const seqlab = await import("../lib/src/index");
+    const kinds = [seqlab.TrainingDivergedError, seqlab.CheckpointError, seqlab.LockError] as const;
+    for (const Kind of kinds) {
+      assert.ok(Kind.prototype instanceof seqlab.SeqlabError, `${Kind.name} extends SeqlabError`);
+      assert.ok(!(Kind.prototype instanceof seqlab.ArgumentError), `${Kind.name} is not an ArgumentError`);
+      for (const Other of kinds) if (Other !== Kind) assert.ok(!(Kind.prototype instanceof Other), `${Kind.name} is not a ${Other.name}`);
+    }
+    const diverged = new seqlab.TrainingDivergedError("trainLm: expected …", 2, 7, Infinity);
+    assert.deepEqual([diverged.name, diverged.epoch, diverged.step, diverged.value], ["TrainingDivergedError", 2, 7, Infinity]);
+    assert.equal(new seqlab.LockError("x").name, "LockError");
+    assert.equal(new seqlab.CheckpointError("x").name, "CheckpointError");
   });
 });

@@ -5,7 +5,7 @@
  * lines; CRLF line ends; blank lines; numeric fields replaced by NaN / Infinity / -1e400 /
  * hex / garbage; the counts of an ARPA header changed; tokens replaced by other tokens —
  * and feeds them to
- *   - ARPA models: `ArpaLm.read` (lib/src/lm/arpa.ts);
+ *   - ARPA models: `ArpaLm.read` (lib/src/lm/arpa_reader.ts);
  *   - text corpora: the CLI's `readTextFile` (lib/src/cli/text.ts), `readSentences`
  *     (lib/src/lm/ngram_counts.ts), `readLineSentences` and the PTB loader `loadPtb`
  *     (lib/src/datasets/);
@@ -40,7 +40,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { SeqlabError } from "../lib/src/errors";
-import { ArpaError, ArpaLm, toArpa } from "../lib/src/lm/arpa";
+import { ArpaError, ArpaLm } from "../lib/src/lm/arpa_reader";
+import { toArpa } from "../lib/src/lm/arpa_writer";
 import { KneserNeyLm } from "../lib/src/lm/kneser_ney";
 import { readSentences } from "../lib/src/lm/ngram_counts";
 import { readTextFile } from "../lib/src/cli/text";
@@ -353,7 +354,7 @@ describe("fuzz: text corpora (CLI text files, readSentences, readLineSentences, 
 // ---------------------------------------------------------------------------------------
 // ARPA
 
-/** The reference model: n-gram → [log10 p, log10 bow], by the format's definition (see lm/arpa.ts's file comment). */
+/** The reference model: n-gram → [log10 p, log10 bow], by the format's definition (see lm/arpa_reader.ts's file comment). */
 interface RefArpa {
   order: number;
   entries: Map<string, [number, number]>;
@@ -468,7 +469,7 @@ describe("fuzz: ARPA files (ArpaLm.read)", () => {
           const dec = referenceDecode(bytes, file);
           const ref = "error" in dec ? dec : ((r) => (typeof r === "string" ? { error: r } : { value: r }))(referenceArpa(dec.text));
           check(
-            `ArpaLm.read (lm/arpa.ts), order ${order}`,
+            `ArpaLm.read (lm/arpa_reader.ts), order ${order}`,
             ArpaError,
             file,
             () => ArpaLm.read(file),

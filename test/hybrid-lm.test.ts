@@ -1,5 +1,5 @@
 /**
- * The hybrid word/char LM (lib/src/lm/hybrid_lm.ts) against oracles: the spelling of each word
+ * The hybrid word/char LM (lib/src/lm/hybrid/) against oracles: the spelling of each word
  * against a step-by-step loop of the char LSTM cell (no masks, one word at a time); the gradient
  * of the char part against central differences; the replacement rate against p; evaluation with
  * nothing spelled against the plain RnnLm's evaluateLm; and a behavioural check: on a corpus
@@ -15,15 +15,11 @@ import { EOS_ID, UNK_ID, Vocab } from "../lib/src/data/vocab";
 import { charVocab } from "../lib/src/lm/char_lm";
 import { RnnLm } from "../lib/src/lm/rnn_lm";
 import { evaluateLm, trainLm } from "../lib/src/lm/train_lm";
-import {
-  HybridBatches,
-  HybridLm,
-  encodeHybridStream,
-  evaluateHybridLm,
-  hybridBatchTensors,
-  trainHybridLm,
-  type HybridBatch,
-} from "../lib/src/lm/hybrid_lm";
+import { HybridLm } from "../lib/src/lm/hybrid/model";
+import { encodeHybridStream } from "../lib/src/lm/hybrid/stream";
+import { HybridBatches, hybridBatchTensors, type HybridBatch } from "../lib/src/lm/hybrid/batches";
+import { trainHybridLm } from "../lib/src/lm/hybrid/train";
+import { evaluateHybridLm } from "../lib/src/lm/hybrid/evaluate";
 
 before(async () => {
   await initBackend({ quiet: true });

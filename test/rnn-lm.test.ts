@@ -19,8 +19,11 @@ import { Vocab, EOS_ID } from "../lib/src/data/vocab";
 import { RnnLm, lastRealStep } from "../lib/src/lm/rnn_lm";
 import { encodeStream, evaluateLm, evaluateSentences, trainLm } from "../lib/src/lm/train_lm";
 import { CheckpointError, loadLm, saveLm } from "../lib/src/lm/checkpoint";
+import { LockError } from "../lib/src/lm/training_lock";
+import { SeqlabError } from "../lib/src/errors";
 import { mixLogProbs, tuneMixture } from "../lib/src/lm/interpolate";
-import { trainCorpusLm, type LmCorpus } from "../lib/src/experiments/language_models";
+import type { LmCorpus } from "../lib/src/datasets/lm_corpus";
+import { trainCorpusLm } from "../lib/src/lm/train_corpus_lm";
 
 before(async () => {
   await initBackend({ quiet: true });
@@ -253,8 +256,14 @@ describe("trainCorpusLm with a checkpoint folder", () => {
     assert.equal(again.seconds, resumed.seconds, "the training wall time comes from the epoch records");
     assert.throws(
       () => trainCorpusLm(corpus, "part", { ...config, hiddenSize: 9 }, { ...options, epochs: 3, checkpointDir: dir }),
-      { message: `trainCorpusLm: the checkpoint in ${dir} has hiddenSize 8, this run asks for 9; use another checkpointDir or delete that folder` },
+      (e: Error) => {
+        assert.ok(e instanceof CheckpointError && e instanceof SeqlabError, `${e.name}: ${e.message}`);
+        assert.equal(e.name, "CheckpointError");
+        assert.equal(e.message, `trainCorpusLm: expected the checkpoint in ${dir} to have this run's hiddenSize 9, got hiddenSize 8; use another checkpointDir or delete that folder`);
+        return true;
+      },
     );
+    assert.equal(loadLm(dir).history.length, 3, "a refused run leaves the checkpoint as it was");
     for (const run of [whole, first, resumed, again]) run.model.dispose();
     fs.rmSync(dir, { recursive: true });
   });
@@ -291,9 +300,13 @@ describe("trainCorpusLm with a checkpoint folder", () => {
     assert.equal(lines.length, 1, "no wait for a dead process");
     again.model.dispose();
     fs.writeFileSync(path.join(dir, "training.lock"), JSON.stringify({ pid: 1, host: "elsewhere" }));
-    assert.throws(() => trainCorpusLm(corpus, "locked", config, { ...options, epochs: 1, checkpointDir: dir }), {
-      message: `${path.join(dir, "training.lock")} says process 1 on elsewhere is training into this folder; delete the file if that run is gone`,
+    assert.throws(() => trainCorpusLm(corpus, "locked", config, { ...options, epochs: 1, checkpointDir: dir }), (e: Error) => {
+      assert.ok(e instanceof LockError && e instanceof SeqlabError, `${e.name}: ${e.message}`);
+      assert.equal(e.name, "LockError");
+      assert.equal(e.message, `${path.join(dir, "training.lock")} says process 1 on elsewhere is training into this folder; delete the file if that run is gone`);
+      return true;
     });
+    assert.equal(fs.readFileSync(path.join(dir, "training.lock"), "utf8"), JSON.stringify({ pid: 1, host: "elsewhere" }), "another machine's lock is left alone");
     fs.rmSync(dir, { recursive: true });
   });
 });

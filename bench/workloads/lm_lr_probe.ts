@@ -14,7 +14,7 @@
 import { Command, Option } from "commander";
 import { initBackend } from "../../lib/src/backend/backend";
 import { Vocab } from "../../lib/src/data/vocab";
-import { loadLmCorpus } from "../../lib/src/experiments/language_models";
+import { loadLmCorpus } from "../../lib/src/datasets/lm_corpus";
 import { RnnLm } from "../../lib/src/lm/rnn_lm";
 import { encodeStream, evaluateLm, trainLm, type TrainLmOptions } from "../../lib/src/lm/train_lm";
 import { setSeed } from "../../lib/src/notebook/random";

@@ -270,7 +270,8 @@ export { softmaxCrossEntropyReference } from "./ops/softmax_cross_entropy";
 export { NgramCounts, readSentences, type NgramLevel, type NgramCountOptions } from "./lm/ngram_counts";
 export { KneserNeyLm, modifiedKneserNeyDiscounts, type KneserNeyDiscounts, type KneserNeyOptions } from "./lm/kneser_ney";
 export { MleLm, AddKLm } from "./lm/ngram_baselines";
-export { ArpaLm, ArpaError, arpaChunks, toArpa, writeArpa, type ArpaReadOptions } from "./lm/arpa";
+export { ArpaLm, ArpaError, type ArpaReadOptions } from "./lm/arpa_reader";
+export { arpaChunks, toArpa, writeArpa } from "./lm/arpa_writer";
 export { perplexity, perplexityFromLogProbs, formatPerplexity, type LanguageModel, type PerplexityReport } from "./lm/perplexity";
 
 // Generation and the char-level / hybrid LMs (issue 5, task L3): argmax, sampling (temperature,
@@ -300,20 +301,11 @@ export {
   type EncodeTextOptions,
   type SampleTextOptions,
 } from "./lm/char_lm";
-export {
-  HybridLm,
-  HybridBatches,
-  encodeHybridStream,
-  hybridBatchTensors,
-  trainHybridLm,
-  evaluateHybridLm,
-  type HybridLmConfig,
-  type HybridStream,
-  type HybridBatch,
-  type HybridTensorBatch,
-  type HybridBatchOptions,
-  type TrainHybridOptions,
-} from "./lm/hybrid_lm";
+export { HybridLm, type HybridLmConfig } from "./lm/hybrid/model";
+export { encodeHybridStream, type HybridStream } from "./lm/hybrid/stream";
+export { HybridBatches, hybridBatchTensors, type HybridBatch, type HybridTensorBatch, type HybridBatchOptions } from "./lm/hybrid/batches";
+export { trainHybridLm, type TrainHybridOptions } from "./lm/hybrid/train";
+export { evaluateHybridLm } from "./lm/hybrid/evaluate";
 
 // Recurrent language models (issue 5): the model, training over token streams (truncated
 // BPTT), evaluation, checkpoints, interpolation with an n-gram model.
@@ -333,23 +325,21 @@ export {
 } from "./lm/train_lm";
 export { saveLm, loadLm, inspectLm, hasCheckpoint, CheckpointError, type SaveLmOptions, type LoadLmOptions, type CheckpointContents } from "./lm/checkpoint";
 export { mixLogProbs, tuneMixture, ngramStreamLogProbs } from "./lm/interpolate";
+export { LockError } from "./lm/training_lock";
 
-// The experiments of notebook 04-language-models.
+// The experiments of notebook 04-language-models: its corpus, one recurrent LM trained or
+// resumed from its checkpoint, and the experiment cells.
+export { loadLmCorpus, type LmCorpus, type LoadLmCorpusOptions } from "./datasets/lm_corpus";
+export { trainCorpusLm, type RnnLmRun, type CorpusLmOptions } from "./lm/train_corpus_lm";
 export {
-  loadLmCorpus,
   kneserNeyTable,
-  trainCorpusLm,
   FULL_LM_RUNS,
   type LmRunSpec,
   mixtureWithKneserNey,
   perplexityCurves,
   lossModeComparison,
   lossModeChart,
-  type LmCorpus,
-  type LoadLmCorpusOptions,
   type KneserNeyRow,
-  type RnnLmRun,
-  type CorpusLmOptions,
   type MixtureResult,
   type LossModeCurve,
 } from "./experiments/language_models";

@@ -1,13 +1,13 @@
 /**
  * `seqlab kn`: builds an interpolated modified Kneser-Ney model (lm/kneser_ney.ts) from a
- * text file and writes it as ARPA (lm/arpa.ts).
+ * text file and writes it as ARPA (lm/arpa_writer.ts).
  *
  *     seqlab kn --order 5 --train ptb.train.txt --arpa kn5.arpa [--unk <unk> | --no-unk]
  */
 import { Command, InvalidArgumentError } from "commander";
 import { ArgumentError } from "../errors";
 import { KneserNeyLm } from "../lm/kneser_ney";
-import { writeArpa } from "../lm/arpa";
+import { writeArpa } from "../lm/arpa_writer";
 import { NgramCounts } from "../lm/ngram_counts";
 import { readTextFile } from "./text";
 

@@ -16,7 +16,7 @@ import { initEngine } from "../engine/engine";
 import { loadLm } from "../lm/checkpoint";
 import { evaluateSentences } from "../lm/train_lm";
 import { ArgumentError } from "../errors";
-import { ArpaLm } from "../lm/arpa";
+import { ArpaLm } from "../lm/arpa_reader";
 import { formatPerplexity, perplexity, type LanguageModel, type PerplexityReport } from "../lm/perplexity";
 import { readTextFile } from "./text";
 

