@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/src/backend/backend";
 import { ArgumentError } from "../lib/src/errors";
-import { setSeed } from "../lib/src/notebook/random";
+import { setSeed } from "../lib/src/random";
 import { byProfile } from "../lib/src/notebook/profile";
 import { RnnCell } from "../lib/src/rnn/rnn_cell";
 import { LstmCell } from "../lib/src/rnn/lstm";

@@ -7,7 +7,7 @@
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend } from "../lib/src/backend/backend";
-import { setSeed } from "../lib/src/notebook/random";
+import { setSeed } from "../lib/src/random";
 import { EOS_ID } from "../lib/src/data/vocab";
 import { RnnLm } from "../lib/src/lm/rnn_lm";
 import { trainLm, evaluateLm } from "../lib/src/lm/train_lm";

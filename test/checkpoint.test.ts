@@ -25,7 +25,7 @@ import { RnnLm } from "../lib/src/lm/rnn_lm";
 import { encodeStream, trainLm, TrainingDivergedError } from "../lib/src/lm/train_lm";
 import type { LmCorpus } from "../lib/src/datasets/lm_corpus";
 import { trainCorpusLm } from "../lib/src/lm/train_corpus_lm";
-import { setSeed } from "../lib/src/notebook/random";
+import { setSeed } from "../lib/src/random";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-checkpoint-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -158,6 +158,8 @@ describe("checkpoint format version 2", () => {
     assertLoadError(dir, `${modelFile}: config.cell: expected one of "rnn", "lstm", "gru", got "transformer"`);
     edit((j) => (j.config.hiddenSize = 5));
     assertLoadError(dir, `${modelFile}: weights[1].shape: expected [8,20] (from config), got [7,16]`);
+    edit((j) => (j.config.layers = 1e12)); // a count check, not 1e12 shapes built (once an out-of-memory crash)
+    assertLoadError(dir, `${modelFile}: weights: expected 2000000000003 entries for a 1000000000000-layer lstm, got "7 entries"`);
     edit((j) => (j.weights[2].offset = 0));
     assertLoadError(dir, new RegExp(`^${modelFile}: weights\\[2\\]\\.offset: expected \\d+ \\(the weights are contiguous\\), got 0$`));
     edit((j) => (j.history = "many"));

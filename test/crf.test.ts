@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/src/backend/backend";
-import { setSeed } from "../lib/src/notebook/random";
+import { setSeed } from "../lib/src/random";
 import { ArgumentError } from "../lib/src/errors";
 import { finiteDifferences64, relativeError } from "../lib/src/gradcheck/gradcheck";
 import { Crf, crfLogLikelihood, crfLogPartition, crfScore, viterbiDecode, type CrfParams } from "../lib/src/ops/crf";

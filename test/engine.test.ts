@@ -42,8 +42,8 @@ import { jsKernels } from "../lib/src/engine/js";
 import { loadNativeKernels } from "../lib/src/engine/native";
 import { loadWasmKernels } from "../lib/src/engine/wasm";
 import { initEngine, withKernels } from "../lib/src/engine/engine";
-import { FusedAdam } from "../lib/src/engine/adam";
-import { registerSeqlabBackend } from "../lib/src/engine/backend";
+import { FusedAdam } from "../lib/src/optim/adam";
+import { registerSeqlabBackend } from "../lib/src/backend/seqlab_backend";
 import {
   gruSequence,
   gruSequenceReference,
@@ -650,7 +650,7 @@ describe("engine selection", () => {
   });
 });
 
-describe("optimizers update in place only what nothing else shares (engine/backend.ts ownedValues)", () => {
+describe("optimizers update in place only what nothing else shares (backend/seqlab_backend.ts ownedValues)", () => {
   test("with a reshape of the variable alive, the update goes through assign and the reshape keeps the old values", async () => {
     const { FusedSgd } = await import("../lib/src/optim/sgd");
     for (const make of [() => new FusedSgd(0.5), () => new FusedAdam({ learningRate: 0.5 })]) {

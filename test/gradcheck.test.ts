@@ -13,7 +13,7 @@ import {
   gradCheckTable,
   relativeError,
 } from "../lib/src/gradcheck/gradcheck";
-import { setSeed } from "../lib/src/notebook/random";
+import { setSeed } from "../lib/src/random";
 import { gaussian, uniformGenerator } from "../lib/src/rnn/linalg64";
 import { initVanilla, vanillaBptt64, vanillaLossTf, vanillaToVariables, vanillaVariableList, VANILLA_PARAM_NAMES } from "../lib/src/rnn/vanilla";
 

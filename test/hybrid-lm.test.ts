@@ -10,7 +10,7 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/src/backend/backend";
-import { seededGenerator, setSeed } from "../lib/src/notebook/random";
+import { seededGenerator, setSeed } from "../lib/src/random";
 import { EOS_ID, UNK_ID, Vocab } from "../lib/src/data/vocab";
 import { charVocab } from "../lib/src/lm/char_lm";
 import { RnnLm } from "../lib/src/lm/rnn_lm";

@@ -11,7 +11,7 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/src/backend/backend";
-import { setSeed, nextSeed } from "../lib/src/notebook/random";
+import { setSeed, nextSeed } from "../lib/src/random";
 import { accuracy, softmaxCrossEntropy } from "../lib/src/ops/softmax_cross_entropy";
 import {
   copyTask, decodeTokens, DIGIT_NAMES, nextTokenTask, rememberTask, reverseTask, spellingTask,

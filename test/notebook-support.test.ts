@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { profile, byProfile } from "../lib/src/notebook/profile";
-import { setSeed, getSeed, random, nextSeed, seededGenerator } from "../lib/src/notebook/random";
+import { setSeed, getSeed, random, nextSeed, seededGenerator } from "../lib/src/random";
 import { tableHtml, tableText } from "../lib/src/table/table";
 import { ArgumentError } from "../lib/src/errors";
 

@@ -14,7 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/src/backend/backend";
-import { setSeed } from "../lib/src/notebook/random";
+import { setSeed } from "../lib/src/random";
 import { Vocab, EOS_ID } from "../lib/src/data/vocab";
 import { RnnLm, lastRealStep } from "../lib/src/lm/rnn_lm";
 import { encodeStream, evaluateLm, evaluateSentences, trainLm } from "../lib/src/lm/train_lm";

@@ -15,7 +15,7 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/src/backend/backend";
-import { seededGenerator, setSeed } from "../lib/src/notebook/random";
+import { seededGenerator, setSeed } from "../lib/src/random";
 import { ArgumentError } from "../lib/src/errors";
 import { BiLstmCrfTagger, type TaggerBatch } from "../lib/src/tagging/bilstm_crf";
 

@@ -21,7 +21,7 @@ import { initBackend, type BackendName } from "../../lib/src/backend/backend";
 import { initEngine } from "../../lib/src/engine/engine";
 import { gruSequence, lstmSequence } from "../../lib/src/ops/sequence";
 import type { CellState } from "../../lib/src/rnn/cell";
-import { setSeed } from "../../lib/src/notebook/random";
+import { setSeed } from "../../lib/src/random";
 import { buildModel, countOption, describeBackend, median, PTB_SMALL, QUICK, type LmCell, type LmSizes } from "./rnn_lm";
 
 /** The result line of this workload. */

@@ -17,7 +17,7 @@ import { Vocab } from "../../lib/src/data/vocab";
 import { loadLmCorpus } from "../../lib/src/datasets/lm_corpus";
 import { RnnLm } from "../../lib/src/lm/rnn_lm";
 import { encodeStream, evaluateLm, trainLm, type TrainLmOptions } from "../../lib/src/lm/train_lm";
-import { setSeed } from "../../lib/src/notebook/random";
+import { setSeed } from "../../lib/src/random";
 import type { CellKind } from "../../lib/src/rnn/layer";
 import { countOption } from "./rnn_lm";
 

@@ -13,8 +13,8 @@ import * as tf from "@tensorflow/tfjs";
 import { Command, Option } from "commander";
 import { initBackend, type BackendName } from "../../lib/src/backend/backend";
 import { initEngine } from "../../lib/src/engine/engine";
-import { FusedAdam } from "../../lib/src/engine/adam";
-import { seededGenerator, setSeed } from "../../lib/src/notebook/random";
+import { FusedAdam } from "../../lib/src/optim/adam";
+import { seededGenerator, setSeed } from "../../lib/src/random";
 import { buildModel, countOption, PTB_SMALL, QUICK, randomIds, type LmCell } from "./rnn_lm";
 
 /** Time and call count of one kernel name over the profiled step. */

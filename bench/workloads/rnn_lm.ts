@@ -25,12 +25,12 @@ import * as tf from "@tensorflow/tfjs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { initBackend, type BackendName } from "../../lib/src/backend/backend";
 import { initEngine } from "../../lib/src/engine/engine";
-import { FusedAdam } from "../../lib/src/engine/adam";
+import { FusedAdam } from "../../lib/src/optim/adam";
 import { gruSequence, lstmSequence } from "../../lib/src/ops/sequence";
 import { linearSoftmaxCrossEntropy } from "../../lib/src/ops/linear_softmax_cross_entropy";
 import { recurrentUniform, uniformVariable } from "../../lib/src/rnn/init";
 import { Linear } from "../../lib/src/models/common";
-import { seededGenerator, setSeed } from "../../lib/src/notebook/random";
+import { seededGenerator, setSeed } from "../../lib/src/random";
 
 /** The recurrent cell of the language model. */
 export type LmCell = "lstm" | "gru";
@@ -260,7 +260,7 @@ export async function runLm(o: RunLmOptions): Promise<WorkloadResult> {
   const rand = seededGenerator(o.seed);
   const s = o.sizes;
   const { variables, loss } = buildModel(s, o.cell);
-  // With an engine, its fused Adam (the same update, engine/adam.ts); without, tfjs's.
+  // With an engine, its fused Adam (the same update, optim/adam.ts); without, tfjs's.
   const adam: tf.Optimizer = engine.name === "tfjs" ? tf.train.adam(1e-3) : new FusedAdam({ learningRate: 1e-3 });
   const batches = Array.from({ length: 4 }, () => ({ ids: randomIds(s, rand), targets: randomIds(s, rand) }));
   const timed = timeTrainingSteps((i) => loss(batches[i % batches.length].ids, batches[i % batches.length].targets), variables, adam, o);

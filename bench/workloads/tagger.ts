@@ -31,9 +31,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { Command, Option } from "commander";
 import { initBackend, type BackendName } from "../../lib/src/backend/backend";
-import { FusedAdam } from "../../lib/src/engine/adam";
+import { FusedAdam } from "../../lib/src/optim/adam";
 import { initEngine } from "../../lib/src/engine/engine";
-import { seededGenerator, setSeed } from "../../lib/src/notebook/random";
+import { seededGenerator, setSeed } from "../../lib/src/random";
 import { BiLstmCrfTagger, type TaggerBatch } from "../../lib/src/tagging/bilstm_crf";
 import { countOption, peakMatmulGflops, timeTrainingSteps } from "./rnn_lm";
 
@@ -158,7 +158,7 @@ export async function runTagger(o: RunTaggerOptions): Promise<TaggerResult> {
     chars: s.alphabet > 0 ? { alphabetSize: s.alphabet, embeddingSize: s.Ec, hiddenSize: s.Hc } : undefined,
   });
   const variables = tagger.weights;
-  // With an engine, its fused Adam (the same update, engine/adam.ts); without, tfjs's (as rnn_lm.ts).
+  // With an engine, its fused Adam (the same update, optim/adam.ts); without, tfjs's (as rnn_lm.ts).
   const adam: tf.Optimizer = engine.name === "tfjs" ? tf.train.adam(1e-3) : new FusedAdam({ learningRate: 1e-3 });
   const batches = Array.from({ length: 4 }, () => randomTaggerBatch(s, rand));
   const timed = timeTrainingSteps((i) => tagger.loss(batches[i % batches.length]), variables, adam, o); // protocol of rnn_lm.ts

@@ -22,7 +22,7 @@ export {
 // Notebooks: setup, profile, seed, rich display.
 export { setupNotebook, describeEnvironment, type Environment, type SetupOptions } from "./notebook/setup";
 export { profile, byProfile, PROFILES, type Profile } from "./notebook/profile";
-export { setSeed, getSeed, random, nextSeed, seededGenerator } from "./notebook/random";
+export { setSeed, getSeed, random, nextSeed, seededGenerator } from "./random";
 export { display, inNotebook, type MimeBundle } from "./notebook/display";
 
 // Plots (plotly.js) and tables (danfojs DataFrames).
@@ -113,17 +113,9 @@ export {
 } from "./rnn/layer";
 export { StackedRnn } from "./rnn/stacked";
 export { Bidirectional } from "./rnn/bidirectional";
-export {
-  cellSequence,
-  rnnSequence,
-  lstmSequence,
-  gruSequence,
-  type RnnWeights,
-  type LstmWeights,
-  type GruWeights,
-  type RnnSequenceOptions,
-  type RnnActivation,
-} from "./ops/sequence";
+export { cellSequence } from "./rnn/cell_sequence";
+export { rnnSequence, lstmSequence, gruSequence } from "./ops/sequence";
+export type { RnnWeights, LstmWeights, GruWeights, RnnSequenceOptions, RnnActivation } from "./ops/types";
 export { checkVanillaBptt, type VanillaCheckTrial, type VanillaCheckOptions } from "./gradcheck/vanilla_check";
 
 // Loss, synthetic tasks, the four architectures, the training loop.
@@ -258,8 +250,8 @@ export {
   type EngineInfo,
   type InitEngineOptions,
 } from "./engine/engine";
-export { FusedAdam, type FusedAdamOptions } from "./engine/adam";
-export { registerSeqlabBackend, SEQLAB_BACKEND } from "./engine/backend";
+export { FusedAdam, type FusedAdamOptions } from "./optim/adam";
+export { registerSeqlabBackend, SEQLAB_BACKEND } from "./backend/seqlab_backend";
 export { jsKernels } from "./engine/js";
 export type { Kernels, KernelsName } from "./engine/kernels";
 export { lstmSequenceReference, gruSequenceReference, rnnSequenceReference } from "./ops/sequence";

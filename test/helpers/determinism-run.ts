@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createHash } from "node:crypto";
 import { initBackend } from "../../lib/src/backend/backend";
 import { initEngine, type EngineName } from "../../lib/src/engine/engine";
-import { seededGenerator, setSeed } from "../../lib/src/notebook/random";
+import { seededGenerator, setSeed } from "../../lib/src/random";
 import { RnnLm } from "../../lib/src/lm/rnn_lm";
 import { trainLm } from "../../lib/src/lm/train_lm";
 import { BiLstmCrfTagger } from "../../lib/src/tagging/bilstm_crf";

@@ -8,7 +8,7 @@
  *      where the runtime has it. In Node tfjs-wasm runs single-threaded (its thread pool
  *      needs a worker made from a blob URL, which Node cannot start; tfjs issue #3830);
  *   3. `cpu` — tfjs-backend-cpu, plain JavaScript.
- * The `seqlab` backend (engine/backend.ts) comes second, after `tensorflow`: tfjs-backend-cpu's
+ * The `seqlab` backend (backend/seqlab_backend.ts) comes second, after `tensorflow`: tfjs-backend-cpu's
  * kernels on plain typed arrays, with the matmuls done by the engine's GEMM and the sequence
  * ops, softmax cross-entropy and Adam by its fused kernels (engine/engine.ts: native
  * OpenBLAS where it was built at install, else SIMD WebAssembly), read without copies.
@@ -27,18 +27,12 @@ import * as tf from "@tensorflow/tfjs";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BackendError } from "../errors";
-import { registerKernels } from "./kernels";
-import { registerSeqlabBackend } from "../engine/backend";
 import { getKernels, initEngine, type EngineInfo, type EngineName } from "../engine/engine";
+import { registerKernels } from "./kernels";
+import { ALL_BACKEND_NAMES, BACKEND_NAMES, type BackendName } from "./names";
+import { registerSeqlabBackend } from "./seqlab_backend";
 
-/** A compute backend seqlab can run on. */
-export type BackendName = "tensorflow" | "wasm" | "cpu" | "seqlab";
-
-/** The backends tried when none is forced, most preferred first. */
-export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow", "seqlab", "wasm", "cpu"];
-
-/** Every backend name `initBackend` and `SEQLAB_BACKEND` accept. */
-export const ALL_BACKEND_NAMES: readonly BackendName[] = BACKEND_NAMES;
+export { ALL_BACKEND_NAMES, BACKEND_NAMES, type BackendName } from "./names";
 
 /** What `initBackend` chose. */
 export interface BackendInfo {

@@ -42,7 +42,7 @@ import { initBackend, type BackendName } from "../backend/backend";
 import type { EngineName } from "../engine/engine";
 import { SPECIAL_TOKENS, Vocab } from "../data/vocab";
 import { ArgumentError, InterruptedError, SeqlabError } from "../errors";
-import { setSeed } from "../notebook/random";
+import { setSeed } from "../random";
 import { buildModel, hasCheckpoint, inspectLm, recoverCheckpoint, rnnLmWeightShapes, saveLm, type CheckpointContents } from "../lm/checkpoint";
 import { acquireTrainingLock } from "../lm/training_lock";
 import { RnnLm, resolveRnnLmConfig } from "../lm/rnn_lm";

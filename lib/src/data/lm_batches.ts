@@ -39,7 +39,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
-import { seededGenerator } from "../notebook/random";
+import { seededGenerator } from "../random";
 import { EOS_ID, PAD_ID, SOS_ID } from "./vocab";
 
 /** One [B, T] batch of next-token prediction: inputs, targets, mask, all row-major. */

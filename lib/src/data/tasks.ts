@@ -22,7 +22,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
-import { seededGenerator } from "../notebook/random";
+import { seededGenerator } from "../random";
 
 /** Many-to-one data (`SequenceClassifier`). */
 export interface SequenceBatch {
@@ -93,7 +93,7 @@ export const SOS = 0;
 /** Id of the end-of-sequence token in sequence-to-sequence vocabularies. */
 export const EOS = 1;
 
-/** The batch generator for `seed` (mulberry32, see notebook/random.ts). */
+/** The batch generator for `seed` (mulberry32, see lib/src/random.ts). */
 function generator(seed: number): () => number {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new ArgumentError(`batch: expected seed an integer in [0, 2^32), got ${seed}`);

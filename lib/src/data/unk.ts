@@ -18,14 +18,14 @@
  *   Applying it to the token stream before batching (inputs and targets) is also possible;
  *   then the model learns to predict `<UNK>` for rare contexts, as with build-time UNK.
  * - Randomness comes from a private seeded mulberry32 generator
- *   (`seededGenerator` of notebook/random.ts): the same seed gives the same replacements,
+ *   (`seededGenerator` of lib/src/random.ts): the same seed gives the same replacements,
  *   and the course's global sequence (`random()`) is left alone.
  *
  * Reference: Gal & Ghahramani 2016, "A theoretically grounded application of dropout in
  * recurrent neural networks" (word dropout); Iyyer et al. 2015 (word dropout for DANs).
  */
 import { ArgumentError } from "../errors";
-import { seededGenerator } from "../notebook/random";
+import { seededGenerator } from "../random";
 import { EOS_ID, PAD_ID, SOS_ID, UNK_ID } from "./vocab";
 
 /** Options of {@link WordDropout}. */

@@ -3,7 +3,7 @@
  * process (like the tfjs backend in backend/backend.ts).
  *
  * An engine is a `Kernels` implementation (engine/kernels.ts) behind the fused ops of
- * engine/ops.ts. Order of preference (first that loads wins):
+ * ops/fused.ts. Order of preference (first that loads wins):
  *   1. `native` — lib/csrc built by node-gyp against a system BLAS (engine/native.ts);
  *   2. `wasm`   — the same C compiled to SIMD WebAssembly, shipped in the package (engine/wasm.ts);
  *   3. `js`     — plain TypeScript loops (engine/js.ts).

@@ -1,13 +1,14 @@
 /**
- * Length checks of the kernels' arguments, shared by the compiled implementations
- * (native.ts, wasm.ts): C code trusts its sizes, so a wrong length must fail here with an
- * `ArgumentError` ("expected x of length B·T·D = 60, got 59") instead of corrupting memory.
+ * Length checks of the kernels' arguments, applied once by `checkedKernels`, the wrapper
+ * through which the compiled implementations (native.ts, wasm.ts) hand out their kernels:
+ * C code trusts its sizes, so a wrong length must fail here with an `ArgumentError`
+ * ("expected x of length B·T·D = 60, got 59") instead of corrupting memory.
  *
  * Sizes (kernels.ts): x [B, T, D], out/dOut [B, T, H], mask [B, T], states [B, H];
  * LSTM W [H+D, 4H], b [4H]; GRU W [H+D, 3H], b [3H]; RNN V [D, H], W [H, H], b [H].
  */
 import { ArgumentError } from "../errors";
-import type { SeqBackwardArgs, SeqForwardArgs, SeqSizes } from "./kernels";
+import type { Kernels, SeqBackwardArgs, SeqForwardArgs, SeqSizes } from "./kernels";
 
 type Arr = Float32Array | Int32Array;
 
@@ -96,4 +97,129 @@ export function checkLinearSoftmaxCe(
   checkLength(where, "h [N, H]", a.h, a.N * a.H);
   checkLength(where, "W [H, K]", a.W, a.H * a.K);
   if (b !== null) checkLength(where, "b [K]", b, a.K);
+}
+
+/**
+ * `k` with every argument checked once, before the call, by the functions above; messages
+ * name the implementation and the kernel ("native lstmForward: expected x [B, T, D] of
+ * length 60, got 59"). The compiled implementations (native.ts, wasm.ts) hand out their
+ * kernels only through this wrapper, so their own code does no checking.
+ * @param k - any kernels implementation.
+ * @returns the same kernels, checked; `name`, `threads` and `description` read through.
+ */
+export function checkedKernels(k: Kernels): Kernels {
+  const at = (op: string): string => `${k.name} ${op}`;
+  return {
+    get name() {
+      return k.name;
+    },
+    get threads() {
+      return k.threads;
+    },
+    get description() {
+      return k.description;
+    },
+
+    gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {
+      checkGemm(at("gemm"), M, N, K, A, B, C);
+      k.gemm(transA, transB, M, N, K, alpha, A, B, beta, C);
+    },
+
+    lstmTapeSize: (s) => k.lstmTapeSize(s),
+    lstmForward(a) {
+      const where = at("lstmForward");
+      checkSeqForward(where, a, k.lstmTapeSize(a));
+      const { B, D, H } = a;
+      checkLength(where, "W [H+D, 4H]", a.W, (H + D) * 4 * H);
+      checkLength(where, "b [4H]", a.b, 4 * H);
+      checkLength(where, "c0 [B, H]", a.c0, B * H);
+      checkLength(where, "cT [B, H]", a.cT, B * H);
+      k.lstmForward(a);
+    },
+    lstmBackward(a) {
+      const where = at("lstmBackward");
+      checkSeqBackward(where, a, k.lstmTapeSize(a));
+      const { B, D, H } = a;
+      checkLength(where, "W [H+D, 4H]", a.W, (H + D) * 4 * H);
+      checkLength(where, "c0 [B, H]", a.c0, B * H);
+      checkLength(where, "dcT [B, H]", a.dcT, B * H, true);
+      checkLength(where, "dW [H+D, 4H]", a.dW, (H + D) * 4 * H);
+      checkLength(where, "db [4H]", a.db, 4 * H);
+      checkLength(where, "dc0 [B, H]", a.dc0, B * H);
+      k.lstmBackward(a);
+    },
+
+    gruTapeSize: (s) => k.gruTapeSize(s),
+    gruForward(a) {
+      const where = at("gruForward");
+      checkSeqForward(where, a, k.gruTapeSize(a));
+      const { D, H } = a;
+      checkLength(where, "W [H+D, 3H]", a.W, (H + D) * 3 * H);
+      checkLength(where, "b [3H]", a.b, 3 * H);
+      k.gruForward(a);
+    },
+    gruBackward(a) {
+      const where = at("gruBackward");
+      checkSeqBackward(where, a, k.gruTapeSize(a));
+      const { D, H } = a;
+      checkLength(where, "W [H+D, 3H]", a.W, (H + D) * 3 * H);
+      checkLength(where, "dW [H+D, 3H]", a.dW, (H + D) * 3 * H);
+      checkLength(where, "db [3H]", a.db, 3 * H);
+      k.gruBackward(a);
+    },
+
+    rnnTapeSize: (s) => k.rnnTapeSize(s),
+    rnnForward(a) {
+      const where = at("rnnForward");
+      checkSeqForward(where, a, k.rnnTapeSize(a));
+      const { D, H } = a;
+      checkLength(where, "V [D, H]", a.V, D * H);
+      checkLength(where, "W [H, H]", a.W, H * H);
+      checkLength(where, "b [H]", a.b, H);
+      k.rnnForward(a);
+    },
+    rnnBackward(a) {
+      const where = at("rnnBackward");
+      checkSeqBackward(where, a, k.rnnTapeSize(a));
+      const { D, H } = a;
+      checkLength(where, "V [D, H]", a.V, D * H);
+      checkLength(where, "W [H, H]", a.W, H * H);
+      checkLength(where, "dV [D, H]", a.dV, D * H);
+      checkLength(where, "dW [H, H]", a.dW, H * H);
+      checkLength(where, "db [H]", a.db, H);
+      k.rnnBackward(a);
+    },
+
+    softmaxCeForward(a) {
+      const where = at("softmaxCeForward");
+      checkSoftmaxCe(where, a.N, a.K, a.logits, a.targets, a.mask);
+      checkLength(where, "probs [N, K]", a.probs, a.N * a.K);
+      return k.softmaxCeForward(a);
+    },
+    softmaxCeBackward(a) {
+      const where = at("softmaxCeBackward");
+      checkSoftmaxCe(where, a.N, a.K, a.probs, a.targets, a.mask);
+      checkLength(where, "dlogits [N, K]", a.dlogits, a.N * a.K);
+      k.softmaxCeBackward(a);
+    },
+
+    linearSoftmaxCeForward(a) {
+      checkLinearSoftmaxCe(at("linearSoftmaxCeForward"), a, a.b);
+      return k.linearSoftmaxCeForward(a);
+    },
+    linearSoftmaxCeBackward(a) {
+      const where = at("linearSoftmaxCeBackward");
+      checkLinearSoftmaxCe(where, a, null);
+      checkLength(where, "dh [N, H]", a.dh, a.N * a.H);
+      checkLength(where, "dW [H, K]", a.dW, a.H * a.K);
+      checkLength(where, "db [K]", a.db, a.K);
+      k.linearSoftmaxCeBackward(a);
+    },
+
+    adam(a) {
+      const n = a.p.length;
+      for (const [name, v] of [["g", a.g], ["m", a.m], ["v", a.v]] as const) checkLength(at("adam"), `${name} [n]`, v, n);
+      k.adam(a);
+    },
+  };
 }

@@ -216,7 +216,7 @@ export interface LinearSoftmaxCeBackwardArgs {
   db: Float32Array;
 }
 
-/** One Adam step in place (the formula of tf.train.adam, see engine/adam.ts). */
+/** One Adam step in place (the formula of tf.train.adam, see optim/adam.ts). */
 export interface AdamArgs {
   /** [n] parameters, updated in place. */
   p: Float32Array;

@@ -4,14 +4,14 @@
  * (OpenBLAS, whose threads use every core) or, without one, csrc/gemm.c's blocked GEMM.
  *
  * Arrays go to C zero-copy (the addon reads and writes the caller's Float32Arrays); the
- * lengths are checked here first (kernel_args.ts) because C trusts them. When the addon
+ * lengths are checked first, by `checkedKernels` (kernel_args.ts), because C trusts them. When the addon
  * is absent, `loadNativeKernels` throws a `BackendError` with the build's reason from
  * lib/build/native-status.json, so the engine can say why it fell back to wasm.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { BackendError } from "../errors";
-import { checkGemm, checkLength, checkLinearSoftmaxCe, checkSeqBackward, checkSeqForward, checkSoftmaxCe } from "./kernel_args";
+import { checkedKernels } from "./kernel_args";
 import type { Kernels, SeqSizes } from "./kernels";
 
 /** lib/build (from lib/src/engine or lib/dist/engine). */
@@ -70,7 +70,7 @@ export function loadNativeKernels(): Kernels {
   } catch (e) {
     throw new BackendError(`native kernels: expected a loadable ${NATIVE_PATH}, got ${(e as Error).message}`);
   }
-  cached = makeKernels(addon);
+  cached = checkedKernels(makeKernels(addon)); // C trusts its sizes: every call is checked first
   return cached;
 }
 
@@ -90,104 +90,55 @@ function makeKernels(m: Addon): Kernels {
     description: `native (${blasName(info.blas)}, ${info.threads} thread${info.threads === 1 ? "" : "s"})`,
 
     gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {
-      checkGemm("native gemm", M, N, K, A, B, C);
       m.gemm(transA, transB, M, N, K, alpha, A, B, beta, C);
     },
 
     lstmTapeSize,
     lstmForward(a) {
-      const where = "native lstmForward";
-      checkSeqForward(where, a, lstmTapeSize(a));
       const { B, T, D, H } = a;
-      checkLength(where, "W [H+D, 4H]", a.W, (H + D) * 4 * H);
-      checkLength(where, "b [4H]", a.b, 4 * H);
-      checkLength(where, "c0 [B, H]", a.c0, B * H);
-      checkLength(where, "cT [B, H]", a.cT, B * H);
       m.lstmForward(B, T, D, H, a.reverse, a.x, a.mask, a.h0, a.c0, a.W, a.b, a.out, a.hT, a.cT, a.tape);
     },
     lstmBackward(a) {
-      const where = "native lstmBackward";
-      checkSeqBackward(where, a, lstmTapeSize(a));
       const { B, T, D, H } = a;
-      checkLength(where, "W [H+D, 4H]", a.W, (H + D) * 4 * H);
-      checkLength(where, "c0 [B, H]", a.c0, B * H);
-      checkLength(where, "dcT [B, H]", a.dcT, B * H, true);
-      checkLength(where, "dW [H+D, 4H]", a.dW, (H + D) * 4 * H);
-      checkLength(where, "db [4H]", a.db, 4 * H);
-      checkLength(where, "dc0 [B, H]", a.dc0, B * H);
       m.lstmBackward(B, T, D, H, a.reverse, a.x, a.mask, a.h0, a.c0, a.W, a.tape, a.dOut, a.dhT, a.dcT, a.dx, a.dW, a.db, a.dh0, a.dc0);
     },
 
     gruTapeSize,
     gruForward(a) {
-      const where = "native gruForward";
-      checkSeqForward(where, a, gruTapeSize(a));
       const { B, T, D, H } = a;
-      checkLength(where, "W [H+D, 3H]", a.W, (H + D) * 3 * H);
-      checkLength(where, "b [3H]", a.b, 3 * H);
       m.gruForward(B, T, D, H, a.reverse, a.x, a.mask, a.h0, a.W, a.b, a.out, a.hT, a.tape);
     },
     gruBackward(a) {
-      const where = "native gruBackward";
-      checkSeqBackward(where, a, gruTapeSize(a));
       const { B, T, D, H } = a;
-      checkLength(where, "W [H+D, 3H]", a.W, (H + D) * 3 * H);
-      checkLength(where, "dW [H+D, 3H]", a.dW, (H + D) * 3 * H);
-      checkLength(where, "db [3H]", a.db, 3 * H);
       m.gruBackward(B, T, D, H, a.reverse, a.x, a.mask, a.h0, a.W, a.tape, a.dOut, a.dhT, a.dx, a.dW, a.db, a.dh0);
     },
 
     rnnTapeSize,
     rnnForward(a) {
-      const where = "native rnnForward";
-      checkSeqForward(where, a, rnnTapeSize(a));
       const { B, T, D, H } = a;
-      checkLength(where, "V [D, H]", a.V, D * H);
-      checkLength(where, "W [H, H]", a.W, H * H);
-      checkLength(where, "b [H]", a.b, H);
       m.rnnForward(B, T, D, H, a.reverse, a.relu, a.x, a.mask, a.h0, a.V, a.W, a.b, a.out, a.hT, a.tape);
     },
     rnnBackward(a) {
-      const where = "native rnnBackward";
-      checkSeqBackward(where, a, rnnTapeSize(a));
       const { B, T, D, H } = a;
-      checkLength(where, "V [D, H]", a.V, D * H);
-      checkLength(where, "W [H, H]", a.W, H * H);
-      checkLength(where, "dV [D, H]", a.dV, D * H);
-      checkLength(where, "dW [H, H]", a.dW, H * H);
-      checkLength(where, "db [H]", a.db, H);
       m.rnnBackward(B, T, D, H, a.reverse, a.relu, a.x, a.mask, a.h0, a.V, a.W, a.tape, a.dOut, a.dhT, a.dx, a.dV, a.dW, a.db, a.dh0);
     },
 
     softmaxCeForward(a) {
-      const where = "native softmaxCeForward";
-      checkSoftmaxCe(where, a.N, a.K, a.logits, a.targets, a.mask);
-      checkLength(where, "probs [N, K]", a.probs, a.N * a.K);
       return m.softmaxCeForward(a.N, a.K, a.logits, a.targets, a.mask, a.probs);
     },
     softmaxCeBackward(a) {
-      const where = "native softmaxCeBackward";
-      checkSoftmaxCe(where, a.N, a.K, a.probs, a.targets, a.mask);
-      checkLength(where, "dlogits [N, K]", a.dlogits, a.N * a.K);
       m.softmaxCeBackward(a.N, a.K, a.probs, a.targets, a.mask, a.scale, a.dlogits);
     },
 
     linearSoftmaxCeForward(a) {
-      checkLinearSoftmaxCe("native linearSoftmaxCeForward", a, a.b);
       return m.linearSoftmaxCeForward(a.N, a.H, a.K, a.h, a.W, a.b, a.targets, a.mask, a.probs);
     },
     linearSoftmaxCeBackward(a) {
-      const where = "native linearSoftmaxCeBackward";
-      checkLinearSoftmaxCe(where, a, null);
-      checkLength(where, "dh [N, H]", a.dh, a.N * a.H);
-      checkLength(where, "dW [H, K]", a.dW, a.H * a.K);
-      checkLength(where, "db [K]", a.db, a.K);
       m.linearSoftmaxCeBackward(a.N, a.H, a.K, a.h, a.W, a.probs, a.targets, a.mask, a.scale, a.dh, a.dW, a.db);
     },
 
     adam(a) {
       const n = a.p.length;
-      for (const [name, v] of [["g", a.g], ["m", a.m], ["v", a.v]] as const) checkLength("native adam", `${name} [n]`, v, n);
       m.adam(n, a.p, a.g, a.m, a.v, a.lr, a.beta1, a.beta2, a.eps, a.oneMinusBeta1Pow, a.oneMinusBeta2Pow);
     },
   };

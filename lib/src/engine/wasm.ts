@@ -25,7 +25,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Worker } from "worker_threads";
 import { BackendError } from "../errors";
-import { checkGemm, checkLength, checkLinearSoftmaxCe, checkSeqBackward, checkSeqForward, checkSoftmaxCe } from "./kernel_args";
+import { checkedKernels } from "./kernel_args";
 import type {
   AdamArgs,
   GruBackwardArgs,
@@ -125,32 +125,10 @@ class Arena {
 }
 
 /**
- * The worker's code (eval'd): instantiate the module on the shared memory with its own
- * stack, say ready, then run each posted gemm half. Control words (Int32): [0] job
- * number posted, [1] job number done, [2] ready, [3] error; params (Float64): the 13
- * arguments of sl_gemm_ld.
+ * The worker's source, wasm_worker.cjs: plain JavaScript kept in the sources, so the same
+ * file runs from lib/src (tests) and lib/dist (the built package, which ships src/).
  */
-const WORKER_CODE = `
-const { parentPort, workerData } = require("worker_threads");
-const { module, memory, ctrl, params, stackTop, pack } = workerData;
-const c = new Int32Array(ctrl), p = new Float64Array(params);
-const ex = new WebAssembly.Instance(module, { env: { memory, sl_gemm_parallel: () => 0 } }).exports;
-ex.__stack_pointer.value = stackTop;
-Atomics.store(c, 2, 1);
-parentPort.postMessage("ready");
-let seen = 0;
-for (;;) {
-  Atomics.wait(c, 0, seen);
-  seen = Atomics.load(c, 0);
-  try {
-    ex.sl_gemm_ws(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], pack);
-  } catch (e) {
-    Atomics.store(c, 3, 1);
-  }
-  Atomics.store(c, 1, seen);
-  Atomics.notify(c, 1);
-}
-`;
+const WORKER_FILE = path.resolve(__dirname, "..", "..", "src", "engine", "wasm_worker.cjs");
 
 /** The second thread: a worker running gemm halves. */
 class GemmWorker {
@@ -165,7 +143,7 @@ class GemmWorker {
     const params = new SharedArrayBuffer(8 * 13);
     this.c = new Int32Array(ctrl);
     this.p = new Float64Array(params);
-    const worker = new Worker(WORKER_CODE, { eval: true, workerData: { module, memory, ctrl, params, stackTop, pack } });
+    const worker = new Worker(WORKER_FILE, { workerData: { module, memory, ctrl, params, stackTop, pack } });
     worker.unref();
     this.ready = new Promise((resolve) => {
       worker.once("message", () => resolve(true));
@@ -241,7 +219,7 @@ export function loadWasmKernels(): Kernels {
       mainPack = 0;
     }
   }
-  cached = makeKernels(ex, memory, arena);
+  cached = checkedKernels(makeKernels(ex, memory, arena)); // C trusts its sizes: every call is checked first
   return cached;
 }
 
@@ -286,7 +264,6 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
     },
 
     gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {
-      checkGemm("wasm gemm", M, N, K, A, B, C);
       arena.reset();
       const pA = arena.put(A);
       const pB = arena.put(B);
@@ -297,13 +274,7 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
 
     lstmTapeSize,
     lstmForward(a: LstmForwardArgs) {
-      const where = "wasm lstmForward";
-      checkSeqForward(where, a, lstmTapeSize(a));
       const { B, T, D, H } = a;
-      checkLength(where, "W [H+D, 4H]", a.W, (H + D) * 4 * H);
-      checkLength(where, "b [4H]", a.b, 4 * H);
-      checkLength(where, "c0 [B, H]", a.c0, B * H);
-      checkLength(where, "cT [B, H]", a.cT, B * H);
       arena.reset();
       const p = [a.x, a.mask, a.h0, a.c0, a.W, a.b].map((v) => arena.put(v));
       const [pOut, pHT, pCT, pTape] = [a.out, a.hT, a.cT, a.tape].map((v) => arena.reserve(v.length));
@@ -314,15 +285,7 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
       arena.get(pTape, a.tape);
     },
     lstmBackward(a: LstmBackwardArgs) {
-      const where = "wasm lstmBackward";
-      checkSeqBackward(where, a, lstmTapeSize(a));
       const { B, T, D, H } = a;
-      checkLength(where, "W [H+D, 4H]", a.W, (H + D) * 4 * H);
-      checkLength(where, "c0 [B, H]", a.c0, B * H);
-      checkLength(where, "dcT [B, H]", a.dcT, B * H, true);
-      checkLength(where, "dW [H+D, 4H]", a.dW, (H + D) * 4 * H);
-      checkLength(where, "db [4H]", a.db, 4 * H);
-      checkLength(where, "dc0 [B, H]", a.dc0, B * H);
       arena.reset();
       const p = [a.x, a.mask, a.h0, a.c0, a.W, a.tape, a.dOut, a.dhT, a.dcT].map((v) => arena.put(v));
       const outs = [a.dx, a.dW, a.db, a.dh0, a.dc0];
@@ -334,11 +297,7 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
 
     gruTapeSize,
     gruForward(a: GruForwardArgs) {
-      const where = "wasm gruForward";
-      checkSeqForward(where, a, gruTapeSize(a));
       const { B, T, D, H } = a;
-      checkLength(where, "W [H+D, 3H]", a.W, (H + D) * 3 * H);
-      checkLength(where, "b [3H]", a.b, 3 * H);
       arena.reset();
       const p = [a.x, a.mask, a.h0, a.W, a.b].map((v) => arena.put(v));
       const outs = [a.out, a.hT, a.tape];
@@ -347,12 +306,7 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
       outs.forEach((v, j) => arena.get(q[j], v));
     },
     gruBackward(a: GruBackwardArgs) {
-      const where = "wasm gruBackward";
-      checkSeqBackward(where, a, gruTapeSize(a));
       const { B, T, D, H } = a;
-      checkLength(where, "W [H+D, 3H]", a.W, (H + D) * 3 * H);
-      checkLength(where, "dW [H+D, 3H]", a.dW, (H + D) * 3 * H);
-      checkLength(where, "db [3H]", a.db, 3 * H);
       arena.reset();
       const p = [a.x, a.mask, a.h0, a.W, a.tape, a.dOut, a.dhT].map((v) => arena.put(v));
       const outs = [a.dx, a.dW, a.db, a.dh0];
@@ -364,12 +318,7 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
 
     rnnTapeSize,
     rnnForward(a: RnnForwardArgs) {
-      const where = "wasm rnnForward";
-      checkSeqForward(where, a, rnnTapeSize(a));
       const { B, T, D, H } = a;
-      checkLength(where, "V [D, H]", a.V, D * H);
-      checkLength(where, "W [H, H]", a.W, H * H);
-      checkLength(where, "b [H]", a.b, H);
       arena.reset();
       const p = [a.x, a.mask, a.h0, a.V, a.W, a.b].map((v) => arena.put(v));
       const outs = [a.out, a.hT, a.tape];
@@ -378,14 +327,7 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
       outs.forEach((v, j) => arena.get(q[j], v));
     },
     rnnBackward(a: RnnBackwardArgs) {
-      const where = "wasm rnnBackward";
-      checkSeqBackward(where, a, rnnTapeSize(a));
       const { B, T, D, H } = a;
-      checkLength(where, "V [D, H]", a.V, D * H);
-      checkLength(where, "W [H, H]", a.W, H * H);
-      checkLength(where, "dV [D, H]", a.dV, D * H);
-      checkLength(where, "dW [H, H]", a.dW, H * H);
-      checkLength(where, "db [H]", a.db, H);
       arena.reset();
       const p = [a.x, a.mask, a.h0, a.V, a.W, a.tape, a.dOut, a.dhT].map((v) => arena.put(v));
       const outs = [a.dx, a.dV, a.dW, a.db, a.dh0];
@@ -396,9 +338,6 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
     },
 
     softmaxCeForward(a: SoftmaxCeForwardArgs): [number, number] {
-      const where = "wasm softmaxCeForward";
-      checkSoftmaxCe(where, a.N, a.K, a.logits, a.targets, a.mask);
-      checkLength(where, "probs [N, K]", a.probs, a.N * a.K);
       arena.reset();
       const pZ = arena.put(a.logits);
       const pY = arena.put(a.targets);
@@ -411,9 +350,6 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
       return [sums[0], sums[1]];
     },
     softmaxCeBackward(a: SoftmaxCeBackwardArgs) {
-      const where = "wasm softmaxCeBackward";
-      checkSoftmaxCe(where, a.N, a.K, a.probs, a.targets, a.mask);
-      checkLength(where, "dlogits [N, K]", a.dlogits, a.N * a.K);
       arena.reset();
       const pP = arena.put(a.probs);
       const pY = arena.put(a.targets);
@@ -423,7 +359,6 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
     },
 
     linearSoftmaxCeForward(a: LinearSoftmaxCeForwardArgs): [number, number] {
-      checkLinearSoftmaxCe("wasm linearSoftmaxCeForward", a, a.b);
       arena.reset();
       const [pH, pW, pB, pY, pM] = [a.h, a.W, a.b, a.targets, a.mask].map((v) => arena.put(v));
       const pP = arena.reserve(a.probs.length);
@@ -434,11 +369,6 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
       return [sums[0], sums[1]];
     },
     linearSoftmaxCeBackward(a: LinearSoftmaxCeBackwardArgs) {
-      const where = "wasm linearSoftmaxCeBackward";
-      checkLinearSoftmaxCe(where, a, null);
-      checkLength(where, "dh [N, H]", a.dh, a.N * a.H);
-      checkLength(where, "dW [H, K]", a.dW, a.H * a.K);
-      checkLength(where, "db [K]", a.db, a.K);
       arena.reset();
       const [pH, pW, pP, pY, pM] = [a.h, a.W, a.probs, a.targets, a.mask].map((v) => arena.put(v));
       const outs = [a.dh, a.dW, a.db];
@@ -449,7 +379,6 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
 
     adam(a: AdamArgs) {
       const n = a.p.length;
-      for (const [name, v] of [["g", a.g], ["m", a.m], ["v", a.v]] as const) checkLength("wasm adam", `${name} [n]`, v, n);
       arena.reset();
       const [pp, pg, pm, pv] = [a.p, a.g, a.m, a.v].map((v) => arena.put(v));
       ex.sl_adam(n, pp, pg, pm, pv, a.lr, a.beta1, a.beta2, a.eps, a.oneMinusBeta1Pow, a.oneMinusBeta2Pow);

@@ -20,7 +20,7 @@ import { EncoderDecoder } from "../models/encoder_decoder";
 import { SequenceClassifier } from "../models/many_to_one";
 import { SequenceTagger } from "../models/many_to_many";
 import { SequenceGenerator } from "../models/one_to_many";
-import { setSeed } from "../notebook/random";
+import { setSeed } from "../random";
 import { makeCell, type CellKind } from "../rnn/layer";
 import { train } from "../train/train";
 

@@ -20,7 +20,7 @@
 import { nextTokenTask } from "../data/tasks";
 import { ArgumentError } from "../errors";
 import { SequenceTagger } from "../models/many_to_many";
-import { setSeed } from "../notebook/random";
+import { setSeed } from "../random";
 import { barChart, type Figure } from "../plot/figure";
 import { Bidirectional } from "../rnn/bidirectional";
 import { LstmCell } from "../rnn/lstm";

@@ -10,7 +10,7 @@
  */
 import { addingProblem } from "../data/tasks";
 import { SequenceClassifier } from "../models/many_to_one";
-import { setSeed } from "../notebook/random";
+import { setSeed } from "../random";
 import { clippingThreshold } from "../optim/clip";
 import { train, type TrainHistory } from "../train/train";
 

@@ -16,7 +16,7 @@ import { perplexityFromLogProbs } from "../lm/perplexity";
 import { RnnLm, type LmLossMode, type RnnLmConfig } from "../lm/rnn_lm";
 import type { RnnLmRun } from "../lm/train_corpus_lm";
 import { encodeStream, trainLm, type TrainLmOptions } from "../lm/train_lm";
-import { setSeed } from "../notebook/random";
+import { setSeed } from "../random";
 import { lineChart, type Figure } from "../plot/figure";
 
 /** One row of `kneserNeyTable`. */

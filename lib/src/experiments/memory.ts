@@ -28,7 +28,7 @@ import { SequenceClassifier } from "../models/many_to_one";
 import { SequenceTagger } from "../models/many_to_many";
 import { lineChart, scatterPlot, type Figure } from "../plot/figure";
 import type { Trainable } from "../models/common";
-import { setSeed } from "../notebook/random";
+import { setSeed } from "../random";
 import { makeCell, type CellKind } from "../rnn/layer";
 import { train } from "../train/train";
 import { tidyBuild } from "./architectures";

@@ -21,7 +21,7 @@ import { mobyDickParts } from "../datasets/moby_dick";
 import { charVocab, encodeText, sampleText } from "../lm/char_lm";
 import { RnnLm, type RnnLmConfig } from "../lm/rnn_lm";
 import { encodeStream, evaluateLm, trainLm, type TrainLmOptions } from "../lm/train_lm";
-import { setSeed } from "../notebook/random";
+import { setSeed } from "../random";
 
 /** One row of `unkStrategies`. */
 export interface UnkStrategyRow {

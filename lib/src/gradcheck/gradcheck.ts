@@ -24,7 +24,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
-import { random } from "../notebook/random";
+import { random } from "../random";
 
 /**
  * Relative error of two gradients: max_i |a_i − b_i| / max(max_i |a_i|, max_i |b_i|, floor).

@@ -8,7 +8,7 @@
  *    float32 finite differences (`gradCheck`).
  */
 import * as tf from "@tensorflow/tfjs";
-import { random } from "../notebook/random";
+import { random } from "../random";
 import {
   initVanilla,
   vanillaBptt64,

@@ -372,10 +372,12 @@ function checkModelJson(file: string, j: unknown, version: number): ModelJson {
   const extra = Object.keys(c).filter((k) => !["vocabSize", "embeddingSize", "hiddenSize", "layers", "cell", "initScale", "forgetBias"].includes(k));
   if (extra.length > 0) fail("config", "only the fields of RnnLmConfig", extra);
   const config = c as unknown as Required<RnnLmConfig>;
-  const expected = rnnLmWeightShapes(config);
   if (!Array.isArray(o.weights)) fail("weights", "an array", o.weights);
   const ws = o.weights as unknown[];
-  if (ws.length !== expected.length) fail("weights", `${expected.length} entries for a ${config.layers}-layer ${config.cell}`, `${ws.length} entries`);
+  // the count before the shapes: a config.layers of 1e12 must fail here, not build 1e12 shapes
+  const count = 3 + config.layers * (config.cell === "rnn" ? 3 : 2); // embedding, per layer (V, W, b or W, b), output Wy, by
+  if (ws.length !== count) fail("weights", `${count} entries for a ${config.layers}-layer ${config.cell}`, `${ws.length} entries`);
+  const expected = rnnLmWeightShapes(config);
   let offset = 0;
   const entries = ws.map((w, i) => {
     if (!isObject(w)) fail(`weights[${i}]`, "an object", w);

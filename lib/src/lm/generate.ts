@@ -15,7 +15,7 @@
  * - **argmax**: y_t = argmax_v z_t[v] (ties: the smallest id);
  * - **sampling** with temperature τ > 0 and optional top-K:
  *     q_t(v) ∝ exp(z_t[v] / τ) over the K largest z_t[v] (all of them without top-K), 0 elsewhere,
- *   drawn by inverse CDF with a uniform from `seededGenerator(seed)` (notebook/random.ts), so
+ *   drawn by inverse CDF with a uniform from `seededGenerator(seed)` (lib/src/random.ts), so
  *   a seed makes it repeatable; τ → 0 approaches argmax, τ = 1 samples the model itself.
  * - **beam search** (`beamSearch`): keeps the `beamWidth` best partial sequences by the score
  *   Σ ln p(y_t | y_<t); a sequence ending in `stopAt` is finished. With beamWidth ≥ V^L it
@@ -34,7 +34,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { EOS_ID } from "../data/vocab";
 import { ArgumentError } from "../errors";
-import { seededGenerator } from "../notebook/random";
+import { seededGenerator } from "../random";
 import type { CellState } from "../rnn/cell";
 
 /** What generation needs of a model (`RnnLm` has it). */

@@ -19,7 +19,7 @@
  * Both are the mean cross-entropy over the positions that count (`softmaxCrossEntropy` with
  * a mask); with padding, "one output" counts each row's last real position.
  *
- * Initialisation (seeded by notebook/random.ts's `setSeed`): every weight ~ U(−initScale,
+ * Initialisation (seeded by lib/src/random.ts's `setSeed`): every weight ~ U(−initScale,
  * initScale) (Zaremba et al.: 0.1), except the
  * LSTM forget-gate bias, which starts at `forgetBias` (lstm.ts explains why; default 0, as
  * Zaremba et al.'s small model).
@@ -32,7 +32,7 @@ import { tidyResult } from "../ops/sequence";
 import type { CellState, RecurrentCell } from "../rnn/cell";
 import { makeCell, type CellKind } from "../rnn/layer";
 import { StackedRnn } from "../rnn/stacked";
-import { nextSeed } from "../notebook/random";
+import { nextSeed } from "../random";
 
 /** Which positions of a window the loss counts (see the file comment). */
 export type LmLossMode = "k-outputs" | "one-output";

@@ -20,7 +20,7 @@
  */
 import { Vocab } from "../data/vocab";
 import type { LmCorpus } from "../datasets/lm_corpus";
-import { setSeed } from "../notebook/random";
+import { setSeed } from "../random";
 import { CheckpointError, hasCheckpoint, loadLm, recoverCheckpoint, saveLm } from "./checkpoint";
 import { RnnLm, resolveRnnLmConfig, type RnnLmConfig } from "./rnn_lm";
 import { encodeStream, evaluateLm, trainLm, type EpochRecord, type TrainLmOptions } from "./train_lm";

@@ -29,7 +29,7 @@ import { streamBatches, detachState, lmBatchTensors } from "../data/lm_batches";
 import { EOS_ID, type Vocab } from "../data/vocab";
 import { WordDropout } from "../data/unk";
 import { ArgumentError, SeqlabError } from "../errors";
-import { FusedAdam } from "../engine/adam";
+import { FusedAdam } from "../optim/adam";
 import { getKernels } from "../engine/engine";
 import { clipByGlobalNorm, globalNorm } from "../optim/clip";
 import { FusedSgd } from "../optim/sgd";
@@ -207,7 +207,7 @@ export function* trainLmSteps(model: RnnLm, train: Int32Array, options: TrainLmO
       const lr = lr0 * decay ** Math.max(0, epoch - decayAfter);
       if (owned) {
         optimizer?.dispose();
-        // Adam: the engine's fused Adam when an engine is active (the same update, engine/adam.ts).
+        // Adam: the engine's fused Adam when an engine is active (the same update, optim/adam.ts).
         optimizer = choice === "adam" ? (getKernels() === null ? tf.train.adam(lr) : new FusedAdam({ learningRate: lr })) : new FusedSgd(lr);
       }
       const t0 = performance.now();

@@ -20,7 +20,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
 import { softmaxCrossEntropy } from "../ops/softmax_cross_entropy";
-import { cellSequence } from "../ops/sequence";
+import { cellSequence } from "../rnn/cell_sequence";
 import type { CellState, RecurrentCell } from "../rnn/cell";
 import { glorotUniform } from "../rnn/init";
 import { asLayer, makeCell, type CellKind, type SequenceLayer } from "../rnn/layer";

@@ -9,7 +9,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, type BackendInfo } from "../backend/backend";
 import { profile, type Profile } from "./profile";
-import { getSeed, setSeed } from "./random";
+import { getSeed, setSeed } from "../random";
 
 /** What a notebook run depends on. */
 export interface Environment {

@@ -30,7 +30,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
-import { uniformVariable } from "../rnn/init";
+import { uniformVariable } from "./init";
 
 /** The CRF's parameters. */
 export interface CrfParams {

@@ -11,7 +11,7 @@
  * Why fuse: for a word-level LM, K is the vocabulary (10 000 for PTB) and z has N·K
  * entries (4 M for 400 positions) — the largest tensor of a training step. As separate
  * tfjs ops the step allocates and walks it a dozen times (matMul, bias add, log-softmax,
- * their gradients, the bias's column sum); the fused kernel pair (engine/ops.ts, C in
+ * their gradients, the bias's column sum); the fused kernel pair (ops/fused.ts, C in
  * lib/csrc/linear_softmax_ce.c) keeps one [N, K] buffer: the forward writes b, adds h W,
  * takes the softmax in place; the backward turns it into G in place and runs two GEMMs.
  *
@@ -24,7 +24,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
 import { getKernels } from "../engine/engine";
-import { fusedLinearSoftmaxCrossEntropy } from "../engine/ops";
+import { fusedLinearSoftmaxCrossEntropy } from "./fused";
 import { softmaxCrossEntropyReference } from "./softmax_cross_entropy";
 
 const FN = "linearSoftmaxCrossEntropy";

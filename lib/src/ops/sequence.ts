@@ -2,20 +2,19 @@
  * Sequence ops: run a recurrent cell over a padded batch [B, T, D].
  *
  * This file is the single place where the recurrence over time is computed; models,
- * layers and notebooks call only these functions, so a faster implementation (fused
- * kernels) can replace them here without touching anything else.
+ * layers and notebooks call only these functions (or `cellSequence` in rnn/cell_sequence.ts,
+ * which loops over any `RecurrentCell`'s step with `scan` below), so a faster
+ * implementation (fused kernels) can replace them here without touching anything else.
  *
- * - `cellSequence(cell, xs)` — any `RecurrentCell`: its `sequence` fast path if it has one,
- *   else a loop over `cell.step`.
  * - `rnnSequence`, `lstmSequence`, `gruSequence` — the built-in cells' recurrences. When an
  *   engine is active (engine/engine.ts, `initEngine`) they run as one fused kernel per
- *   sequence (engine/ops.ts); otherwise, and always in `rnnSequenceReference`,
+ *   sequence (ops/fused.ts); otherwise, and always in `rnnSequenceReference`,
  *   `lstmSequenceReference`, `gruSequenceReference`, as tfjs ops with the input projection
  *   x_t·W_x hoisted out of the loop: one [B·T, D]·[D, kH] matmul for all T steps, leaving
  *   only the h_{t-1}·W_h matmul inside the loop. The reference bodies are the readable
  *   definition and the fused kernels' test oracle (test/engine.test.ts).
  *
- * Conventions shared by every op (see `SequenceOptions` in rnn/cell.ts):
+ * Conventions shared by every op (see `SequenceOptions` in ops/types.ts):
  * 1. Masks. `mask` is [B, T], 1 for a real step, 0 for padding. At a padded step the
  *    state is carried over unchanged, s_t = m_t·s'_t + (1 − m_t)·s_{t-1}, and the output
  *    is 0, y_t = m_t·h'_t. With right padding the final state is therefore the state after
@@ -26,79 +25,16 @@
  *    own last real token.
  * 3. Initial state: default zeros, one [B, H] per state entry.
  *
- * Weight layouts (row-vector convention, x [B, D] · V [D, H], no transposes):
- * - RNN:  V [D, H], W [H, H], b [H];                 h_t = act(x_t V + h_{t-1} W + b).
- * - LSTM: W [H+D, 4H], b [4H], columns (f, i, C̃, o); z_t = [h_{t-1}, x_t], rows 0..H-1 of
- *         W multiply h_{t-1} and rows H..H+D-1 multiply x_t (see rnn/lstm.ts).
- * - GRU:  W [H+D, 3H], b [3H], columns (r, u, h̃) (see rnn/gru.ts).
+ * Weight layouts (row-vector convention, x [B, D] · V [D, H], no transposes): see
+ * ops/types.ts (`RnnWeights`, `LstmWeights`, `GruWeights`).
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
-import type { CellState, RecurrentCell, SequenceOptions, SequenceResult } from "../rnn/cell";
 import { getKernels } from "../engine/engine";
-import { fusedGruSequence, fusedLstmSequence, fusedRnnSequence } from "../engine/ops";
+import { fusedGruSequence, fusedLstmSequence, fusedRnnSequence } from "./fused";
+import type { CellState, GruWeights, LstmWeights, RnnSequenceOptions, RnnWeights, SequenceOptions, SequenceResult } from "./types";
 
-/** The vanilla RNN's nonlinearity. */
-export type RnnActivation = "tanh" | "relu";
-
-/** Weights of the vanilla RNN h_t = act(x_t V + h_{t-1} W + b). */
-export interface RnnWeights {
-  /** [D, H] input-to-hidden. */
-  V: tf.Tensor2D;
-  /** [H, H] hidden-to-hidden. */
-  W: tf.Tensor2D;
-  /** [H] bias. */
-  b: tf.Tensor1D;
-}
-
-/** Options of `rnnSequence`. */
-export interface RnnSequenceOptions extends SequenceOptions {
-  /** The nonlinearity. Default: "tanh". */
-  activation?: RnnActivation;
-}
-
-/** Weights of the LSTM: fused gate matrix over z_t = [h_{t-1}, x_t], columns in the order (f, i, C̃, o). */
-export interface LstmWeights {
-  /** [H+D, 4H]: [W_f | W_i | W_c | W_o]; rows 0..H-1 multiply h_{t-1}, rows H.. multiply x_t. */
-  W: tf.Tensor2D;
-  /** [4H]: [b_f | b_i | b_c | b_o]. */
-  b: tf.Tensor1D;
-}
-
-/** Weights of the GRU (Cho et al. 2014), columns in the order (r, u, h̃). */
-export interface GruWeights {
-  /** [H+D, 3H]: [W_r | W_u | W_h]; rows 0..H-1 multiply h_{t-1} (r_t ⊙ h_{t-1} for W_h), rows H.. multiply x_t. */
-  W: tf.Tensor2D;
-  /** [3H]: [b_r | b_u | b_h]. */
-  b: tf.Tensor1D;
-}
-
-/**
- * Runs any recurrent cell over a batch: `cell.sequence` if the cell has it, else a loop
- * over `cell.step` with the masking and reverse conventions of the file comment.
- * @param cell - the cell.
- * @param xs - [B, T, D] inputs, D = `cell.inputSize`.
- * @param options - mask [B, T], initial state, reverse.
- * @returns outputs [B, T, H] and the final state (each [B, H]).
- */
-export function cellSequence(cell: RecurrentCell, xs: tf.Tensor3D, options: SequenceOptions = {}): SequenceResult {
-  if (cell.sequence !== undefined) return cell.sequence(xs, options);
-  const where = `cellSequence(${cell.name})`;
-  const [B, T] = checkInputs(where, xs, cell.inputSize, options.mask);
-  const count = tf.tidy(() => cell.zeroState(1).length);
-  if (options.initialState !== undefined) checkState(where, options.initialState, B, cell.hiddenSize, count);
-  return tidyResult(() => {
-    const initialState = options.initialState ?? cell.zeroState(B);
-    const steps = unstackSteps(xs); // T × [B, D]
-    return scan(steps, initialState, options, (x, state) => {
-      const next = cell.step(x, state);
-      if (next.length !== count) {
-        throw new ArgumentError(`${where}: expected step() to return ${count} state tensor(s) (as zeroState), got ${next.length}`);
-      }
-      return next;
-    });
-  });
-}
+export type { GruWeights, LstmWeights, RnnActivation, RnnSequenceOptions, RnnWeights } from "./types";
 
 /**
  * The vanilla RNN over a batch: h_t = act(x_t V + h_{t-1} W + b).
@@ -247,7 +183,7 @@ function project(xs: tf.Tensor3D, Wx: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D[
  * @param initialState - the state before the first step.
  * @param step - (input_t, state_{t-1}) → state'_t, before masking.
  */
-function scan(
+export function scan(
   inputs: tf.Tensor2D[],
   initialState: CellState,
   options: SequenceOptions,
@@ -279,7 +215,7 @@ function scan(
  * x [B, T, K] as T tensors [B, K]. For T = 1 a reshape: tfjs's `unstack` gradient fails
  * when there is a single output ("Argument tensors passed to stack must be a `Tensor[]`").
  */
-function unstackSteps(x: tf.Tensor3D): tf.Tensor2D[] {
+export function unstackSteps(x: tf.Tensor3D): tf.Tensor2D[] {
   const [B, T, K] = x.shape;
   return T === 1 ? [tf.reshape(x, [B, K])] : (tf.unstack(x, 1) as tf.Tensor2D[]);
 }
@@ -328,7 +264,7 @@ function checkGru(xs: tf.Tensor3D, weights: GruWeights, options: SequenceOptions
 }
 
 /** Checks xs [B, T, D] and mask [B, T]; returns [B, T]. */
-function checkInputs(where: string, xs: tf.Tensor3D, D: number, mask: tf.Tensor2D | undefined): [number, number] {
+export function checkInputs(where: string, xs: tf.Tensor3D, D: number, mask: tf.Tensor2D | undefined): [number, number] {
   if (xs.rank !== 3) throw new ArgumentError(`${where}: expected xs of rank 3 [B, T, D], got shape [${xs.shape}]`);
   const [B, T, d] = xs.shape;
   if (d !== D) throw new ArgumentError(`${where}: expected xs of shape [B, T, ${D}], got [${xs.shape}]`);
@@ -340,7 +276,7 @@ function checkInputs(where: string, xs: tf.Tensor3D, D: number, mask: tf.Tensor2
 }
 
 /** Checks that a state has `count` entries of shape [B, H]. */
-function checkState(where: string, state: CellState, B: number, H: number, count: number): void {
+export function checkState(where: string, state: CellState, B: number, H: number, count: number): void {
   if (state.length !== count) {
     throw new ArgumentError(`${where}: expected initialState of ${count} tensor(s), got ${state.length}`);
   }

@@ -18,13 +18,13 @@
  * Shapes: N positions, or B sequences × T steps; K classes.
  *
  * When an engine is active (engine/engine.ts) the loss runs as one fused kernel with a
- * hand-derived gradient (engine/ops.ts); `softmaxCrossEntropyReference` is the tfjs-op
+ * hand-derived gradient (ops/fused.ts); `softmaxCrossEntropyReference` is the tfjs-op
  * definition below, the readable version and the fused kernel's test oracle.
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
 import { getKernels } from "../engine/engine";
-import { fusedSoftmaxCrossEntropy } from "../engine/ops";
+import { fusedSoftmaxCrossEntropy } from "./fused";
 
 /** Checks shapes and returns the logits as [M, K], the targets as [M], the mask as [M] or undefined. */
 function flatten(

@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
-import { ownedValues } from "../engine/backend";
+import { ownedValues } from "../backend/seqlab_backend";
 
 /** SGD with an optional gradient scale (see the file comment); a drop-in for tf.train.sgd(lr). */
 export class FusedSgd extends tf.Optimizer {
@@ -46,7 +46,7 @@ export class FusedSgd extends tf.Optimizer {
       if (gradient == null) continue;
       const variable = tf.engine().registeredVariables[name];
       if (variable === undefined) throw new ArgumentError(`FusedSgd: expected a registered variable named '${name}', got none`);
-      const owned = ownedValues(variable); // seqlab backend: update the variable's own array (engine/backend.ts)
+      const owned = ownedValues(variable); // seqlab backend: update the variable's own array (backend/seqlab_backend.ts)
       const p = owned ?? variable.dataSync();
       const g = gradient.dataSync();
       if (g.length !== p.length) throw new ArgumentError(`FusedSgd: expected a gradient of ${p.length} values for '${name}', got ${g.length}`);

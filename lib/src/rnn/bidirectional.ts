@@ -13,7 +13,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
-import { cellSequence, tidyResult } from "../ops/sequence";
+import { tidyResult } from "../ops/sequence";
+import { cellSequence } from "./cell_sequence";
 import { checkSequenceArgs, type CellState, type RecurrentCell } from "./cell";
 import type { SequenceLayer, SequenceLayerRunOptions } from "./layer";
 

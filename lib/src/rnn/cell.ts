@@ -12,27 +12,9 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
+import type { CellState, SequenceOptions, SequenceResult } from "../ops/types";
 
-/** The recurrent state: `[h]` or `[h, C, ...]`, each [B, H]; `state[0]` is h_t. */
-export type CellState = tf.Tensor2D[];
-
-/** Options of a sequence run (see `ops/sequence.ts`). */
-export interface SequenceOptions {
-  /** [B, T], 1 for real steps and 0 for padding. At a padded step the state is carried over unchanged and the output is 0. Default: all steps real. */
-  mask?: tf.Tensor2D;
-  /** The state before the first step. Default: `cell.zeroState(B)`. */
-  initialState?: CellState;
-  /** Run from t = T-1 down to 0 (the backward half of a bidirectional network); outputs stay aligned with the inputs. Default: false. */
-  reverse?: boolean;
-}
-
-/** What a sequence run returns. */
-export interface SequenceResult {
-  /** [B, T, H]: h_t at every step (0 at padded steps). */
-  outputs: tf.Tensor3D;
-  /** The state after the last real step of each sequence (each [B, H]). */
-  finalState: CellState;
-}
+export type { CellState, SequenceOptions, SequenceResult } from "../ops/types";
 
 /** A recurrent cell (see the file comment). */
 export interface RecurrentCell {
@@ -55,7 +37,7 @@ export interface RecurrentCell {
   step(x: tf.Tensor2D, state: CellState): CellState;
   /**
    * Optional fast path over a whole sequence (the built-in cells use the sequence ops
-   * `rnnSequence`, `lstmSequence`, `gruSequence`); without it `cellSequence` loops over `step`.
+   * `rnnSequence`, `lstmSequence`, `gruSequence`); without it `cellSequence` (rnn/cell_sequence.ts) loops over `step`.
    * @param xs - [B, T, D].
    */
   sequence?(xs: tf.Tensor3D, options?: SequenceOptions): SequenceResult;

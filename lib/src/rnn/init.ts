@@ -1,7 +1,7 @@
 /**
  * Seeded weight initialisers for the recurrent cells.
  *
- * Every random draw takes its seed from `nextSeed()` (notebook/random.ts), so the same
+ * Every random draw takes its seed from `nextSeed()` (lib/src/random.ts), so the same
  * `setSeed(s)` followed by the same cell constructions gives the same weights on every
  * backend.
  *
@@ -16,23 +16,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
-import { nextSeed } from "../notebook/random";
+import { uniformVariable } from "../ops/init";
+import { nextSeed } from "../random";
+
+export { uniformVariable } from "../ops/init";
 
 /** How a cell initialises its weights. */
 export type InitScheme = "uniform" | "glorot";
-
-/**
- * A trainable variable ~ U(-limit, limit), seeded by `nextSeed()`.
- * @param shape - any shape, e.g. [D, H].
- * @param limit - the half-width of the interval, > 0.
- * @returns a float32 `tf.Variable` of `shape`.
- */
-export function uniformVariable(shape: number[], limit: number): tf.Variable {
-  if (!(limit > 0) || !Number.isFinite(limit)) {
-    throw new ArgumentError(`uniformVariable: expected limit > 0, got ${limit}`);
-  }
-  return tf.tidy(() => tf.variable(tf.randomUniform(shape, -limit, limit, "float32", nextSeed()))); // shape
-}
 
 /**
  * PyTorch's recurrent default: U(-1/sqrt(H), 1/sqrt(H)).

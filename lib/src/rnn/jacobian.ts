@@ -21,7 +21,7 @@
  */
 import { ArgumentError } from "../errors";
 import { diagTimes, gaussian, identity, matMul, matVec, spectralNorm, uniformGenerator } from "./linalg64";
-import { nextSeed } from "../notebook/random";
+import { nextSeed } from "../random";
 
 /** The hidden non-linearity f: "tanh" (the lecture's) or "linear" (f(z) = z, f' = 1). */
 export type Activation = "tanh" | "linear";

@@ -11,7 +11,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
-import { cellSequence } from "../ops/sequence";
+import { cellSequence } from "./cell_sequence";
 import { checkSequenceArgs, type CellState, type RecurrentCell } from "./cell";
 import { GruCell, type GruCellOptions } from "./gru";
 import { LstmCell, type LstmCellOptions } from "./lstm";

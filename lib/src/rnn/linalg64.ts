@@ -7,7 +7,7 @@
  * these functions are the oracles the tfjs code is tested against.
  */
 import { ArgumentError } from "../errors";
-import { nextSeed, seededGenerator } from "../notebook/random";
+import { nextSeed, seededGenerator } from "../random";
 
 /**
  * y = A x.
@@ -101,7 +101,7 @@ export function norm2(v: ArrayLike<number>): number {
 
 /**
  * A seeded uniform generator on [0, 1) (mulberry32, the same generator as
- * `notebook/random.ts`, but private to the caller so it leaves the global sequence alone).
+ * `lib/src/random.ts`, but private to the caller so it leaves the global sequence alone).
  * @param seed - integer seed. Default: `nextSeed()` from the global generator.
  */
 export function uniformGenerator(seed: number = nextSeed()): () => number {

@@ -41,7 +41,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
 import { addOuter, diagTimes, gaussian, identity, matMul, matTVec, matVec, uniformGenerator } from "./linalg64";
-import { nextSeed } from "../notebook/random";
+import { nextSeed } from "../random";
 
 /** The parameters in float64, row-major; sizes D (input), H (hidden), K (classes). */
 export interface VanillaParams64 {

@@ -16,7 +16,7 @@
  * | tensorflow | —                    | native TensorFlow has them all                 |
  */
 import * as tf from "@tensorflow/tfjs";
-import type { BackendName } from "../backend";
+import type { BackendName } from "../names";
 import { unsortedSegmentSumCpuConfig, unsortedSegmentSumWasmConfig } from "./unsorted_segment_sum";
 
 /** The kernel configs seqlab registers for each backend. */
@@ -24,7 +24,7 @@ export const SEQLAB_KERNELS: Readonly<Record<BackendName, readonly tf.KernelConf
   tensorflow: [],
   wasm: [unsortedSegmentSumWasmConfig],
   cpu: [unsortedSegmentSumCpuConfig],
-  seqlab: [], // engine/backend.ts registers the seqlab backend's kernels with it
+  seqlab: [], // seqlab_backend.ts registers the seqlab backend's kernels with it
 };
 
 /**

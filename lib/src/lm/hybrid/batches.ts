@@ -13,7 +13,7 @@
  * Spellings longer than `maxChars` keep their first maxChars characters; C, the window's
  * longest, is at least 2 (see `HybridBatches.windows`).
  *
- * Replacement randomness: `HybridBatches` owns a `seededGenerator(seed)` (notebook/random.ts)
+ * Replacement randomness: `HybridBatches` owns a `seededGenerator(seed)` (lib/src/random.ts)
  * and draws one uniform per window cell (padding and specials included, so the draws do not
  * depend on the data); successive `windows()` calls (epochs) continue the same sequence.
  *
@@ -25,7 +25,7 @@ import * as tf from "@tensorflow/tfjs";
 import { SPECIAL_TOKENS, UNK_ID } from "../../data/vocab";
 import { StreamBatches, type LmBatch } from "../../data/lm_batches";
 import { ArgumentError } from "../../errors";
-import { seededGenerator } from "../../notebook/random";
+import { seededGenerator } from "../../random";
 import type { HybridStream } from "./stream";
 
 /** One window: word ids [B, T] plus the spelled positions and their characters. */

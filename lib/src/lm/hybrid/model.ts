@@ -22,7 +22,7 @@
  * the word lengths (its final state is the one after each word's last real character), so the
  * engine speeds it up.
  *
- * Initialisation (seeded by notebook/random.ts's `setSeed`): the word part as `RnnLm`
+ * Initialisation (seeded by lib/src/random.ts's `setSeed`): the word part as `RnnLm`
  * (U(−initScale, initScale)); Ec ~ U(−initScale, initScale); LSTM_c as `LstmCell`'s default
  * (U(±1/√Hc), forget-gate bias 1); P Glorot uniform, b_P = 0 (models/common.ts's `Linear`).
  *
@@ -40,7 +40,7 @@ import { lstmSequence, tidyResult } from "../../ops/sequence";
 import { softmaxCrossEntropy } from "../../ops/softmax_cross_entropy";
 import type { CellState } from "../../rnn/cell";
 import { LstmCell } from "../../rnn/lstm";
-import { nextSeed } from "../../notebook/random";
+import { nextSeed } from "../../random";
 import { RnnLm, type RnnLmConfig } from "../rnn_lm";
 import type { HybridTensorBatch } from "./batches";
 

@@ -22,13 +22,13 @@
  * along axis 0 (the embedding lookup: whole rows copied instead of per-element indexing).
  *
  * `registerSeqlabBackend()` registers it under the name "seqlab" (priority 0: tfjs never
- * picks it by itself); backend/backend.ts selects it with `SEQLAB_BACKEND=seqlab`.
+ * picks it by itself); backend.ts selects it with `SEQLAB_BACKEND=seqlab`.
  */
 import * as tf from "@tensorflow/tfjs";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
-import { unsortedSegmentSumCpuConfig } from "../backend/kernels/unsorted_segment_sum";
-import { getKernels } from "./engine";
-import { jsKernels } from "./js";
+import { getKernels } from "../engine/engine";
+import { jsKernels } from "../engine/js";
+import { unsortedSegmentSumCpuConfig } from "./kernels/unsorted_segment_sum";
 
 /** The backend's name in tfjs's registry. */
 export const SEQLAB_BACKEND = "seqlab";

@@ -29,9 +29,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
-import type { SequenceOptions, SequenceResult } from "../rnn/cell";
-import type { GruWeights, LstmWeights, RnnActivation, RnnWeights } from "../ops/sequence";
-import type { Kernels, SeqSizes } from "./kernels";
+import type { Kernels, SeqSizes } from "../engine/kernels";
+import type { GruWeights, LstmWeights, RnnActivation, RnnWeights, SequenceOptions, SequenceResult } from "./types";
 
 /** What a tfjs kernel function receives (the subset used here). */
 interface KernelBackend {

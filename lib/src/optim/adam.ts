@@ -17,10 +17,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors";
-import { ownedValues } from "./backend";
-import { getKernels } from "./engine";
-import { jsKernels } from "./js";
-import type { Kernels } from "./kernels";
+import { ownedValues } from "../backend/seqlab_backend";
+import { getKernels } from "../engine/engine";
+import { jsKernels } from "../engine/js";
+import type { Kernels } from "../engine/kernels";
 
 /** A tensor with a name (tfjs-core's `NamedTensor`, which the tfjs bundle does not re-export). */
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -87,14 +87,14 @@ export class FusedAdam extends tf.Optimizer {
       if (gradient == null) continue;
       const variable = tf.engine().registeredVariables[name];
       if (variable === undefined) throw new ArgumentError(`FusedAdam: expected a registered variable named '${name}', got none`);
-      const owned = ownedValues(variable); // seqlab backend: update the variable's own array (engine/backend.ts)
+      const owned = ownedValues(variable); // seqlab backend: update the variable's own array (backend/seqlab_backend.ts)
       const p = owned ?? Float32Array.from(variable.dataSync() as ArrayLike<number>); // else a copy, then assigned
       let state = this.moments.get(name);
       if (state === undefined) {
         state = { m: new Float32Array(p.length), v: new Float32Array(p.length) };
         this.moments.set(name, state);
       }
-      const gv = gradient.dataSync(); // a float32 tensor made by casting ints may hold an Int32Array (engine/backend.ts)
+      const gv = gradient.dataSync(); // a float32 tensor made by casting ints may hold an Int32Array (backend/seqlab_backend.ts)
       const g = gv instanceof Float32Array ? gv : Float32Array.from(gv as ArrayLike<number>);
       this.kernels.adam({
         p, g, m: state.m, v: state.v,
