@@ -10,18 +10,27 @@ import { decodeText } from "../datasets/text_file";
 import { readSentences } from "../lm/ngram_counts";
 
 /**
- * Reads a text file as sentences.
+ * Reads a file's bytes.
  * @param file - the path.
  * @param option - the option that named it, for error messages, e.g. "--train".
- * @returns one token array per non-empty line.
+ * @throws ArgumentError naming the option when the file cannot be read.
  */
-export function readTextFile(file: string, option: string): string[][] {
-  let bytes: Buffer;
+export function readTextBytes(file: string, option: string): Buffer {
   try {
-    bytes = fs.readFileSync(file);
+    return fs.readFileSync(file);
   } catch (e) {
     throw new ArgumentError(`${option}: expected a readable text file, got ${(e as Error).message}`);
   }
+}
+
+/**
+ * Reads a text file as sentences.
+ * @param file - the path.
+ * @param option - the option that named it, for error messages, e.g. "--train".
+ * @param bytes - the file's contents, when the caller has read them already. Default: read `file`.
+ * @returns one token array per non-empty line.
+ */
+export function readTextFile(file: string, option: string, bytes: Buffer = readTextBytes(file, option)): string[][] {
   const text = decodeText(bytes, file, ArgumentError);
   const sentences = readSentences(text, file);
   if (sentences.length === 0) throw new ArgumentError(`${file}: expected at least one non-empty line (one sentence per line), got none`);

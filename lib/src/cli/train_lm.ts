@@ -48,7 +48,7 @@ import { acquireTrainingLock } from "../lm/training_lock";
 import { RnnLm, resolveRnnLmConfig } from "../lm/rnn_lm";
 import { encodeStream, trainLmSteps, TrainingDivergedError, type EpochRecord } from "../lm/train_lm";
 import type { CellKind } from "../rnn/layer";
-import { readTextFile } from "./text";
+import { readTextBytes, readTextFile } from "./text";
 
 /** Flags of `train-lm`. */
 export interface TrainLmFlags {
@@ -121,9 +121,9 @@ export async function runTrainLm(flags: TrainLmFlags, log: (line: string) => voi
   checkFlagValues(flags);
   if (flags.resume && flags.force) throw new ArgumentError("--resume, --force: expected at most one (--resume continues the model in --out, --force replaces it), got both");
   checkOutFolder(flags.out);
-  const trainBytes = readBytes(flags.train, "--train");
+  const trainBytes = readTextBytes(flags.train, "--train");
   const trainFile = { file: flags.train, bytes: trainBytes.length, sha256: createHash("sha256").update(trainBytes).digest("hex") };
-  const train = readTextFile(flags.train, "--train");
+  const train = readTextFile(flags.train, "--train", trainBytes);
   const valid = flags.valid === undefined ? undefined : readTextFile(flags.valid, "--valid");
   const signals = watchSignals();
   const created = !fs.existsSync(flags.out);
@@ -405,14 +405,6 @@ function writable(p: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-function readBytes(file: string, option: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new ArgumentError(`${option}: expected a readable text file, got ${(e as Error).message}`);
   }
 }
 
