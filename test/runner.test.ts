@@ -160,6 +160,38 @@ describe("kernel", () => {
     await assertGone(kernel.pid);
     assert.equal(kernel.running, false);
   });
+
+  // tslab binds its sockets with zeromq's asynchronous bind while its receive loops already
+  // run; a request that arrives in between kills the shell loop ("Socket is blocked by a bind
+  // or unbind operation"), a race seen once in CI. The preload binds synchronously instead.
+  const startupFault = (fault: string) => ({
+    ...process.env,
+    NODE_OPTIONS: `--require ${path.join(__dirname, "fixtures", "kernel", "startup_faults.cjs")}`,
+    SEQLAB_TEST_KERNEL_FAULT: fault,
+  });
+
+  test("binds its sockets synchronously: it answers with zeromq's asynchronous bind refused", async () => {
+    const kernel = await Kernel.start({ cwd: FIXTURES, env: startupFault("async-bind"), startupTimeoutMs: 30_000 });
+    try {
+      assert.equal((kernel.kernelInfo.language_info as { name: string }).name, "typescript");
+      assert.deepEqual(kernel.takeFaults(), []);
+    } finally {
+      await kernel.shutdown();
+    }
+    await assertGone(kernel.pid);
+  });
+
+  test("a kernel_info_request the kernel never answers is asked again", async () => {
+    const started = Date.now();
+    const kernel = await Kernel.start({ cwd: FIXTURES, env: startupFault("drop-first-request"), startupTimeoutMs: 30_000 });
+    try {
+      assert.equal((kernel.kernelInfo.language_info as { name: string }).name, "typescript");
+      assert.ok(Date.now() - started < 20_000, `expected a second request within seconds, took ${Date.now() - started} ms`);
+    } finally {
+      await kernel.shutdown();
+    }
+    await assertGone(kernel.pid);
+  });
 });
 
 describe("executing notebooks", () => {

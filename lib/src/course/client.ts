@@ -135,6 +135,8 @@ export class KernelClient {
    * Waits until the kernel answers `kernel_info_request` AND its iopub messages reach us:
    * a subscriber misses what is published before its subscription is set up, so we repeat
    * the request until we also see its `idle` status (as Jupyter's `wait_for_ready` does).
+   * A request with no reply at all is repeated after a second too: a kernel that lost it
+   * (one still setting up its sockets) answers the next one.
    * @returns the kernel_info_reply content (it holds `language_info`).
    */
   async waitForReady(timeoutMs: number): Promise<Record<string, unknown>> {
@@ -145,7 +147,7 @@ export class KernelClient {
       const got = await Promise.race([
         req.done.then((m) => m),
         req.reply.then(() => sleep(Math.min(1000, left)).then(() => null)),
-        sleep(left).then(() => null),
+        sleep(Math.min(1000, left)).then(() => null),
       ]);
       this.waiters.delete(req.msgId);
       if (got) return got.content;

@@ -3,7 +3,7 @@
  * Preloaded into the tslab kernel by the runner (`node --require THIS tslab kernel
  * --config-path DIR/connection.json`; see `kernel.ts`). Plain CommonJS, because the kernel
  * runs under plain Node, from the sources as from `dist/`. It changes no value a cell
- * computes, only how stack traces read; it adds three things tslab lacks:
+ * computes, only how stack traces read; it adds four things tslab lacks:
  *
  * 1. Faults outside a cell's own run. tslab only prints an uncaught exception or unhandled
  *    rejection (to whichever cell's stderr is current), so a `setTimeout(() => { throw … })`
@@ -21,6 +21,8 @@
  *    wrapper, TypeScript's helpers).
  * 3. A parent guard for an idle kernel whose runner vanished (the watchdog, `watchdog.js`,
  *    covers a busy one: this timer cannot fire while the event loop is blocked).
+ * 4. Sockets bound synchronously before any message is handled (see below: tslab's
+ *    asynchronous bind lets a request arrive on a socket that is still "blocked").
  *
  * Anything that does not look as expected (another tslab version) leaves tslab as it is.
  */
@@ -127,6 +129,27 @@ try {
   }
 } catch {
   // not the tslab we know: cells are not numbered, faults say "during 0"
+}
+
+// 4. Sockets bound before they are used. tslab starts its receive loops, then binds the five
+// sockets with zeromq's asynchronous `bind`, which runs on a worker thread and leaves the
+// socket "blocked" until its completion reaches the main thread. A client that connects in
+// between (the runner asks for kernel_info at once, as Jupyter does) can have its request
+// received first; tslab's reply, or the loop's next `receive`, then throws "Socket is blocked
+// by a bind or unbind operation" and the shell loop ends: the kernel never answers. zeromq's
+// `bindSync` binds on the main thread, so no message is handled while a socket is blocked.
+try {
+  const { ZmqServer } = require(path.join(tslabDist, "jupyter.js"));
+  if (typeof ZmqServer.prototype.bindSocket === "function") {
+    ZmqServer.prototype.bindSocket = async function (sock, port) {
+      const conn = this.connInfo;
+      const address = `${conn.transport}://${conn.ip}:${port}`;
+      if (typeof sock.bindSync === "function") sock.bindSync(address);
+      else await sock.bind(address);
+    };
+  }
+} catch {
+  // not the tslab we know: its own bind stays
 }
 
 // tslab runs `PREFIX + output + SUFFIX` (executor.js), PREFIX on the first line of output.
