@@ -16,9 +16,9 @@
  * pay it); wasm gemm runs on two threads once its worker is up (SEQLAB_WASM_THREADS=1 for
  * one). Benchmarks are not tests: nothing is checked here (see test/engine-kernels.test.ts).
  */
-import { loadNativeKernels } from "../lib/src/engine/native";
-import { loadWasmKernels, wasmThreadsReady } from "../lib/src/engine/wasm";
-import type { Kernels } from "../lib/src/engine/kernels";
+import { loadNativeKernels } from "../lib/src/engine/native.js";
+import { loadWasmKernels, wasmThreadsReady } from "../lib/src/engine/wasm.js";
+import type { Kernels } from "../lib/src/engine/kernels.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string): string | undefined => {

@@ -31,7 +31,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
-import { countOption, stepFlops, type LmCell, type LmSizes } from "./workloads/rnn_lm";
+import { countOption, stepFlops, type LmCell, type LmSizes } from "./workloads/rnn_lm.js";
 
 /**
  * The workloads issue 4 asks for. Each runs as a child: `script` with `args`, the seqlab
@@ -63,7 +63,7 @@ interface Config {
 }
 const DEFAULT_CONFIGS = "wasm:tfjs,seqlab:wasm,seqlab:native";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(import.meta.dirname, "..");
 const PYTHON = "/usr/bin/python3";
 
 /**

@@ -40,10 +40,10 @@ const LAYERS = [
   { name: "notebook", paths: ["notebook/", "plot/", "table/"] },
   // the lecture's experiments (sweeps that train and tabulate)
   { name: "experiments", paths: ["experiments/"] },
-  // command-line tools and the course tooling (runner, kernel, site)
-  { name: "tools", paths: ["cli/", "course/"] },
-  // the public surface
-  { name: "index", paths: ["index\\.ts$"] },
+  // the command line (`seqlab kn | ppl | train-lm`); the course tooling is its own package, course/
+  { name: "tools", paths: ["cli/"] },
+  // the entry points: the public surface and seqlab/internal (seqlab/experiments is experiments/index.ts)
+  { name: "index", paths: ["index\\.ts$", "internal\\.ts$"] },
 ];
 
 const pathOf = (layers) => `${SRC}(${layers.flatMap((l) => l.paths).join("|")})`;

@@ -1,5 +1,5 @@
 # The native kernels addon (lib/csrc, see src/engine/native.ts). Built by
-# scripts/build-native.js, which probes for a BLAS and passes what it found in the
+# scripts/build-native.cjs, which probes for a BLAS and passes what it found in the
 # environment: SEQLAB_BLAS_DEFINES (SEQLAB_CBLAS [SEQLAB_OPENBLAS]), SEQLAB_BLAS_CFLAGS,
 # SEQLAB_BLAS_LIBS. Without them GEMM is the built-in blocked SSE GEMM of csrc/gemm.c.
 # No -march: the binary must run on any x86-64 (OpenBLAS picks its kernels at run time).

@@ -13,21 +13,21 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { ArgumentError } from "../lib/src/errors";
-import { setSeed } from "../lib/src/random";
-import { byProfile } from "../lib/src/notebook/profile";
-import { RnnCell } from "../lib/src/rnn/rnn_cell";
-import { LstmCell } from "../lib/src/rnn/lstm";
-import { GruCell } from "../lib/src/rnn/gru";
-import { recurrentLayer } from "../lib/src/rnn/layer";
-import { StackedRnn } from "../lib/src/rnn/stacked";
-import { Bidirectional } from "../lib/src/rnn/bidirectional";
-import { KneserNeyLm } from "../lib/src/lm/kneser_ney";
-import { NgramCounts } from "../lib/src/lm/ngram_counts";
-import { perplexity, perplexityFromLogProbs } from "../lib/src/lm/perplexity";
-import { Vocab } from "../lib/src/data/vocab";
-import { WordDropout } from "../lib/src/data/unk";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { ArgumentError } from "../lib/src/errors.js";
+import { setSeed } from "../lib/src/random.js";
+import { byProfile } from "../lib/src/notebook/profile.js";
+import { RnnCell } from "../lib/src/rnn/rnn_cell.js";
+import { LstmCell } from "../lib/src/rnn/lstm.js";
+import { GruCell } from "../lib/src/rnn/gru.js";
+import { recurrentLayer } from "../lib/src/rnn/layer.js";
+import { StackedRnn } from "../lib/src/rnn/stacked.js";
+import { Bidirectional } from "../lib/src/rnn/bidirectional.js";
+import { KneserNeyLm } from "../lib/src/lm/kneser_ney.js";
+import { NgramCounts } from "../lib/src/lm/ngram_counts.js";
+import { perplexity, perplexityFromLogProbs } from "../lib/src/lm/perplexity.js";
+import { Vocab } from "../lib/src/data/vocab.js";
+import { WordDropout } from "../lib/src/data/unk.js";
 
 before(async () => {
   await initBackend({ quiet: true });

@@ -16,11 +16,11 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SeqlabError } from "../lib/src/errors";
-import { ArpaError, ArpaLm } from "../lib/src/lm/arpa_reader";
-import { toArpa, writeArpa } from "../lib/src/lm/arpa_writer";
-import { KneserNeyLm } from "../lib/src/lm/kneser_ney";
-import { perplexity } from "../lib/src/lm/perplexity";
+import { SeqlabError } from "../lib/src/errors.js";
+import { ArpaError, ArpaLm } from "../lib/src/lm/arpa_reader.js";
+import { toArpa, writeArpa } from "../lib/src/lm/arpa_writer.js";
+import { KneserNeyLm } from "../lib/src/lm/kneser_ney.js";
+import { perplexity } from "../lib/src/lm/perplexity.js";
 
 /** mulberry32: a seeded uniform in [0, 1). */
 function rng(seed: number): () => number {

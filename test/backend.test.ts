@@ -18,7 +18,7 @@ import * as path from "node:path";
 import { execFile, spawnSync } from "node:child_process";
 import * as tf from "@tensorflow/tfjs";
 
-const fixtures = path.resolve(__dirname, "fixtures", "backend");
+const fixtures = path.resolve(import.meta.dirname, "fixtures", "backend");
 const driver = path.join(fixtures, "init_backend.ts");
 const blockTfjsNode = path.join(fixtures, "block_tfjs_node.cjs");
 const version = tf.version_core;

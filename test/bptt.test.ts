@@ -6,9 +6,9 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { finiteDifferences64, relativeError } from "../lib/src/gradcheck/gradcheck";
-import { uniformGenerator, gaussian } from "../lib/src/rnn/linalg64";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { finiteDifferences64, relativeError } from "../lib/src/gradcheck/gradcheck.js";
+import { uniformGenerator, gaussian } from "../lib/src/rnn/linalg64.js";
 import {
   initVanilla,
   vanillaBptt64,
@@ -22,8 +22,8 @@ import {
   VANILLA_PARAM_NAMES,
   type BpttOptions,
   type VanillaParams64,
-} from "../lib/src/rnn/vanilla";
-import { ArgumentError } from "../lib/src/errors";
+} from "../lib/src/rnn/vanilla.js";
+import { ArgumentError } from "../lib/src/errors.js";
 
 interface Problem {
   params: VanillaParams64;
@@ -193,7 +193,7 @@ before(async () => {
 });
 
 test("checkVanillaBptt (the notebook's table): every trial within the float64 and float32 bounds", async () => {
-  const { checkVanillaBptt } = await import("../lib/src/gradcheck/vanilla_check");
+  const { checkVanillaBptt } = await import("../lib/src/gradcheck/vanilla_check.js");
   const trials = checkVanillaBptt({ trials: 3 });
   assert.equal(trials.length, 3);
   for (const r of trials) {

@@ -16,18 +16,18 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { setSeed, nextSeed } from "../lib/src/random";
-import { gradCheck } from "../lib/src/gradcheck/gradcheck";
-import type { CellState, RecurrentCell } from "../lib/src/rnn/cell";
-import { cellSequence } from "../lib/src/rnn/cell_sequence";
-import { recurrentLayer, makeCell, type SequenceLayer } from "../lib/src/rnn/layer";
-import { StackedRnn } from "../lib/src/rnn/stacked";
-import { Bidirectional } from "../lib/src/rnn/bidirectional";
-import { recurrentUniform } from "../lib/src/rnn/init";
-import { RnnCell } from "../lib/src/rnn/rnn_cell";
-import { LstmCell } from "../lib/src/rnn/lstm";
-import { GruCell } from "../lib/src/rnn/gru";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { setSeed, nextSeed } from "../lib/src/random.js";
+import { gradCheck } from "../lib/src/gradcheck/gradcheck.js";
+import type { CellState, RecurrentCell } from "../lib/src/rnn/cell.js";
+import { cellSequence } from "../lib/src/rnn/cell_sequence.js";
+import { recurrentLayer, makeCell, type SequenceLayer } from "../lib/src/rnn/layer.js";
+import { StackedRnn } from "../lib/src/rnn/stacked.js";
+import { Bidirectional } from "../lib/src/rnn/bidirectional.js";
+import { recurrentUniform } from "../lib/src/rnn/init.js";
+import { RnnCell } from "../lib/src/rnn/rnn_cell.js";
+import { LstmCell } from "../lib/src/rnn/lstm.js";
+import { GruCell } from "../lib/src/rnn/gru.js";
 
 before(async () => {
   await initBackend({ quiet: true });

@@ -6,12 +6,12 @@
  */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { initBackend } from "../lib/src/backend/backend";
-import { setSeed } from "../lib/src/random";
-import { EOS_ID } from "../lib/src/data/vocab";
-import { RnnLm } from "../lib/src/lm/rnn_lm";
-import { trainLm, evaluateLm } from "../lib/src/lm/train_lm";
-import { UNKNOWN_CHAR, charVocab, decodeText, encodeText, sampleText } from "../lib/src/lm/char_lm";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { setSeed } from "../lib/src/random.js";
+import { EOS_ID } from "../lib/src/data/vocab.js";
+import { RnnLm } from "../lib/src/lm/rnn_lm.js";
+import { trainLm, evaluateLm } from "../lib/src/lm/train_lm.js";
+import { UNKNOWN_CHAR, charVocab, decodeText, encodeText, sampleText } from "../lib/src/lm/char_lm.js";
 
 before(async () => {
   await initBackend({ quiet: true });

@@ -18,14 +18,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
-import { Vocab } from "../lib/src/data/vocab";
-import { SeqlabError } from "../lib/src/errors";
-import { CheckpointError, hasCheckpoint, inspectLm, loadLm, rnnLmWeightShapes, saveLm } from "../lib/src/lm/checkpoint";
-import { RnnLm } from "../lib/src/lm/rnn_lm";
-import { encodeStream, trainLm, TrainingDivergedError } from "../lib/src/lm/train_lm";
-import type { LmCorpus } from "../lib/src/datasets/lm_corpus";
-import { trainCorpusLm } from "../lib/src/lm/train_corpus_lm";
-import { setSeed } from "../lib/src/random";
+import { Vocab } from "../lib/src/data/vocab.js";
+import { SeqlabError } from "../lib/src/errors.js";
+import { CheckpointError, hasCheckpoint, inspectLm, loadLm, rnnLmWeightShapes, saveLm } from "../lib/src/lm/checkpoint.js";
+import { RnnLm } from "../lib/src/lm/rnn_lm.js";
+import { encodeStream, trainLm, TrainingDivergedError } from "../lib/src/lm/train_lm.js";
+import type { LmCorpus } from "../lib/src/datasets/lm_corpus.js";
+import { trainCorpusLm } from "../lib/src/lm/train_corpus_lm.js";
+import { setSeed } from "../lib/src/random.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-checkpoint-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -479,7 +479,7 @@ describe("fuzz: mutated checkpoint folders (fast-check)", () => {
 
 describe("trainCorpusLm's checkpoint folder", () => {
   test("a checkpointDir that is a file: an ArgumentError naming it, not a raw EEXIST", async () => {
-    const { trainCorpusLm: train } = await import("../lib/src/lm/train_corpus_lm");
+    const { trainCorpusLm: train } = await import("../lib/src/lm/train_corpus_lm.js");
     const file = freshDir("a-file");
     fs.writeFileSync(file, "x");
     const corpus: LmCorpus = { name: "toy", source: "test", unk: "<unk>", types: 3, train: [["a", "b", "c"]], valid: [["a", "b"]], test: [["b", "c"]] };
@@ -492,7 +492,7 @@ describe("trainCorpusLm's checkpoint folder", () => {
 
 describe("error kinds of training and checkpoints", () => {
   test("TrainingDivergedError, CheckpointError and LockError are exported from the package, each its own kind under SeqlabError", async () => {
-    const seqlab = await import("../lib/src/index");
+    const seqlab = await import("../lib/src/index.js");
     const kinds = [seqlab.TrainingDivergedError, seqlab.CheckpointError, seqlab.LockError] as const;
     for (const Kind of kinds) {
       assert.ok(Kind.prototype instanceof seqlab.SeqlabError, `${Kind.name} extends SeqlabError`);

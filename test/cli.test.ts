@@ -11,11 +11,11 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { KneserNeyLm } from "../lib/src/lm/kneser_ney";
-import { readSentences } from "../lib/src/lm/ngram_counts";
-import { perplexity } from "../lib/src/lm/perplexity";
+import { KneserNeyLm } from "../lib/src/lm/kneser_ney.js";
+import { readSentences } from "../lib/src/lm/ngram_counts.js";
+import { perplexity } from "../lib/src/lm/perplexity.js";
 
-const root = path.resolve(__dirname, "..");
+const root = path.resolve(import.meta.dirname, "..");
 const fixtures = "test/fixtures/lm";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-cli-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -180,9 +180,9 @@ describe("seqlab train-lm + ppl --model", () => {
     const m = /^perplexity (\d+\.\d+)$/m.exec(p.stdout);
     assert.ok(m, p.stdout);
     // Library oracle: load the same checkpoint in this process.
-    const { initBackend } = await import("../lib/src/backend/backend");
-    const { loadLm } = await import("../lib/src/lm/checkpoint");
-    const { evaluateSentences } = await import("../lib/src/lm/train_lm");
+    const { initBackend } = await import("../lib/src/backend/backend.js");
+    const { loadLm } = await import("../lib/src/lm/checkpoint.js");
+    const { evaluateSentences } = await import("../lib/src/lm/train_lm.js");
     await initBackend({ quiet: true });
     const { model, vocab } = loadLm(out);
     const expected = evaluateSentences(model, vocab, read("test.txt"));

@@ -6,8 +6,8 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { clipByGlobalNorm, clipByValue, clippingThreshold, globalNorm } from "../lib/src/optim/clip";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { clipByGlobalNorm, clipByValue, clippingThreshold, globalNorm } from "../lib/src/optim/clip.js";
 
 before(async () => {
   await initBackend({ quiet: true });

@@ -13,11 +13,11 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { setSeed } from "../lib/src/random";
-import { ArgumentError } from "../lib/src/errors";
-import { finiteDifferences64, relativeError } from "../lib/src/gradcheck/gradcheck";
-import { Crf, crfLogLikelihood, crfLogPartition, crfScore, viterbiDecode, type CrfParams } from "../lib/src/ops/crf";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { setSeed } from "../lib/src/random.js";
+import { ArgumentError } from "../lib/src/errors.js";
+import { finiteDifferences64, relativeError } from "../lib/src/gradcheck/gradcheck.js";
+import { Crf, crfLogLikelihood, crfLogPartition, crfScore, viterbiDecode, type CrfParams } from "../lib/src/ops/crf.js";
 
 before(async () => {
   await initBackend({ quiet: true });

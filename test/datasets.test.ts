@@ -16,13 +16,13 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ChecksumError, DatasetError, MissingDataError, readLineSentences, resolveDataDir } from "../lib/src/datasets/folder";
-import { downloadFile } from "../lib/src/datasets/download";
-import { loadPtb, ptbFiles, PTB_SHA256 } from "../lib/src/datasets/ptb";
-import { brownSplitOf, loadBrown } from "../lib/src/datasets/brown";
-import { loadMobyDick, mobyDickSplitOf } from "../lib/src/datasets/moby_dick";
-import { DATASET_NAMES, loadDataset, type DatasetName } from "../lib/src/datasets/datasets";
-import { Vocab } from "../lib/src/data/vocab";
+import { ChecksumError, DatasetError, MissingDataError, readLineSentences, resolveDataDir } from "../lib/src/datasets/folder.js";
+import { downloadFile } from "../lib/src/datasets/download.js";
+import { loadPtb, ptbFiles, PTB_SHA256 } from "../lib/src/datasets/ptb.js";
+import { brownSplitOf, loadBrown } from "../lib/src/datasets/brown.js";
+import { loadMobyDick, mobyDickSplitOf } from "../lib/src/datasets/moby_dick.js";
+import { DATASET_NAMES, loadDataset, type DatasetName } from "../lib/src/datasets/datasets.js";
+import { Vocab } from "../lib/src/data/vocab.js";
 
 /** The fixture files, in PTB's format (a leading space, " \n" at each line end). */
 const FIXTURE_TEXT = {
@@ -166,7 +166,7 @@ describe("PTB loader", () => {
     assert.deepEqual(fs.readdirSync(d), []);
   });
 
-  const shared = process.env.SEQLAB_DATA ?? path.resolve(__dirname, "..", "..", "shared", "datasets");
+  const shared = process.env.SEQLAB_DATA ?? path.resolve(import.meta.dirname, "..", "..", "shared", "datasets");
   const hasPtb = fs.existsSync(path.join(shared, "ptb", "ptb.train.txt"));
   test("the shared PTB copy matches its README (lines, words, <unk>, sha256)", { skip: hasPtb ? false : `no PTB in ${shared} (set SEQLAB_DATA)` }, async () => {
     const ds = await loadDataset("ptb", { dataDir: shared, download: false });

@@ -16,8 +16,8 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-const ROOT = path.resolve(__dirname, "..");
-const WORKER = path.join(__dirname, "helpers", "determinism-run.ts");
+const ROOT = path.resolve(import.meta.dirname, "..");
+const WORKER = path.join(import.meta.dirname, "helpers", "determinism-run.ts");
 
 interface Run {
   engine: string;

@@ -22,13 +22,13 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../lib/src/errors";
-import type { Kernels } from "../lib/src/engine/kernels";
-import { loadWasmKernels, wasmThreadsReady } from "../lib/src/engine/wasm";
-import { loadNativeKernels } from "../lib/src/engine/native";
-import { gruSequence, lstmSequence, rnnSequence } from "../lib/src/ops/sequence";
-import { softmaxCrossEntropy } from "../lib/src/ops/softmax_cross_entropy";
-import { linearSoftmaxCrossEntropyReference } from "../lib/src/ops/linear_softmax_cross_entropy";
+import { ArgumentError } from "../lib/src/errors.js";
+import type { Kernels } from "../lib/src/engine/kernels.js";
+import { loadWasmKernels, wasmThreadsReady } from "../lib/src/engine/wasm.js";
+import { loadNativeKernels } from "../lib/src/engine/native.js";
+import { gruSequence, lstmSequence, rnnSequence } from "../lib/src/ops/sequence.js";
+import { softmaxCrossEntropy } from "../lib/src/ops/softmax_cross_entropy.js";
+import { linearSoftmaxCrossEntropyReference } from "../lib/src/ops/linear_softmax_cross_entropy.js";
 
 let wasmThreads = false;
 before(async () => {

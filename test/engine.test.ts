@@ -34,16 +34,17 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { ArgumentError } from "../lib/src/errors";
-import type { Kernels } from "../lib/src/engine/kernels";
-import { jsKernels } from "../lib/src/engine/js";
-import { loadNativeKernels } from "../lib/src/engine/native";
-import { loadWasmKernels } from "../lib/src/engine/wasm";
-import { initEngine, withKernels } from "../lib/src/engine/engine";
-import { FusedAdam } from "../lib/src/optim/adam";
-import { registerSeqlabBackend } from "../lib/src/backend/seqlab_backend";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { ArgumentError } from "../lib/src/errors.js";
+import type { Kernels } from "../lib/src/engine/kernels.js";
+import { jsKernels } from "../lib/src/engine/js.js";
+import { loadNativeKernels } from "../lib/src/engine/native.js";
+import { loadWasmKernels } from "../lib/src/engine/wasm.js";
+import { initEngine, withKernels } from "../lib/src/engine/engine.js";
+import { FusedAdam } from "../lib/src/optim/adam.js";
+import { registerSeqlabBackend } from "../lib/src/backend/seqlab_backend.js";
 import {
   gruSequence,
   gruSequenceReference,
@@ -51,9 +52,9 @@ import {
   lstmSequenceReference,
   rnnSequence,
   rnnSequenceReference,
-} from "../lib/src/ops/sequence";
-import { softmaxCrossEntropy } from "../lib/src/ops/softmax_cross_entropy";
-import { linearSoftmaxCrossEntropy, linearTargetLogProbs, linearTargetLogProbsReference } from "../lib/src/ops/linear_softmax_cross_entropy";
+} from "../lib/src/ops/sequence.js";
+import { softmaxCrossEntropy } from "../lib/src/ops/softmax_cross_entropy.js";
+import { linearSoftmaxCrossEntropy, linearTargetLogProbs, linearTargetLogProbsReference } from "../lib/src/ops/linear_softmax_cross_entropy.js";
 
 before(async () => {
   await initBackend({ quiet: true });
@@ -640,7 +641,7 @@ describe("engine selection", () => {
   });
 
   test("SEQLAB_ENGINE=js forces the js engine and prints one line saying so", () => {
-    const script = `require(${JSON.stringify(path.resolve(__dirname, "../lib/src/engine/engine.ts"))}).initEngine();`;
+    const script = `import(${JSON.stringify(pathToFileURL(path.resolve(import.meta.dirname, "../lib/src/engine/engine.ts")).href)}).then((m) => m.initEngine());`;
     const out = execFileSync(process.execPath, ["--import", "tsx", "-e", script], { env: { ...process.env, SEQLAB_ENGINE: "js" }, encoding: "utf8" });
     assert.equal(out.trim(), "seqlab: engine js (plain TypeScript loops, 1 thread); forced by SEQLAB_ENGINE=js");
   });
@@ -652,7 +653,7 @@ describe("engine selection", () => {
 
 describe("optimizers update in place only what nothing else shares (backend/seqlab_backend.ts ownedValues)", () => {
   test("with a reshape of the variable alive, the update goes through assign and the reshape keeps the old values", async () => {
-    const { FusedSgd } = await import("../lib/src/optim/sgd");
+    const { FusedSgd } = await import("../lib/src/optim/sgd.js");
     for (const make of [() => new FusedSgd(0.5), () => new FusedAdam({ learningRate: 0.5 })]) {
       const v = tf.variable(tf.tensor1d([1, 2, 3, 4]));
       const view = tf.reshape(v, [2, 2]); // shares v's data (refCount 2)

@@ -24,18 +24,18 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { ArgumentError } from "../lib/src/errors";
-import { memorySweep, mergeSweeps, summarizeSweep, sweepChart, type MemoryRow } from "../lib/src/experiments/memory";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { ArgumentError } from "../lib/src/errors.js";
+import { memorySweep, mergeSweeps, summarizeSweep, sweepChart, type MemoryRow } from "../lib/src/experiments/memory.js";
 import {
   bidirectionalComparison, comparisonChart, taggerLayer, TAGGER_ARCHITECTURES,
-} from "../lib/src/experiments/bidirectional";
-import { alignedDemo, manyToOneDemo, oneToManyDemo, unalignedDemo } from "../lib/src/experiments/architectures";
-import { DIGIT_NAMES } from "../lib/src/data/tasks";
-import { clippingExperiment, divergedAt, finalLoss } from "../lib/src/experiments/clipping";
-import type { TrainHistory } from "../lib/src/train/train";
-import { charLmSamples, unkStrategies } from "../lib/src/experiments/unk_and_chars";
-import { loadDataset } from "../lib/src/datasets/datasets";
+} from "../lib/src/experiments/bidirectional.js";
+import { alignedDemo, manyToOneDemo, oneToManyDemo, unalignedDemo } from "../lib/src/experiments/architectures.js";
+import { DIGIT_NAMES } from "../lib/src/data/tasks.js";
+import { clippingExperiment, divergedAt, finalLoss } from "../lib/src/experiments/clipping.js";
+import type { TrainHistory } from "../lib/src/train/train.js";
+import { charLmSamples, unkStrategies } from "../lib/src/experiments/unk_and_chars.js";
+import { loadDataset } from "../lib/src/datasets/datasets.js";
 
 before(async () => {
   await initBackend({ quiet: true });

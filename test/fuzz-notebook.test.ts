@@ -1,6 +1,6 @@
 /**
- * Fuzzing the notebook reader (`readNotebook`, lib/src/course/nbformat.ts) and the site
- * renderer (lib/src/course/site/) with fast-check: valid fixture notebooks are mutated
+ * Fuzzing the notebook reader (`readNotebook`, course/src/nbformat.ts) and the site
+ * renderer (course/src/site/) with fast-check: valid fixture notebooks are mutated
  * (byte flips, truncation, values of the wrong type put anywhere in the JSON tree, other
  * nbformat versions) and written to a file. The property: reading either succeeds, and then
  * the notebook is the file's JSON and renders to a page, or throws a NotebookError whose
@@ -19,13 +19,13 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, describe, test } from "node:test";
 import fc from "fast-check";
-import { NotebookError } from "../lib/src/errors";
-import { readNotebook } from "../lib/src/course/nbformat";
-import { notebookTitle, renderNotebook } from "../lib/src/course/site/cells";
-import { renderSite, runFailure } from "../lib/src/course/site/render";
+import { NotebookError } from "../course/src/errors.js";
+import { readNotebook } from "../course/src/nbformat.js";
+import { notebookTitle, renderNotebook } from "../course/src/site/cells.js";
+import { renderSite, runFailure } from "../course/src/site/render.js";
 
 const RUNS = Number(process.env.SEQLAB_FUZZ_RUNS ?? 150);
-const SOURCES = [path.join(__dirname, "fixtures", "notebooks"), path.join(__dirname, "fixtures", "site")];
+const SOURCES = [path.join(import.meta.dirname, "fixtures", "notebooks"), path.join(import.meta.dirname, "fixtures", "site")];
 const SEEDS: { name: string; text: string }[] = SOURCES.flatMap((dir) =>
   readdirSync(dir)
     .filter((f) => f.endsWith(".ipynb"))

@@ -39,16 +39,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
-import { SeqlabError } from "../lib/src/errors";
-import { ArpaError, ArpaLm } from "../lib/src/lm/arpa_reader";
-import { toArpa } from "../lib/src/lm/arpa_writer";
-import { KneserNeyLm } from "../lib/src/lm/kneser_ney";
-import { readSentences } from "../lib/src/lm/ngram_counts";
-import { readTextFile } from "../lib/src/cli/text";
-import { DatasetError, readLineSentences } from "../lib/src/datasets/folder";
-import { loadPtb } from "../lib/src/datasets/ptb";
-import { Vocab, VocabFileError } from "../lib/src/data/vocab";
-import { ArgumentError } from "../lib/src/errors";
+import { SeqlabError } from "../lib/src/errors.js";
+import { ArpaError, ArpaLm } from "../lib/src/lm/arpa_reader.js";
+import { toArpa } from "../lib/src/lm/arpa_writer.js";
+import { KneserNeyLm } from "../lib/src/lm/kneser_ney.js";
+import { readSentences } from "../lib/src/lm/ngram_counts.js";
+import { readTextFile } from "../lib/src/cli/text.js";
+import { DatasetError, readLineSentences } from "../lib/src/datasets/folder.js";
+import { loadPtb } from "../lib/src/datasets/ptb.js";
+import { Vocab, VocabFileError } from "../lib/src/data/vocab.js";
+import { ArgumentError } from "../lib/src/errors.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-fuzz-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -276,7 +276,7 @@ const isNeutral = (ms: Mutation[], reader: keyof typeof NEUTRAL) => ms.every((m)
 // ---------------------------------------------------------------------------------------
 // Text corpora
 
-const CORPUS = fs.readFileSync(path.join(__dirname, "fixtures/lm/train.txt"));
+const CORPUS = fs.readFileSync(path.join(import.meta.dirname, "fixtures/lm/train.txt"));
 
 /** The PTB text format by definition: lines split at \n (a CR before it is white space), tokens at runs of white space. */
 function referenceLines(text: string): string[][] {

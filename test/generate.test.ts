@@ -7,9 +7,9 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { setSeed } from "../lib/src/random";
-import { RnnLm } from "../lib/src/lm/rnn_lm";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { setSeed } from "../lib/src/random.js";
+import { RnnLm } from "../lib/src/lm/rnn_lm.js";
 import {
   ArgmaxDecoder,
   SamplingDecoder,
@@ -18,8 +18,8 @@ import {
   generateMany,
   type Decoder,
   type NextTokenModel,
-} from "../lib/src/lm/generate";
-import type { CellState } from "../lib/src/rnn/cell";
+} from "../lib/src/lm/generate.js";
+import type { CellState } from "../lib/src/rnn/cell.js";
 
 before(async () => {
   await initBackend({ quiet: true });

@@ -5,17 +5,17 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
+import { initBackend } from "../lib/src/backend/backend.js";
 import {
   finiteDifferences64,
   gradCheck,
   gradCheck64,
   gradCheckTable,
   relativeError,
-} from "../lib/src/gradcheck/gradcheck";
-import { setSeed } from "../lib/src/random";
-import { gaussian, uniformGenerator } from "../lib/src/rnn/linalg64";
-import { initVanilla, vanillaBptt64, vanillaLossTf, vanillaToVariables, vanillaVariableList, VANILLA_PARAM_NAMES } from "../lib/src/rnn/vanilla";
+} from "../lib/src/gradcheck/gradcheck.js";
+import { setSeed } from "../lib/src/random.js";
+import { gaussian, uniformGenerator } from "../lib/src/rnn/linalg64.js";
+import { initVanilla, vanillaBptt64, vanillaLossTf, vanillaToVariables, vanillaVariableList, VANILLA_PARAM_NAMES } from "../lib/src/rnn/vanilla.js";
 
 before(async () => {
   await initBackend({ quiet: true });

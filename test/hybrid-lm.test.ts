@@ -9,17 +9,17 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { seededGenerator, setSeed } from "../lib/src/random";
-import { EOS_ID, UNK_ID, Vocab } from "../lib/src/data/vocab";
-import { charVocab } from "../lib/src/lm/char_lm";
-import { RnnLm } from "../lib/src/lm/rnn_lm";
-import { evaluateLm, trainLm } from "../lib/src/lm/train_lm";
-import { HybridLm } from "../lib/src/lm/hybrid/model";
-import { encodeHybridStream } from "../lib/src/lm/hybrid/stream";
-import { HybridBatches, hybridBatchTensors, type HybridBatch } from "../lib/src/lm/hybrid/batches";
-import { trainHybridLm } from "../lib/src/lm/hybrid/train";
-import { evaluateHybridLm } from "../lib/src/lm/hybrid/evaluate";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { seededGenerator, setSeed } from "../lib/src/random.js";
+import { EOS_ID, UNK_ID, Vocab } from "../lib/src/data/vocab.js";
+import { charVocab } from "../lib/src/lm/char_lm.js";
+import { RnnLm } from "../lib/src/lm/rnn_lm.js";
+import { evaluateLm, trainLm } from "../lib/src/lm/train_lm.js";
+import { HybridLm } from "../lib/src/lm/hybrid/model.js";
+import { encodeHybridStream } from "../lib/src/lm/hybrid/stream.js";
+import { HybridBatches, hybridBatchTensors, type HybridBatch } from "../lib/src/lm/hybrid/batches.js";
+import { trainHybridLm } from "../lib/src/lm/hybrid/train.js";
+import { evaluateHybridLm } from "../lib/src/lm/hybrid/evaluate.js";
 
 before(async () => {
   await initBackend({ quiet: true });

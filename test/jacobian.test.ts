@@ -11,8 +11,8 @@ import {
   jacobianProductNorms,
   lstmCellPathNorms,
   matrixWithSpectralRadius,
-} from "../lib/src/rnn/jacobian";
-import { diagTimes, identity, matMul, spectralNorm } from "../lib/src/rnn/linalg64";
+} from "../lib/src/rnn/jacobian.js";
+import { diagTimes, identity, matMul, spectralNorm } from "../lib/src/rnn/linalg64.js";
 
 /** Least-squares slope of y against x. */
 function slope(x: number[], y: number[]): number {

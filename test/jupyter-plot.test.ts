@@ -11,9 +11,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as net from "node:net";
 import { spawn, spawnSync } from "node:child_process";
-import { chromiumMissing, launchChromium } from "./helpers/browser";
+import { chromiumMissing, launchChromium } from "./helpers/browser.js";
 
-const root = path.resolve(__dirname, "..");
+const root = path.resolve(import.meta.dirname, "..");
 const PYTHON = "/usr/bin/python3";
 const hasNotebookServer = fs.existsSync(PYTHON) && spawnSync(PYTHON, ["-c", "import notebook.notebookapp"]).status === 0;
 const kernelspec = path.join(root, "build", "jupyter", "kernels", "seqlab", "kernel.json");

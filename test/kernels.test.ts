@@ -11,10 +11,10 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { registerKernels } from "../lib/src/backend/kernels";
-import { unsortedSegmentSumCpuConfig } from "../lib/src/backend/kernels/unsorted_segment_sum";
-import { ArgumentError } from "../lib/src/errors";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { registerKernels } from "../lib/src/backend/kernels/index.js";
+import { unsortedSegmentSumCpuConfig } from "../lib/src/backend/kernels/unsorted_segment_sum.js";
+import { ArgumentError } from "../lib/src/errors.js";
 
 /** tfjs-backend-cpu's own kernel, captured before seqlab replaces it. */
 const stockCpuKernel = tf.getKernel("UnsortedSegmentSum", "cpu")!;

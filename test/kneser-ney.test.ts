@@ -13,11 +13,11 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ArgumentError } from "../lib/src/errors";
-import { NgramCounts, readSentences } from "../lib/src/lm/ngram_counts";
-import { KneserNeyLm, modifiedKneserNeyDiscounts } from "../lib/src/lm/kneser_ney";
-import { AddKLm, MleLm } from "../lib/src/lm/ngram_baselines";
-import { perplexity, perplexityFromLogProbs, type LanguageModel } from "../lib/src/lm/perplexity";
+import { ArgumentError } from "../lib/src/errors.js";
+import { NgramCounts, readSentences } from "../lib/src/lm/ngram_counts.js";
+import { KneserNeyLm, modifiedKneserNeyDiscounts } from "../lib/src/lm/kneser_ney.js";
+import { AddKLm, MleLm } from "../lib/src/lm/ngram_baselines.js";
+import { perplexity, perplexityFromLogProbs, type LanguageModel } from "../lib/src/lm/perplexity.js";
 
 /** mulberry32: a seeded uniform in [0, 1). */
 function rng(seed: number): () => number {

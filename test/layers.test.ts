@@ -11,8 +11,11 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ICruiseOptions, ICruiseResult, IViolation } from "dependency-cruiser";
+import { createRequire } from "node:module";
 
-const ROOT = path.resolve(__dirname, "..");
+const require = createRequire(import.meta.url);
+
+const ROOT = path.resolve(import.meta.dirname, "..");
 const CONFIG = path.join(ROOT, "lib", ".dependency-cruiser.cjs");
 
 /** The config file's rules and options, as `cruise` takes them. */

@@ -13,10 +13,10 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { detachState, joinSentences, lmBatchTensors, sentenceBatches, stopGradient, streamBatches } from "../lib/src/data/lm_batches";
-import { EOS_ID, PAD_ID, SOS_ID } from "../lib/src/data/vocab";
-import { rnnSequenceReference } from "../lib/src/ops/sequence";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { detachState, joinSentences, lmBatchTensors, sentenceBatches, stopGradient, streamBatches } from "../lib/src/data/lm_batches.js";
+import { EOS_ID, PAD_ID, SOS_ID } from "../lib/src/data/vocab.js";
+import { rnnSequenceReference } from "../lib/src/ops/sequence.js";
 
 before(async () => {
   await initBackend({ quiet: true });

@@ -10,20 +10,20 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { setSeed, nextSeed } from "../lib/src/random";
-import { accuracy, softmaxCrossEntropy } from "../lib/src/ops/softmax_cross_entropy";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { setSeed, nextSeed } from "../lib/src/random.js";
+import { accuracy, softmaxCrossEntropy } from "../lib/src/ops/softmax_cross_entropy.js";
 import {
   copyTask, decodeTokens, DIGIT_NAMES, nextTokenTask, rememberTask, reverseTask, spellingTask,
-} from "../lib/src/data/tasks";
-import type { CellState, RecurrentCell } from "../lib/src/rnn/cell";
-import { Bidirectional } from "../lib/src/rnn/bidirectional";
-import { makeCell } from "../lib/src/rnn/layer";
-import { SequenceClassifier } from "../lib/src/models/many_to_one";
-import { SequenceTagger } from "../lib/src/models/many_to_many";
-import { SequenceGenerator } from "../lib/src/models/one_to_many";
-import { EncoderDecoder } from "../lib/src/models/encoder_decoder";
-import { train } from "../lib/src/train/train";
+} from "../lib/src/data/tasks.js";
+import type { CellState, RecurrentCell } from "../lib/src/rnn/cell.js";
+import { Bidirectional } from "../lib/src/rnn/bidirectional.js";
+import { makeCell } from "../lib/src/rnn/layer.js";
+import { SequenceClassifier } from "../lib/src/models/many_to_one.js";
+import { SequenceTagger } from "../lib/src/models/many_to_many.js";
+import { SequenceGenerator } from "../lib/src/models/one_to_many.js";
+import { EncoderDecoder } from "../lib/src/models/encoder_decoder.js";
+import { train } from "../lib/src/train/train.js";
 
 before(async () => {
   await initBackend({ quiet: true });

@@ -24,14 +24,14 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { executeNotebook } from "../lib/src/course/execute";
-import { installKernelSpec, kernelSpec } from "../lib/src/course/kernelspec";
-import { codeCells, formatNotebook, joinLines, Output, readNotebook, writeNotebook } from "../lib/src/course/nbformat";
+import { executeNotebook } from "../course/src/execute.js";
+import { installKernelSpec, kernelSpec } from "../course/src/kernelspec.js";
+import { codeCells, formatNotebook, joinLines, Output, readNotebook, writeNotebook } from "../course/src/nbformat.js";
 
 const PYTHON = "/usr/bin/python3";
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(import.meta.dirname, "..");
 const SETUP = path.join(ROOT, "notebooks", "00-setup.ipynb");
-const NOTEBOOKS = [path.join(__dirname, "fixtures", "notebooks", "pass.ipynb"), ...(fs.existsSync(SETUP) ? [SETUP] : [])];
+const NOTEBOOKS = [path.join(import.meta.dirname, "fixtures", "notebooks", "pass.ipynb"), ...(fs.existsSync(SETUP) ? [SETUP] : [])];
 
 const canImport = spawnSync(PYTHON, ["-c", "import nbconvert, nbformat, jupyter_client"], { stdio: "ignore" }).status === 0;
 const skip = canImport ? false : `${PYTHON} cannot import nbconvert (Debian: apt-get install python3-nbconvert)`;

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { profile, byProfile } from "../lib/src/notebook/profile";
-import { setSeed, getSeed, random, nextSeed, seededGenerator } from "../lib/src/random";
-import { tableHtml, tableText } from "../lib/src/table/table";
-import { ArgumentError } from "../lib/src/errors";
+import { profile, byProfile } from "../lib/src/notebook/profile.js";
+import { setSeed, getSeed, random, nextSeed, seededGenerator } from "../lib/src/random.js";
+import { tableHtml, tableText } from "../lib/src/table/table.js";
+import { ArgumentError } from "../lib/src/errors.js";
 
 test("profile: default full, ci when asked, anything else is an error naming the variable", () => {
   assert.equal(profile({}), "full");

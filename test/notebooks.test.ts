@@ -9,11 +9,11 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runNotebooks } from "../lib/src/course/run";
-import { codeCells, readNotebook } from "../lib/src/course/nbformat";
-import { checkSitePage, chromiumMissing, launchChromium } from "./helpers/browser";
+import { runNotebooks } from "../course/src/run.js";
+import { codeCells, readNotebook } from "../course/src/nbformat.js";
+import { checkSitePage, chromiumMissing, launchChromium } from "./helpers/browser.js";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(import.meta.dirname, "..");
 const NOTEBOOKS = path.join(ROOT, "notebooks");
 const sources = fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort();
 const hash = (f: string) => crypto.createHash("sha256").update(fs.readFileSync(f)).digest("hex");

@@ -2,9 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { lineChart, heatmap, barChart, scatterPlot } from "../lib/src/plot/figure";
-import { plotHtml, summary } from "../lib/src/plot/show";
-import { ArgumentError } from "../lib/src/errors";
+import { lineChart, heatmap, barChart, scatterPlot } from "../lib/src/plot/figure.js";
+import { plotHtml, summary } from "../lib/src/plot/show.js";
+import { ArgumentError } from "../lib/src/errors.js";
 
 test("lineChart: one scatter-lines trace per series, default x = 0..n-1", () => {
   const fig = lineChart([{ name: "train", y: new Float32Array([3, 2, 1.5]) }, { name: "valid", x: [0, 2], y: [3.1, 2.2] }], {
@@ -49,7 +49,7 @@ test("barChart groups series over shared labels; scatterPlot keeps hover labels"
 
 test("plotHtml: deterministic id, figure JSON escaped, bundle path relative to the notebook folder", () => {
   const fig = lineChart([{ name: "</script><b>x", y: [1, 2] }]);
-  const notebooks = path.resolve(__dirname, "..", "notebooks");
+  const notebooks = path.resolve(import.meta.dirname, "..", "notebooks");
   const a = plotHtml(fig, notebooks);
   assert.equal(a, plotHtml(fig, notebooks));
   assert.notEqual(a, plotHtml(lineChart([{ name: "other", y: [1, 2] }]), notebooks));
@@ -59,9 +59,9 @@ test("plotHtml: deterministic id, figure JSON escaped, bundle path relative to t
 });
 
 test("show outside a notebook prints the plain-text summary", () => {
-  const code = `const { show } = require("./lib/src/plot/show"); const { barChart } = require("./lib/src/plot/figure");
+  const code = `const { show } = await import("./lib/src/plot/show.ts"); const { barChart } = await import("./lib/src/plot/figure.ts");
 show(barChart(["a"], [{ name: "n", values: [1] }], { title: "T" }));`;
-  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", code], { cwd: path.resolve(__dirname, ".."), encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { cwd: path.resolve(import.meta.dirname, ".."), encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, "<Figure 'T': bar 'n'>\n");
 });

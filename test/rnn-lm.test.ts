@@ -13,17 +13,17 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { setSeed } from "../lib/src/random";
-import { Vocab, EOS_ID } from "../lib/src/data/vocab";
-import { RnnLm, lastRealStep } from "../lib/src/lm/rnn_lm";
-import { encodeStream, evaluateLm, evaluateSentences, trainLm } from "../lib/src/lm/train_lm";
-import { CheckpointError, loadLm, saveLm } from "../lib/src/lm/checkpoint";
-import { LockError } from "../lib/src/lm/training_lock";
-import { SeqlabError } from "../lib/src/errors";
-import { mixLogProbs, tuneMixture } from "../lib/src/lm/interpolate";
-import type { LmCorpus } from "../lib/src/datasets/lm_corpus";
-import { trainCorpusLm } from "../lib/src/lm/train_corpus_lm";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { setSeed } from "../lib/src/random.js";
+import { Vocab, EOS_ID } from "../lib/src/data/vocab.js";
+import { RnnLm, lastRealStep } from "../lib/src/lm/rnn_lm.js";
+import { encodeStream, evaluateLm, evaluateSentences, trainLm } from "../lib/src/lm/train_lm.js";
+import { CheckpointError, loadLm, saveLm } from "../lib/src/lm/checkpoint.js";
+import { LockError } from "../lib/src/lm/training_lock.js";
+import { SeqlabError } from "../lib/src/errors.js";
+import { mixLogProbs, tuneMixture } from "../lib/src/lm/interpolate.js";
+import type { LmCorpus } from "../lib/src/datasets/lm_corpus.js";
+import { trainCorpusLm } from "../lib/src/lm/train_corpus_lm.js";
 
 before(async () => {
   await initBackend({ quiet: true });

@@ -18,13 +18,13 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { executeNotebook, formatFailure } from "../lib/src/course/execute";
-import { codeCells, joinLines, Output } from "../lib/src/course/nbformat";
+import { executeNotebook, formatFailure } from "../course/src/execute.js";
+import { codeCells, joinLines, Output } from "../course/src/nbformat.js";
 
-const ROOT = path.resolve(__dirname, "..");
-const FIXTURES = path.join(__dirname, "fixtures", "notebooks");
+const ROOT = path.resolve(import.meta.dirname, "..");
+const FIXTURES = path.join(import.meta.dirname, "fixtures", "notebooks");
 const FAULTS = path.join(FIXTURES, "faults");
-const CLI = path.join(ROOT, "lib", "src", "course", "cli.ts");
+const CLI = path.join(ROOT, "course", "src", "cli.ts");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-faults-test-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -127,7 +127,7 @@ function bareRunner(code: string, then: string): string[] {
   const script = path.join(tmp, `bare-${Math.random().toString(36).slice(2)}.ts`);
   fs.writeFileSync(
     script,
-    `import { Kernel } from ${JSON.stringify(path.join(ROOT, "lib", "src", "course", "kernel"))};\n` +
+    `import { Kernel } from ${JSON.stringify(path.join(ROOT, "course", "src", "kernel.ts"))};\n` +
       `(async () => {\n` +
       `  const kernel = await Kernel.start({ cwd: ${JSON.stringify(FIXTURES)} });\n` +
       `  kernel.client.request("shell", "execute_request", { code: ${JSON.stringify(code)}, silent: false });\n` +

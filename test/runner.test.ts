@@ -1,5 +1,5 @@
 /**
- * The headless notebook runner (lib/src/course/): notebook files, the wire protocol, output
+ * The headless notebook runner (course/src/): notebook files, the wire protocol, output
  * collection, real tslab kernels executing the fixture notebooks in test/fixtures/notebooks,
  * the CLI's exit codes and signals, the kernelspec and `lab`.
  *
@@ -12,21 +12,21 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { KernelError, NotebookError } from "../lib/src/errors";
-import { executeNotebook } from "../lib/src/course/execute";
-import { createConnectionInfo, createMessage, decodeMessage, DELIMITER, encodeMessage, sign } from "../lib/src/course/jupyter";
-import { Kernel } from "../lib/src/course/kernel";
-import { installKernelSpec, kernelSpec, NOTEBOOK_KERNELSPEC, userJupyterDataDir } from "../lib/src/course/kernelspec";
-import { findJupyter, INSTALL_HINT, launchLab, openOn } from "../lib/src/course/lab";
-import { codeCells, formatNotebook, joinLines, Notebook, Output, readNotebook } from "../lib/src/course/nbformat";
-import { DisplayRegistry, OutputCollector } from "../lib/src/course/outputs";
-import { displayPath } from "../lib/src/course/paths";
-import { listNotebooks, runNotebooks } from "../lib/src/course/run";
-import { renderSite } from "../lib/src/course/site";
+import { KernelError, NotebookError } from "../course/src/errors.js";
+import { executeNotebook } from "../course/src/execute.js";
+import { createConnectionInfo, createMessage, decodeMessage, DELIMITER, encodeMessage, sign } from "../course/src/jupyter.js";
+import { Kernel } from "../course/src/kernel.js";
+import { installKernelSpec, kernelSpec, NOTEBOOK_KERNELSPEC, userJupyterDataDir } from "../course/src/kernelspec.js";
+import { findJupyter, INSTALL_HINT, launchLab, openOn } from "../course/src/lab.js";
+import { codeCells, formatNotebook, joinLines, Notebook, Output, readNotebook } from "../course/src/nbformat.js";
+import { DisplayRegistry, OutputCollector } from "../course/src/outputs.js";
+import { displayPath } from "../course/src/paths.js";
+import { listNotebooks, runNotebooks } from "../course/src/run.js";
+import { renderSite } from "../course/src/site.js";
 
-const ROOT = path.resolve(__dirname, "..");
-const FIXTURES = path.join(__dirname, "fixtures", "notebooks");
-const CLI = path.join(ROOT, "lib", "src", "course", "cli.ts");
+const ROOT = path.resolve(import.meta.dirname, "..");
+const FIXTURES = path.join(import.meta.dirname, "fixtures", "notebooks");
+const CLI = path.join(ROOT, "course", "src", "cli.ts");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-runner-test-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -166,7 +166,7 @@ describe("kernel", () => {
   // or unbind operation"), a race seen once in CI. The preload binds synchronously instead.
   const startupFault = (fault: string) => ({
     ...process.env,
-    NODE_OPTIONS: `--require ${path.join(__dirname, "fixtures", "kernel", "startup_faults.cjs")}`,
+    NODE_OPTIONS: `--require ${path.join(import.meta.dirname, "fixtures", "kernel", "startup_faults.cjs")}`,
     SEQLAB_TEST_KERNEL_FAULT: fault,
   });
 

@@ -14,15 +14,15 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { setSeed, nextSeed } from "../lib/src/random";
-import { ArgumentError } from "../lib/src/errors";
-import type { CellState, RecurrentCell } from "../lib/src/rnn/cell";
-import { cellSequence } from "../lib/src/rnn/cell_sequence";
-import { gruSequence, gruSequenceReference, lstmSequence, lstmSequenceReference, rnnSequence, rnnSequenceReference } from "../lib/src/ops/sequence";
-import { RnnCell } from "../lib/src/rnn/rnn_cell";
-import { LstmCell } from "../lib/src/rnn/lstm";
-import { GruCell } from "../lib/src/rnn/gru";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { setSeed, nextSeed } from "../lib/src/random.js";
+import { ArgumentError } from "../lib/src/errors.js";
+import type { CellState, RecurrentCell } from "../lib/src/rnn/cell.js";
+import { cellSequence } from "../lib/src/rnn/cell_sequence.js";
+import { gruSequence, gruSequenceReference, lstmSequence, lstmSequenceReference, rnnSequence, rnnSequenceReference } from "../lib/src/ops/sequence.js";
+import { RnnCell } from "../lib/src/rnn/rnn_cell.js";
+import { LstmCell } from "../lib/src/rnn/lstm.js";
+import { GruCell } from "../lib/src/rnn/gru.js";
 
 before(async () => {
   await initBackend({ quiet: true });

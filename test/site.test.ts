@@ -1,5 +1,5 @@
 /**
- * The static course site (lib/src/course/site/): rendering hand-made executed notebooks
+ * The static course site (course/src/site/): rendering hand-made executed notebooks
  * (test/fixtures/site/*.ipynb) to HTML, then opening the pages in Debian's chromium from
  * disk with the network blocked.
  *
@@ -14,13 +14,16 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
-import { NotebookError } from "../lib/src/errors";
-import { renderMarkdown } from "../lib/src/course/site/markdown";
-import { renderMimeBundle, renderOutputs, MIME_PRIORITY, type OutputContext } from "../lib/src/course/site/outputs";
-import { renderSite } from "../lib/src/course/site/render";
-import { checkSitePage, chromiumMissing, launchChromium } from "./helpers/browser";
+import { NotebookError } from "../course/src/errors.js";
+import { renderMarkdown } from "../course/src/site/markdown.js";
+import { renderMimeBundle, renderOutputs, MIME_PRIORITY, type OutputContext } from "../course/src/site/outputs.js";
+import { renderSite } from "../course/src/site/render.js";
+import { checkSitePage, chromiumMissing, launchChromium } from "./helpers/browser.js";
+import { createRequire } from "node:module";
 
-const FIXTURES = path.join(__dirname, "fixtures", "site");
+const require = createRequire(import.meta.url);
+
+const FIXTURES = path.join(import.meta.dirname, "fixtures", "site");
 
 let out: string;
 let site: { index: string; pages: string[] };

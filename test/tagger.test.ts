@@ -14,10 +14,10 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { seededGenerator, setSeed } from "../lib/src/random";
-import { ArgumentError } from "../lib/src/errors";
-import { BiLstmCrfTagger, type TaggerBatch } from "../lib/src/tagging/bilstm_crf";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { seededGenerator, setSeed } from "../lib/src/random.js";
+import { ArgumentError } from "../lib/src/errors.js";
+import { BiLstmCrfTagger, type TaggerBatch } from "../lib/src/tagging/bilstm_crf.js";
 
 before(async () => {
   await initBackend({ quiet: true });

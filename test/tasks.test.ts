@@ -5,12 +5,12 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { ArgumentError } from "../lib/src/errors";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { ArgumentError } from "../lib/src/errors.js";
 import {
   addingProblem, copyTask, decodeTokens, DIGIT_NAMES, EOS, nextTokenTask, rememberTask, reverseTask, SOS, spellingTask,
   type Task,
-} from "../lib/src/data/tasks";
+} from "../lib/src/data/tasks.js";
 
 before(async () => {
   await initBackend({ quiet: true });

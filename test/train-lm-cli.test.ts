@@ -20,10 +20,10 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { createProgram } from "../lib/src/cli/main";
-import { hasCheckpoint, inspectLm } from "../lib/src/lm/checkpoint";
+import { createProgram } from "../lib/src/cli/main.js";
+import { hasCheckpoint, inspectLm } from "../lib/src/lm/checkpoint.js";
 
-const root = path.resolve(__dirname, "..");
+const root = path.resolve(import.meta.dirname, "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-train-lm-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -7,12 +7,12 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/src/backend/backend";
-import { setSeed } from "../lib/src/random";
-import { addingProblem, type SequenceBatch } from "../lib/src/data/tasks";
-import { SequenceClassifier } from "../lib/src/models/many_to_one";
-import type { Trainable } from "../lib/src/models/common";
-import { train } from "../lib/src/train/train";
+import { initBackend } from "../lib/src/backend/backend.js";
+import { setSeed } from "../lib/src/random.js";
+import { addingProblem, type SequenceBatch } from "../lib/src/data/tasks.js";
+import { SequenceClassifier } from "../lib/src/models/many_to_one.js";
+import type { Trainable } from "../lib/src/models/common.js";
+import { train } from "../lib/src/train/train.js";
 
 before(async () => {
   await initBackend({ quiet: true });

@@ -12,10 +12,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
-import { charTokenize, splitSentences, whitespaceTokenize, wordTokenize } from "../lib/src/data/tokenize";
-import { EOS_ID, PAD_ID, SOS_ID, SPECIAL_TOKENS, UNK_ID, Vocab, VocabFileError } from "../lib/src/data/vocab";
-import { WordDropout, wordDropout } from "../lib/src/data/unk";
-import { ArgumentError } from "../lib/src/errors";
+import { charTokenize, splitSentences, whitespaceTokenize, wordTokenize } from "../lib/src/data/tokenize.js";
+import { EOS_ID, PAD_ID, SOS_ID, SPECIAL_TOKENS, UNK_ID, Vocab, VocabFileError } from "../lib/src/data/vocab.js";
+import { WordDropout, wordDropout } from "../lib/src/data/unk.js";
+import { ArgumentError } from "../lib/src/errors.js";
 
 /** Sentences over a 12-word alphabet (with PTB's "<unk>" in it), so counts tie and repeat. */
 const WORDS = ["a", "b", "c", "d", "e", "f", "Я", "ёж", "мир", "the", "The", "<unk>"];

@@ -17,12 +17,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Command, Option } from "commander";
-import { initBackend, type BackendName } from "../../lib/src/backend/backend";
-import { initEngine } from "../../lib/src/engine/engine";
-import { gruSequence, lstmSequence } from "../../lib/src/ops/sequence";
-import type { CellState } from "../../lib/src/rnn/cell";
-import { setSeed } from "../../lib/src/random";
-import { buildModel, countOption, describeBackend, median, PTB_SMALL, QUICK, type LmCell, type LmSizes } from "./rnn_lm";
+import { initBackend, type BackendName } from "../../lib/src/backend/backend.js";
+import { initEngine } from "../../lib/src/engine/engine.js";
+import { gruSequence, lstmSequence } from "../../lib/src/ops/sequence.js";
+import type { CellState } from "../../lib/src/rnn/cell.js";
+import { setSeed } from "../../lib/src/random.js";
+import { buildModel, countOption, describeBackend, median, PTB_SMALL, QUICK, type LmCell, type LmSizes } from "./rnn_lm.js";
 
 /** The result line of this workload. */
 export interface GenerationResult {
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(result) + "\n");
 }
 
-if (require.main === module) {
+if (process.argv[1] === import.meta.filename) {
   main().catch((e: unknown) => {
     process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
     process.exit(1);

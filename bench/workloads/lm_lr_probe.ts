@@ -12,14 +12,14 @@
  * [[name, trainLm options], …]). Not part of `npm run bench`: a diagnostic.
  */
 import { Command, Option } from "commander";
-import { initBackend } from "../../lib/src/backend/backend";
-import { Vocab } from "../../lib/src/data/vocab";
-import { loadLmCorpus } from "../../lib/src/datasets/lm_corpus";
-import { RnnLm } from "../../lib/src/lm/rnn_lm";
-import { encodeStream, evaluateLm, trainLm, type TrainLmOptions } from "../../lib/src/lm/train_lm";
-import { setSeed } from "../../lib/src/random";
-import type { CellKind } from "../../lib/src/rnn/layer";
-import { countOption } from "./rnn_lm";
+import { initBackend } from "../../lib/src/backend/backend.js";
+import { Vocab } from "../../lib/src/data/vocab.js";
+import { loadLmCorpus } from "../../lib/src/datasets/lm_corpus.js";
+import { RnnLm } from "../../lib/src/lm/rnn_lm.js";
+import { encodeStream, evaluateLm, trainLm, type TrainLmOptions } from "../../lib/src/lm/train_lm.js";
+import { setSeed } from "../../lib/src/random.js";
+import type { CellKind } from "../../lib/src/rnn/layer.js";
+import { countOption } from "./rnn_lm.js";
 
 const DEFAULT_SETTINGS: [string, TrainLmOptions][] = [
   ["sgd lr 0.1", { learningRate: 0.1 }],

@@ -11,11 +11,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Command, Option } from "commander";
-import { initBackend, type BackendName } from "../../lib/src/backend/backend";
-import { initEngine } from "../../lib/src/engine/engine";
-import { FusedAdam } from "../../lib/src/optim/adam";
-import { seededGenerator, setSeed } from "../../lib/src/random";
-import { buildModel, countOption, PTB_SMALL, QUICK, randomIds, type LmCell } from "./rnn_lm";
+import { initBackend, type BackendName } from "../../lib/src/backend/backend.js";
+import { initEngine } from "../../lib/src/engine/engine.js";
+import { FusedAdam } from "../../lib/src/optim/adam.js";
+import { seededGenerator, setSeed } from "../../lib/src/random.js";
+import { buildModel, countOption, PTB_SMALL, QUICK, randomIds, type LmCell } from "./rnn_lm.js";
 
 /** Time and call count of one kernel name over the profiled step. */
 interface KernelTotal {

@@ -23,14 +23,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { initBackend, type BackendName } from "../../lib/src/backend/backend";
-import { initEngine } from "../../lib/src/engine/engine";
-import { FusedAdam } from "../../lib/src/optim/adam";
-import { gruSequence, lstmSequence } from "../../lib/src/ops/sequence";
-import { linearSoftmaxCrossEntropy } from "../../lib/src/ops/linear_softmax_cross_entropy";
-import { recurrentUniform, uniformVariable } from "../../lib/src/rnn/init";
-import { Linear } from "../../lib/src/models/common";
-import { seededGenerator, setSeed } from "../../lib/src/random";
+import { initBackend, type BackendName } from "../../lib/src/backend/backend.js";
+import { initEngine } from "../../lib/src/engine/engine.js";
+import { FusedAdam } from "../../lib/src/optim/adam.js";
+import { gruSequence, lstmSequence } from "../../lib/src/ops/sequence.js";
+import { linearSoftmaxCrossEntropy } from "../../lib/src/ops/linear_softmax_cross_entropy.js";
+import { recurrentUniform, uniformVariable } from "../../lib/src/rnn/init.js";
+import { Linear } from "../../lib/src/models/common.js";
+import { seededGenerator, setSeed } from "../../lib/src/random.js";
 
 /** The recurrent cell of the language model. */
 export type LmCell = "lstm" | "gru";
@@ -322,7 +322,7 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(result) + "\n");
 }
 
-if (require.main === module) {
+if (process.argv[1] === import.meta.filename) {
   main().catch((e: unknown) => {
     process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
     process.exit(1);

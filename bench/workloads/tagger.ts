@@ -30,12 +30,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Command, Option } from "commander";
-import { initBackend, type BackendName } from "../../lib/src/backend/backend";
-import { FusedAdam } from "../../lib/src/optim/adam";
-import { initEngine } from "../../lib/src/engine/engine";
-import { seededGenerator, setSeed } from "../../lib/src/random";
-import { BiLstmCrfTagger, type TaggerBatch } from "../../lib/src/tagging/bilstm_crf";
-import { countOption, peakMatmulGflops, timeTrainingSteps } from "./rnn_lm";
+import { initBackend, type BackendName } from "../../lib/src/backend/backend.js";
+import { FusedAdam } from "../../lib/src/optim/adam.js";
+import { initEngine } from "../../lib/src/engine/engine.js";
+import { seededGenerator, setSeed } from "../../lib/src/random.js";
+import { BiLstmCrfTagger, type TaggerBatch } from "../../lib/src/tagging/bilstm_crf.js";
+import { countOption, peakMatmulGflops, timeTrainingSteps } from "./rnn_lm.js";
 
 /** Sizes of the tagger and of one batch. */
 export interface TaggerSizes {
@@ -214,7 +214,7 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(result) + "\n");
 }
 
-if (require.main === module) {
+if (process.argv[1] === import.meta.filename) {
   main().catch((e: unknown) => {
     process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
     process.exit(1);

@@ -9,15 +9,19 @@
  *
  *     SEQLAB_DATA=../shared/datasets node lib/scripts/train-lm-runs.js lstm
  *
- * Needs the built library (npm run build).
+ * Needs the built library (npm run build); an ES module, like the package.
  */
-const path = require("node:path");
-const seqlab = require("../dist/index.js");
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as seqlab from "../dist/index.js";
+import { FULL_LM_RUNS } from "../dist/experiments/index.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 async function main() {
   const names = process.argv.slice(2);
-  if (names.length === 0 || names.some((n) => !(n in seqlab.FULL_LM_RUNS))) {
-    console.error(`usage: node lib/scripts/train-lm-runs.js ${Object.keys(seqlab.FULL_LM_RUNS).join("|")} [...]`);
+  if (names.length === 0 || names.some((n) => !(n in FULL_LM_RUNS))) {
+    console.error(`usage: node lib/scripts/train-lm-runs.js ${Object.keys(FULL_LM_RUNS).join("|")} [...]`);
     process.exit(2);
   }
   process.env.SEQLAB_PROFILE = "full";
@@ -25,8 +29,8 @@ async function main() {
   const corpus = await seqlab.loadLmCorpus({});
   console.log(`corpus ${corpus.name} from ${corpus.source}`);
   for (const name of names) {
-    const spec = seqlab.FULL_LM_RUNS[name];
-    const dir = path.join(__dirname, "..", "..", "build", "runs", "04-language-models", name);
+    const spec = FULL_LM_RUNS[name];
+    const dir = path.join(here, "..", "..", "build", "runs", "04-language-models", name);
     const run = seqlab.trainCorpusLm(corpus, spec.label, spec.config, {
       ...spec.options,
       checkpointDir: dir,

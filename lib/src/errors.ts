@@ -16,12 +16,6 @@ export class ArgumentError extends SeqlabError {}
 /** The compute backend could not be chosen, loaded or used as asked (see `backend/backend.ts`). */
 export class BackendError extends SeqlabError {}
 
-/** A notebook file cannot be read, parsed or found, or is not nbformat 4 (see `course/nbformat.ts`). */
-export class NotebookError extends SeqlabError {}
-
-/** The Jupyter kernel could not be started, answered wrongly or died (see `course/kernel.ts`). */
-export class KernelError extends SeqlabError {}
-
 /** A long job (e.g. `seqlab train-lm`) stopped on SIGINT or SIGTERM; the CLI exits 128 + the signal's number. */
 export class InterruptedError extends SeqlabError {
   /**

@@ -7,7 +7,7 @@
  *
  * The default seed is `SEQLAB_SEED` if set, else 42.
  */
-import { ArgumentError } from "./errors";
+import { ArgumentError } from "./errors.js";
 
 const DEFAULT_SEED = 42;
 let currentSeed = readSeed(process.env);

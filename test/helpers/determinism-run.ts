@@ -9,12 +9,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { createHash } from "node:crypto";
-import { initBackend } from "../../lib/src/backend/backend";
-import { initEngine, type EngineName } from "../../lib/src/engine/engine";
-import { seededGenerator, setSeed } from "../../lib/src/random";
-import { RnnLm } from "../../lib/src/lm/rnn_lm";
-import { trainLm } from "../../lib/src/lm/train_lm";
-import { BiLstmCrfTagger } from "../../lib/src/tagging/bilstm_crf";
+import { initBackend } from "../../lib/src/backend/backend.js";
+import { initEngine, type EngineName } from "../../lib/src/engine/engine.js";
+import { seededGenerator, setSeed } from "../../lib/src/random.js";
+import { RnnLm } from "../../lib/src/lm/rnn_lm.js";
+import { trainLm } from "../../lib/src/lm/train_lm.js";
+import { BiLstmCrfTagger } from "../../lib/src/tagging/bilstm_crf.js";
 
 const [kind, engineName, seedText] = process.argv.slice(2);
 const seed = Number(seedText);

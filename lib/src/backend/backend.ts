@@ -26,13 +26,16 @@
 import * as tf from "@tensorflow/tfjs";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BackendError } from "../errors";
-import { getKernels, initEngine, type EngineInfo, type EngineName } from "../engine/engine";
-import { registerKernels } from "./kernels";
-import { ALL_BACKEND_NAMES, BACKEND_NAMES, type BackendName } from "./names";
-import { registerSeqlabBackend } from "./seqlab_backend";
+import { BackendError } from "../errors.js";
+import { getKernels, initEngine, type EngineInfo, type EngineName } from "../engine/engine.js";
+import { registerKernels } from "./kernels/index.js";
+import { ALL_BACKEND_NAMES, BACKEND_NAMES, type BackendName } from "./names.js";
+import { registerSeqlabBackend } from "./seqlab_backend.js";
+import { createRequire } from "node:module";
 
-export { ALL_BACKEND_NAMES, BACKEND_NAMES, type BackendName } from "./names";
+const require = createRequire(import.meta.url);
+
+export { ALL_BACKEND_NAMES, BACKEND_NAMES, type BackendName } from "./names.js";
 
 /** What `initBackend` chose. */
 export interface BackendInfo {

@@ -26,9 +26,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
-import { getKernels } from "../engine/engine";
-import { jsKernels } from "../engine/js";
-import { unsortedSegmentSumCpuConfig } from "./kernels/unsorted_segment_sum";
+import { getKernels } from "../engine/engine.js";
+import { jsKernels } from "../engine/js.js";
+import { unsortedSegmentSumCpuConfig } from "./kernels/unsorted_segment_sum.js";
 
 /** The backend's name in tfjs's registry. */
 export const SEQLAB_BACKEND = "seqlab";

@@ -5,11 +5,11 @@
  *     seqlab kn --order 5 --train ptb.train.txt --arpa kn5.arpa [--unk <unk> | --no-unk]
  */
 import { Command, InvalidArgumentError } from "commander";
-import { ArgumentError } from "../errors";
-import { KneserNeyLm } from "../lm/kneser_ney";
-import { writeArpa } from "../lm/arpa_writer";
-import { NgramCounts } from "../lm/ngram_counts";
-import { readTextFile } from "./text";
+import { ArgumentError } from "../errors.js";
+import { KneserNeyLm } from "../lm/kneser_ney.js";
+import { writeArpa } from "../lm/arpa_writer.js";
+import { NgramCounts } from "../lm/ngram_counts.js";
+import { readTextFile } from "./text.js";
 
 /** Flags of `kn`. */
 export interface KnFlags {

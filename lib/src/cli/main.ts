@@ -15,11 +15,13 @@
  * (130 SIGINT, 143 SIGTERM; `InterruptedError`, e.g. from train-lm).
  */
 import { Command, CommanderError } from "commander";
+import { realpathSync } from "node:fs";
 import { constants } from "node:os";
-import { InterruptedError, SeqlabError } from "../errors";
-import { addKnCommand } from "./kn";
-import { addPplCommand } from "./ppl";
-import { addTrainLmCommand } from "./train_lm";
+import { fileURLToPath } from "node:url";
+import { InterruptedError, SeqlabError } from "../errors.js";
+import { addKnCommand } from "./kn.js";
+import { addPplCommand } from "./ppl.js";
+import { addTrainLmCommand } from "./train_lm.js";
 
 /** Builds the program with all its commands. */
 export function createProgram(): Command {
@@ -57,4 +59,5 @@ function report(e: unknown): number {
   return 1;
 }
 
-if (require.main === module) void main();
+// Run when this file is the program (`node dist/cli/main.js`, `tsx src/cli/main.ts`), not when imported.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) void main();

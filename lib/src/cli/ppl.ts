@@ -11,14 +11,14 @@
  * Prints a line `perplexity <number>` followed by the token and OOV counts.
  */
 import { Command, Option } from "commander";
-import { initBackend, type BackendName } from "../backend/backend";
-import { initEngine } from "../engine/engine";
-import { loadLm } from "../lm/checkpoint";
-import { evaluateSentences } from "../lm/train_lm";
-import { ArgumentError } from "../errors";
-import { ArpaLm } from "../lm/arpa_reader";
-import { formatPerplexity, perplexity, type LanguageModel, type PerplexityReport } from "../lm/perplexity";
-import { readTextFile } from "./text";
+import { initBackend, type BackendName } from "../backend/backend.js";
+import { initEngine } from "../engine/engine.js";
+import { loadLm } from "../lm/checkpoint.js";
+import { evaluateSentences } from "../lm/train_lm.js";
+import { ArgumentError } from "../errors.js";
+import { ArpaLm } from "../lm/arpa_reader.js";
+import { formatPerplexity, perplexity, type LanguageModel, type PerplexityReport } from "../lm/perplexity.js";
+import { readTextFile } from "./text.js";
 
 /** Flags of `ppl`. */
 export interface PplFlags {

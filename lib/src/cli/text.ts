@@ -5,9 +5,9 @@
  * byte offset, not a "corpus" of replacement characters.
  */
 import * as fs from "node:fs";
-import { ArgumentError } from "../errors";
-import { decodeText } from "../datasets/text_file";
-import { readSentences } from "../lm/ngram_counts";
+import { ArgumentError } from "../errors.js";
+import { decodeText } from "../datasets/text_file.js";
+import { readSentences } from "../lm/ngram_counts.js";
 
 /**
  * Reads a file's bytes.

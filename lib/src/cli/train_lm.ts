@@ -38,17 +38,17 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SingleBar, Presets } from "cli-progress";
-import { initBackend, type BackendName } from "../backend/backend";
-import type { EngineName } from "../engine/engine";
-import { SPECIAL_TOKENS, Vocab } from "../data/vocab";
-import { ArgumentError, InterruptedError, SeqlabError } from "../errors";
-import { setSeed } from "../random";
-import { buildModel, hasCheckpoint, inspectLm, recoverCheckpoint, rnnLmWeightShapes, saveLm, type CheckpointContents } from "../lm/checkpoint";
-import { acquireTrainingLock } from "../lm/training_lock";
-import { RnnLm, resolveRnnLmConfig } from "../lm/rnn_lm";
-import { encodeStream, trainLmSteps, TrainingDivergedError, type EpochRecord } from "../lm/train_lm";
-import type { CellKind } from "../rnn/layer";
-import { readTextBytes, readTextFile } from "./text";
+import { initBackend, type BackendName } from "../backend/backend.js";
+import type { EngineName } from "../engine/engine.js";
+import { SPECIAL_TOKENS, Vocab } from "../data/vocab.js";
+import { ArgumentError, InterruptedError, SeqlabError } from "../errors.js";
+import { setSeed } from "../random.js";
+import { buildModel, hasCheckpoint, inspectLm, recoverCheckpoint, rnnLmWeightShapes, saveLm, type CheckpointContents } from "../lm/checkpoint.js";
+import { acquireTrainingLock } from "../lm/training_lock.js";
+import { RnnLm, resolveRnnLmConfig } from "../lm/rnn_lm.js";
+import { encodeStream, trainLmSteps, TrainingDivergedError, type EpochRecord } from "../lm/train_lm.js";
+import type { CellKind } from "../rnn/layer.js";
+import { readTextBytes, readTextFile } from "./text.js";
 
 /** Flags of `train-lm`. */
 export interface TrainLmFlags {

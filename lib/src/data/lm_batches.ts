@@ -38,9 +38,9 @@
  * (the PTB reader: B parallel streams, windows of num_steps = 20, state carried over).
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { seededGenerator } from "../random";
-import { EOS_ID, PAD_ID, SOS_ID } from "./vocab";
+import { ArgumentError } from "../errors.js";
+import { seededGenerator } from "../random.js";
+import { EOS_ID, PAD_ID, SOS_ID } from "./vocab.js";
 
 /** One [B, T] batch of next-token prediction: inputs, targets, mask, all row-major. */
 export interface LmBatch {

@@ -21,8 +21,8 @@
  * copy task is Arjovsky, Shah & Bengio (2016), "Unitary evolution recurrent neural networks".
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { seededGenerator } from "../random";
+import { ArgumentError } from "../errors.js";
+import { seededGenerator } from "../random.js";
 
 /** Many-to-one data (`SequenceClassifier`). */
 export interface SequenceBatch {

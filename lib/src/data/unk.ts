@@ -24,9 +24,9 @@
  * Reference: Gal & Ghahramani 2016, "A theoretically grounded application of dropout in
  * recurrent neural networks" (word dropout); Iyyer et al. 2015 (word dropout for DANs).
  */
-import { ArgumentError } from "../errors";
-import { seededGenerator } from "../random";
-import { EOS_ID, PAD_ID, SOS_ID, UNK_ID } from "./vocab";
+import { ArgumentError } from "../errors.js";
+import { seededGenerator } from "../random.js";
+import { EOS_ID, PAD_ID, SOS_ID, UNK_ID } from "./vocab.js";
 
 /** Options of {@link WordDropout}. */
 export interface WordDropoutOptions {

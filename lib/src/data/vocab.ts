@@ -33,8 +33,8 @@
  * (rare words merged into one class); Jurafsky & Martin, SLP 3rd ed., §3.3.1 (<UNK>).
  */
 import * as fs from "node:fs";
-import { ArgumentError, SeqlabError } from "../errors";
-import { readText } from "../datasets/text_file";
+import { ArgumentError, SeqlabError } from "../errors.js";
+import { readText } from "../datasets/text_file.js";
 
 /** Id of `<PAD>`. */
 export const PAD_ID = 0;

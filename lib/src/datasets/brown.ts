@@ -14,9 +14,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DatasetError, MissingDataError, packageDir } from "./folder";
-import { readText } from "./text_file";
-import type { DatasetSplit, LoadOptions, TextDataset } from "./types";
+import { DatasetError, MissingDataError, packageDir } from "./folder.js";
+import { readText } from "./text_file.js";
+import type { DatasetSplit, LoadOptions, TextDataset } from "./types.js";
 
 /** Options of {@link loadBrown}. */
 export type BrownOptions = Pick<LoadOptions, "lowercase">;

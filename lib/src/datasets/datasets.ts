@@ -12,11 +12,11 @@
  * The data folder (PTB) is the `dataDir` option, else `SEQLAB_DATA`, else a user cache
  * folder (datasets/folder.ts). See datasets/README.md at the top of the repository.
  */
-import { ArgumentError } from "../errors";
-import { loadBrown } from "./brown";
-import { loadMobyDick } from "./moby_dick";
-import { loadPtb } from "./ptb";
-import type { LoadOptions, TextDataset } from "./types";
+import { ArgumentError } from "../errors.js";
+import { loadBrown } from "./brown.js";
+import { loadMobyDick } from "./moby_dick.js";
+import { loadPtb } from "./ptb.js";
+import type { LoadOptions, TextDataset } from "./types.js";
 
 /** The names `loadDataset` accepts. */
 export const DATASET_NAMES = ["ptb", "brown", "moby-dick"] as const;

@@ -11,8 +11,8 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ArgumentError } from "../errors";
-import { ChecksumError, DatasetError } from "./folder";
+import { ArgumentError } from "../errors.js";
+import { ChecksumError, DatasetError } from "./folder.js";
 
 /** Options of {@link downloadFile}. */
 export interface DownloadOptions {

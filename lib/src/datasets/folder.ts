@@ -13,8 +13,11 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SeqlabError } from "../errors";
-import { readText } from "./text_file";
+import { SeqlabError } from "../errors.js";
+import { readText } from "./text_file.js";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
 
 /** A dataset cannot be loaded (base class of the loaders' errors). */
 export class DatasetError extends SeqlabError {}

@@ -12,8 +12,8 @@
  * 2. Truncate: the first `maxTrain` training and `maxEval` validation and test sentences.
  * 3. Brown only: close the vocabulary on the (truncated) training split.
  */
-import { Vocab } from "../data/vocab";
-import { loadDataset } from "./datasets";
+import { Vocab } from "../data/vocab.js";
+import { loadDataset } from "./datasets.js";
 
 /** A corpus as the notebook uses it: three splits of sentences with a closed vocabulary. */
 export interface LmCorpus {

@@ -13,10 +13,10 @@
  * and the epilogue) test.
  */
 import * as path from "node:path";
-import { splitSentences, wordTokenize } from "../data/tokenize";
-import { DatasetError, MissingDataError, packageDir } from "./folder";
-import { readText } from "./text_file";
-import type { DatasetSplit, LoadOptions, TextDataset } from "./types";
+import { splitSentences, wordTokenize } from "../data/tokenize.js";
+import { DatasetError, MissingDataError, packageDir } from "./folder.js";
+import { readText } from "./text_file.js";
+import type { DatasetSplit, LoadOptions, TextDataset } from "./types.js";
 
 /** Options of {@link loadMobyDick}. */
 export type MobyDickOptions = Pick<LoadOptions, "lowercase">;

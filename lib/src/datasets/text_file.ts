@@ -15,7 +15,7 @@
  * vocabulary, `DatasetError` for a corpus, …), so `instanceof` still tells what was read.
  */
 import * as fs from "node:fs";
-import type { SeqlabError } from "../errors";
+import type { SeqlabError } from "../errors.js";
 
 /** Makes the caller's error kind from a message. */
 export type ErrorFactory = new (message: string) => SeqlabError;

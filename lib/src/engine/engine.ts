@@ -18,11 +18,11 @@
  *     seqlab: engine native (OpenBLAS 0.3.21, 2 threads)
  *     seqlab: engine wasm (SIMD, 1 thread); native skipped: expected lib/build/Release/seqlab_native.node, …
  */
-import { BackendError } from "../errors";
-import { jsKernels } from "./js";
-import type { Kernels } from "./kernels";
-import { loadNativeKernels } from "./native";
-import { loadWasmKernels } from "./wasm";
+import { BackendError } from "../errors.js";
+import { jsKernels } from "./js.js";
+import type { Kernels } from "./kernels.js";
+import { loadNativeKernels } from "./native.js";
+import { loadWasmKernels } from "./wasm.js";
 
 /** An engine seqlab can compute with; "tfjs" = none (the reference tfjs ops). */
 export type EngineName = "native" | "wasm" | "js" | "tfjs";

@@ -44,8 +44,8 @@ import type {
   SeqSizes,
   SoftmaxCeBackwardArgs,
   SoftmaxCeForwardArgs,
-} from "./kernels";
-import { ArgumentError } from "../errors";
+} from "./kernels.js";
+import { ArgumentError } from "../errors.js";
 
 const sigmoid = (a: number): number => 1 / (1 + Math.exp(-a));
 

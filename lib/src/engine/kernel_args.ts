@@ -7,8 +7,8 @@
  * Sizes (kernels.ts): x [B, T, D], out/dOut [B, T, H], mask [B, T], states [B, H];
  * LSTM W [H+D, 4H], b [4H]; GRU W [H+D, 3H], b [3H]; RNN V [D, H], W [H, H], b [H].
  */
-import { ArgumentError } from "../errors";
-import type { Kernels, SeqBackwardArgs, SeqForwardArgs, SeqSizes } from "./kernels";
+import { ArgumentError } from "../errors.js";
+import type { Kernels, SeqBackwardArgs, SeqForwardArgs, SeqSizes } from "./kernels.js";
 
 type Arr = Float32Array | Int32Array;
 

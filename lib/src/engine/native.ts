@@ -1,5 +1,5 @@
 /**
- * The native kernels: lib/csrc compiled by node-gyp (lib/scripts/build-native.js, run at
+ * The native kernels: lib/csrc compiled by node-gyp (lib/scripts/build-native.cjs, run at
  * install) into lib/build/Release/seqlab_native.node, GEMM through the system CBLAS
  * (OpenBLAS, whose threads use every core) or, without one, csrc/gemm.c's blocked GEMM.
  *
@@ -10,15 +10,21 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { BackendError } from "../errors";
-import { checkedKernels } from "./kernel_args";
-import type { Kernels, SeqSizes } from "./kernels";
+import { BackendError } from "../errors.js";
+import { checkedKernels } from "./kernel_args.js";
+import type { Kernels, SeqSizes } from "./kernels.js";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(import.meta.url);
+/** This file's folder (lib/src/engine under tsx, lib/dist/engine when built). */
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** lib/build (from lib/src/engine or lib/dist/engine). */
-const BUILD_DIR = path.join(__dirname, "..", "..", "build");
+const BUILD_DIR = path.join(here, "..", "..", "build");
 /** The compiled addon. */
 export const NATIVE_PATH = path.join(BUILD_DIR, "Release", "seqlab_native.node");
-/** The build's outcome, written by lib/scripts/build-native.js. */
+/** The build's outcome, written by lib/scripts/build-native.cjs. */
 export const NATIVE_STATUS_PATH = path.join(BUILD_DIR, "native-status.json");
 
 type F = Float32Array;
@@ -49,7 +55,7 @@ function absentReason(): string {
   } catch {
     // no status: the build script never ran
   }
-  return "not built (run: node lib/scripts/build-native.js)";
+  return "not built (run: node lib/scripts/build-native.cjs)";
 }
 
 let cached: Kernels | undefined;

@@ -24,8 +24,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Worker } from "worker_threads";
-import { BackendError } from "../errors";
-import { checkedKernels } from "./kernel_args";
+import { BackendError } from "../errors.js";
+import { checkedKernels } from "./kernel_args.js";
 import type {
   AdamArgs,
   GruBackwardArgs,
@@ -40,10 +40,14 @@ import type {
   SeqSizes,
   SoftmaxCeBackwardArgs,
   SoftmaxCeForwardArgs,
-} from "./kernels";
+} from "./kernels.js";
+import { fileURLToPath } from "node:url";
+
+/** This file's folder (lib/src/… under tsx, lib/dist/… when built). */
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Where the compiled module lives (lib/wasm, from lib/src/engine or lib/dist/engine). */
-export const WASM_PATH = path.join(__dirname, "..", "..", "wasm", "seqlab_kernels.wasm");
+export const WASM_PATH = path.join(here, "..", "..", "wasm", "seqlab_kernels.wasm");
 
 /** The memory's initial size in 64 KiB pages: --initial-memory of build-wasm.sh ÷ 65536. */
 const WASM_INITIAL_PAGES = 128;
@@ -128,7 +132,7 @@ class Arena {
  * The worker's source, wasm_worker.cjs: plain JavaScript kept in the sources, so the same
  * file runs from lib/src (tests) and lib/dist (the built package, which ships src/).
  */
-const WORKER_FILE = path.resolve(__dirname, "..", "..", "src", "engine", "wasm_worker.cjs");
+const WORKER_FILE = path.resolve(here, "..", "..", "src", "engine", "wasm_worker.cjs");
 
 /** The second thread: a worker running gemm halves. */
 class GemmWorker {

@@ -14,15 +14,15 @@
  * strings for a table. All return the same `ArchitectureDemo` shape.
  */
 import * as tf from "@tensorflow/tfjs";
-import { addingProblem, copyTask, decodeTokens, DIGIT_NAMES, reverseTask, spellingTask, type Task } from "../data/tasks";
-import type { Trainable } from "../models/common";
-import { EncoderDecoder } from "../models/encoder_decoder";
-import { SequenceClassifier } from "../models/many_to_one";
-import { SequenceTagger } from "../models/many_to_many";
-import { SequenceGenerator } from "../models/one_to_many";
-import { setSeed } from "../random";
-import { makeCell, type CellKind } from "../rnn/layer";
-import { train } from "../train/train";
+import { addingProblem, copyTask, decodeTokens, DIGIT_NAMES, reverseTask, spellingTask, type Task } from "../data/tasks.js";
+import type { Trainable } from "../models/common.js";
+import { EncoderDecoder } from "../models/encoder_decoder.js";
+import { SequenceClassifier } from "../models/many_to_one.js";
+import { SequenceTagger } from "../models/many_to_many.js";
+import { SequenceGenerator } from "../models/one_to_many.js";
+import { setSeed } from "../random.js";
+import { makeCell, type CellKind } from "../rnn/layer.js";
+import { train } from "../train/train.js";
 
 /** Options shared by the four demos. */
 export interface DemoOptions {

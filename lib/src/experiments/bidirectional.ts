@@ -17,17 +17,17 @@
  * Each model: setSeed(seed), build, train with Adam on batches seeded by (seed, step),
  * evaluate the tag accuracy on one held-out batch every `evalEvery` steps and at the end.
  */
-import { nextTokenTask } from "../data/tasks";
-import { ArgumentError } from "../errors";
-import { SequenceTagger } from "../models/many_to_many";
-import { setSeed } from "../random";
-import { barChart, type Figure } from "../plot/figure";
-import { Bidirectional } from "../rnn/bidirectional";
-import { LstmCell } from "../rnn/lstm";
-import type { SequenceLayer } from "../rnn/layer";
-import { StackedRnn } from "../rnn/stacked";
-import { train } from "../train/train";
-import { tidyBuild } from "./architectures";
+import { nextTokenTask } from "../data/tasks.js";
+import { ArgumentError } from "../errors.js";
+import { SequenceTagger } from "../models/many_to_many.js";
+import { setSeed } from "../random.js";
+import { barChart, type Figure } from "../plot/figure.js";
+import { Bidirectional } from "../rnn/bidirectional.js";
+import { LstmCell } from "../rnn/lstm.js";
+import type { SequenceLayer } from "../rnn/layer.js";
+import { StackedRnn } from "../rnn/stacked.js";
+import { train } from "../train/train.js";
+import { tidyBuild } from "./architectures.js";
 
 /** The four taggers compared. */
 export type TaggerArchitecture = "lstm" | "stacked" | "bidirectional" | "stacked-bidirectional";

@@ -8,11 +8,11 @@
  * 2. Train at a larger learning rate, once without clipping and once with the global norm
  *    clipped at θ, from the same initial weights and batches (seed r for run r).
  */
-import { addingProblem } from "../data/tasks";
-import { SequenceClassifier } from "../models/many_to_one";
-import { setSeed } from "../random";
-import { clippingThreshold } from "../optim/clip";
-import { train, type TrainHistory } from "../train/train";
+import { addingProblem } from "../data/tasks.js";
+import { SequenceClassifier } from "../models/many_to_one.js";
+import { setSeed } from "../random.js";
+import { clippingThreshold } from "../optim/clip.js";
+import { train, type TrainHistory } from "../train/train.js";
 
 /** Options of {@link clippingExperiment}. */
 export interface ClippingExperimentOptions {

@@ -7,17 +7,17 @@
  * one recurrent LM trained or resumed from its checkpoint is `trainCorpusLm`
  * (lm/train_corpus_lm.ts).
  */
-import { Vocab } from "../data/vocab";
-import type { LmCorpus } from "../datasets/lm_corpus";
-import { ArgumentError } from "../errors";
-import { KneserNeyLm } from "../lm/kneser_ney";
-import { mixLogProbs, ngramStreamLogProbs, tuneMixture } from "../lm/interpolate";
-import { perplexityFromLogProbs } from "../lm/perplexity";
-import { RnnLm, type LmLossMode, type RnnLmConfig } from "../lm/rnn_lm";
-import type { RnnLmRun } from "../lm/train_corpus_lm";
-import { encodeStream, trainLm, type TrainLmOptions } from "../lm/train_lm";
-import { setSeed } from "../random";
-import { lineChart, type Figure } from "../plot/figure";
+import { Vocab } from "../data/vocab.js";
+import type { LmCorpus } from "../datasets/lm_corpus.js";
+import { ArgumentError } from "../errors.js";
+import { KneserNeyLm } from "../lm/kneser_ney.js";
+import { mixLogProbs, ngramStreamLogProbs, tuneMixture } from "../lm/interpolate.js";
+import { perplexityFromLogProbs } from "../lm/perplexity.js";
+import { RnnLm, type LmLossMode, type RnnLmConfig } from "../lm/rnn_lm.js";
+import type { RnnLmRun } from "../lm/train_corpus_lm.js";
+import { encodeStream, trainLm, type TrainLmOptions } from "../lm/train_lm.js";
+import { setSeed } from "../random.js";
+import { lineChart, type Figure } from "../plot/figure.js";
 
 /** One row of `kneserNeyTable`. */
 export interface KneserNeyRow {

@@ -22,16 +22,16 @@
  * additive cell path C_t = f_t ⊙ C_{t−1} + i_t ⊙ C̃_t for the LSTM, and along
  * h_t = (1 − u_t) ⊙ h_{t−1} + u_t ⊙ h̃_t for the GRU (notebook `02-gradients`).
  */
-import { addingProblem, copyTask, rememberTask } from "../data/tasks";
-import { ArgumentError } from "../errors";
-import { SequenceClassifier } from "../models/many_to_one";
-import { SequenceTagger } from "../models/many_to_many";
-import { lineChart, scatterPlot, type Figure } from "../plot/figure";
-import type { Trainable } from "../models/common";
-import { setSeed } from "../random";
-import { makeCell, type CellKind } from "../rnn/layer";
-import { train } from "../train/train";
-import { tidyBuild } from "./architectures";
+import { addingProblem, copyTask, rememberTask } from "../data/tasks.js";
+import { ArgumentError } from "../errors.js";
+import { SequenceClassifier } from "../models/many_to_one.js";
+import { SequenceTagger } from "../models/many_to_many.js";
+import { lineChart, scatterPlot, type Figure } from "../plot/figure.js";
+import type { Trainable } from "../models/common.js";
+import { setSeed } from "../random.js";
+import { makeCell, type CellKind } from "../rnn/layer.js";
+import { train } from "../train/train.js";
+import { tidyBuild } from "./architectures.js";
 
 /** Which memory task the sweep trains on. */
 export type MemoryTaskName = "adding" | "copy" | "remember";

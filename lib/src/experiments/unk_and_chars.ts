@@ -15,13 +15,13 @@
  * 2. `charLmSamples` — a character-level LSTM (lm/char_lm.ts) trained on Moby Dick, and text
  *    sampled from it at several temperatures (τ = 0 is argmax).
  */
-import { Vocab } from "../data/vocab";
-import { loadDataset } from "../datasets/datasets";
-import { mobyDickParts } from "../datasets/moby_dick";
-import { charVocab, encodeText, sampleText } from "../lm/char_lm";
-import { RnnLm, type RnnLmConfig } from "../lm/rnn_lm";
-import { encodeStream, evaluateLm, trainLm, type TrainLmOptions } from "../lm/train_lm";
-import { setSeed } from "../random";
+import { Vocab } from "../data/vocab.js";
+import { loadDataset } from "../datasets/datasets.js";
+import { mobyDickParts } from "../datasets/moby_dick.js";
+import { charVocab, encodeText, sampleText } from "../lm/char_lm.js";
+import { RnnLm, type RnnLmConfig } from "../lm/rnn_lm.js";
+import { encodeStream, evaluateLm, trainLm, type TrainLmOptions } from "../lm/train_lm.js";
+import { setSeed } from "../random.js";
 
 /** One row of `unkStrategies`. */
 export interface UnkStrategyRow {

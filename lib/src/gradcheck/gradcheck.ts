@@ -23,8 +23,8 @@
  * Reference: CS231n notes "Gradient checks"; Goodfellow, Bengio & Courville (2016) §11.5.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { random } from "../random";
+import { ArgumentError } from "../errors.js";
+import { random } from "../random.js";
 
 /**
  * Relative error of two gradients: max_i |a_i − b_i| / max(max_i |a_i|, max_i |b_i|, floor).

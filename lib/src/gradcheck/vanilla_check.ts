@@ -8,7 +8,7 @@
  *    float32 finite differences (`gradCheck`).
  */
 import * as tf from "@tensorflow/tfjs";
-import { random } from "../random";
+import { random } from "../random.js";
 import {
   initVanilla,
   vanillaBptt64,
@@ -20,8 +20,8 @@ import {
   vanillaToVariables,
   vanillaVariableList,
   VANILLA_PARAM_NAMES,
-} from "../rnn/vanilla";
-import { gradCheck, gradCheck64 } from "./gradcheck";
+} from "../rnn/vanilla.js";
+import { gradCheck, gradCheck64 } from "./gradcheck.js";
 
 /** One trial's sizes and the largest relative error of each comparison. */
 export interface VanillaCheckTrial {

@@ -24,10 +24,10 @@
  * - the counts of \data\ equal the numbers of entries, no n-gram is listed twice, words
  *   contain no white space, and nothing but white space follows \end\.
  */
-import { SeqlabError } from "../errors";
-import { findNul, readText } from "../datasets/text_file";
-import { BOS, EOS, IdTable, UNK } from "./ngram_counts";
-import type { LanguageModel } from "./perplexity";
+import { SeqlabError } from "../errors.js";
+import { findNul, readText } from "../datasets/text_file.js";
+import { BOS, EOS, IdTable, UNK } from "./ngram_counts.js";
+import type { LanguageModel } from "./perplexity.js";
 
 /** An ARPA file is malformed; the message names file:line and what was expected. */
 export class ArpaError extends SeqlabError {}

@@ -28,7 +28,7 @@
  * the same perplexity as `ArpaLm` (test/arpa.test.ts checks this on a small model).
  */
 import * as fs from "node:fs";
-import type { KneserNeyLm } from "./kneser_ney";
+import type { KneserNeyLm } from "./kneser_ney.js";
 
 /** Formats a log10 value for ARPA (shortest round-trip decimal; −99 for p = 0). */
 function num(x: number): string {

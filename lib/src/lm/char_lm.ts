@@ -14,10 +14,10 @@
  * `sampleText` continues a prompt one character at a time with lm/generate.ts:
  *   c_t ~ softmax(z_t / τ),  τ = 0 meaning argmax.
  */
-import { charTokenize, type CharTokenizeOptions } from "../data/tokenize";
-import { EOS_ID, PAD_ID, SOS_ID, UNK_ID, Vocab } from "../data/vocab";
-import { ArgumentError } from "../errors";
-import { generate, type NextTokenModel } from "./generate";
+import { charTokenize, type CharTokenizeOptions } from "../data/tokenize.js";
+import { EOS_ID, PAD_ID, SOS_ID, UNK_ID, Vocab } from "../data/vocab.js";
+import { ArgumentError } from "../errors.js";
+import { generate, type NextTokenModel } from "./generate.js";
 
 /** The character that stands for <UNK> in decoded text. */
 export const UNKNOWN_CHAR = "\uFFFD";

@@ -43,9 +43,9 @@ import * as tf from "@tensorflow/tfjs";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Vocab } from "../data/vocab";
-import { SeqlabError } from "../errors";
-import { RnnLm, type RnnLmConfig } from "./rnn_lm";
+import { Vocab } from "../data/vocab.js";
+import { SeqlabError } from "../errors.js";
+import { RnnLm, type RnnLmConfig } from "./rnn_lm.js";
 
 /** A checkpoint folder is missing, incomplete, corrupt or not a seqlab LM. */
 export class CheckpointError extends SeqlabError {}

@@ -32,10 +32,10 @@
  * al. 2020, "The curious case of neural text degeneration" (temperature, top-K, nucleus).
  */
 import * as tf from "@tensorflow/tfjs";
-import { EOS_ID } from "../data/vocab";
-import { ArgumentError } from "../errors";
-import { seededGenerator } from "../random";
-import type { CellState } from "../rnn/cell";
+import { EOS_ID } from "../data/vocab.js";
+import { ArgumentError } from "../errors.js";
+import { seededGenerator } from "../random.js";
+import type { CellState } from "../rnn/cell.js";
 
 /** What generation needs of a model (`RnnLm` has it). */
 export interface NextTokenModel {

@@ -14,9 +14,9 @@
  * and its end — which is the order `evaluateLm` (lm/train_lm.ts) scores a stream
  * <EOS> s_1 <EOS> s_2 <EOS> … in (its first <EOS> is context only, playing <s>).
  */
-import { ArgumentError } from "../errors";
-import type { LanguageModel } from "./perplexity";
-import { BOS, EOS } from "./ngram_counts";
+import { ArgumentError } from "../errors.js";
+import type { LanguageModel } from "./perplexity.js";
+import { BOS, EOS } from "./ngram_counts.js";
 
 /**
  * ln p of the mixture at every token.

@@ -26,9 +26,9 @@
  * Word ids and the trie are those of `NgramCounts` (ngram_counts.ts). `logProb` is the
  * natural log (the `LanguageModel` convention of perplexity.ts); `log10Prob` the ARPA one.
  */
-import { ArgumentError } from "../errors";
-import { BOS_ID, NgramCounts, type NgramLevel } from "./ngram_counts";
-import type { LanguageModel } from "./perplexity";
+import { ArgumentError } from "../errors.js";
+import { BOS_ID, NgramCounts, type NgramLevel } from "./ngram_counts.js";
+import type { LanguageModel } from "./perplexity.js";
 
 /** The three discounts of one order, and the count-of-counts they came from. */
 export interface KneserNeyDiscounts {

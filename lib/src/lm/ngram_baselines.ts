@@ -14,9 +14,9 @@
  *   an unseen context gives the uniform 1 / |V|.
  * An unknown context word (outside a closed vocabulary) makes the context unseen.
  */
-import { ArgumentError } from "../errors";
-import { BOS_ID, NgramCounts, type NgramCountOptions } from "./ngram_counts";
-import type { LanguageModel } from "./perplexity";
+import { ArgumentError } from "../errors.js";
+import { BOS_ID, NgramCounts, type NgramCountOptions } from "./ngram_counts.js";
+import type { LanguageModel } from "./perplexity.js";
 
 /** c(h·) for every node h of levels 0..N−1: per level m, [size_m] Σ_w c(hw) over the children at level m + 1. */
 function contextTotals(counts: NgramCounts): Float64Array[] {

@@ -17,8 +17,8 @@
  * Text format (the PTB convention): one sentence per line, whitespace-separated tokens;
  * empty lines are skipped; a line may start with <s> and end with </s>, which are dropped.
  */
-import { ArgumentError } from "../errors";
-import { findNul } from "../datasets/text_file";
+import { ArgumentError } from "../errors.js";
+import { findNul } from "../datasets/text_file.js";
 
 /** The sentence-start token: context only, never predicted. */
 export const BOS = "<s>";

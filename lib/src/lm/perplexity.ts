@@ -17,8 +17,8 @@
  * The same functions serve n-gram and neural models: anything implementing `LanguageModel`,
  * or a list of per-token log-probabilities (`perplexityFromLogProbs`).
  */
-import { ArgumentError } from "../errors";
-import { BOS, EOS } from "./ngram_counts";
+import { ArgumentError } from "../errors.js";
+import { BOS, EOS } from "./ngram_counts.js";
 
 /** A model of p(word | context) over a fixed vocabulary. */
 export interface LanguageModel {

@@ -25,14 +25,14 @@
  * Zaremba et al.'s small model).
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { Linear } from "../models/common";
-import { linearSoftmaxCrossEntropy, linearTargetLogProbs } from "../ops/linear_softmax_cross_entropy";
-import { tidyResult } from "../ops/sequence";
-import type { CellState, RecurrentCell } from "../rnn/cell";
-import { makeCell, type CellKind } from "../rnn/layer";
-import { StackedRnn } from "../rnn/stacked";
-import { nextSeed } from "../random";
+import { ArgumentError } from "../errors.js";
+import { Linear } from "../models/common.js";
+import { linearSoftmaxCrossEntropy, linearTargetLogProbs } from "../ops/linear_softmax_cross_entropy.js";
+import { tidyResult } from "../ops/sequence.js";
+import type { CellState, RecurrentCell } from "../rnn/cell.js";
+import { makeCell, type CellKind } from "../rnn/layer.js";
+import { StackedRnn } from "../rnn/stacked.js";
+import { nextSeed } from "../random.js";
 
 /** Which positions of a window the loss counts (see the file comment). */
 export type LmLossMode = "k-outputs" | "one-output";

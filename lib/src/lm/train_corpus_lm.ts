@@ -18,13 +18,13 @@
  *
  * Without a folder: a fresh model, trained and evaluated, nothing saved.
  */
-import { Vocab } from "../data/vocab";
-import type { LmCorpus } from "../datasets/lm_corpus";
-import { setSeed } from "../random";
-import { CheckpointError, hasCheckpoint, loadLm, recoverCheckpoint, saveLm } from "./checkpoint";
-import { RnnLm, resolveRnnLmConfig, type RnnLmConfig } from "./rnn_lm";
-import { encodeStream, evaluateLm, trainLm, type EpochRecord, type TrainLmOptions } from "./train_lm";
-import { acquireTrainingLock } from "./training_lock";
+import { Vocab } from "../data/vocab.js";
+import type { LmCorpus } from "../datasets/lm_corpus.js";
+import { setSeed } from "../random.js";
+import { CheckpointError, hasCheckpoint, loadLm, recoverCheckpoint, saveLm } from "./checkpoint.js";
+import { RnnLm, resolveRnnLmConfig, type RnnLmConfig } from "./rnn_lm.js";
+import { encodeStream, evaluateLm, trainLm, type EpochRecord, type TrainLmOptions } from "./train_lm.js";
+import { acquireTrainingLock } from "./training_lock.js";
 
 /** A trained recurrent LM with its learning curve and per-token log-probabilities. */
 export interface RnnLmRun {

@@ -25,18 +25,18 @@
  * are what interpolation with an n-gram model needs (lm/interpolate.ts).
  */
 import * as tf from "@tensorflow/tfjs";
-import { streamBatches, detachState, lmBatchTensors } from "../data/lm_batches";
-import { EOS_ID, type Vocab } from "../data/vocab";
-import { WordDropout } from "../data/unk";
-import { ArgumentError, SeqlabError } from "../errors";
-import { FusedAdam } from "../optim/adam";
-import { getKernels } from "../engine/engine";
-import { clipByGlobalNorm, globalNorm } from "../optim/clip";
-import { FusedSgd } from "../optim/sgd";
-import type { CellState } from "../rnn/cell";
-import { rnnLmWeightShapes } from "./checkpoint";
-import type { PerplexityReport } from "./perplexity";
-import type { LmLossMode, RnnLm } from "./rnn_lm";
+import { streamBatches, detachState, lmBatchTensors } from "../data/lm_batches.js";
+import { EOS_ID, type Vocab } from "../data/vocab.js";
+import { WordDropout } from "../data/unk.js";
+import { ArgumentError, SeqlabError } from "../errors.js";
+import { FusedAdam } from "../optim/adam.js";
+import { getKernels } from "../engine/engine.js";
+import { clipByGlobalNorm, globalNorm } from "../optim/clip.js";
+import { FusedSgd } from "../optim/sgd.js";
+import type { CellState } from "../rnn/cell.js";
+import { rnnLmWeightShapes } from "./checkpoint.js";
+import type { PerplexityReport } from "./perplexity.js";
+import type { LmLossMode, RnnLm } from "./rnn_lm.js";
 
 /** Options of `trainLm` (defaults: Zaremba et al. 2014, small). */
 export interface TrainLmOptions {

@@ -14,7 +14,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ArgumentError, SeqlabError } from "../errors";
+import { ArgumentError, SeqlabError } from "../errors.js";
 
 /**
  * The training lock of a checkpoint folder cannot be taken: another machine holds it (its

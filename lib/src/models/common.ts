@@ -18,12 +18,12 @@
  * own most likely token, ŷ_t = argmax_k softmax(h_t Wy + by)_k.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { softmaxCrossEntropy } from "../ops/softmax_cross_entropy";
-import { cellSequence } from "../rnn/cell_sequence";
-import type { CellState, RecurrentCell } from "../rnn/cell";
-import { glorotUniform } from "../rnn/init";
-import { asLayer, makeCell, type CellKind, type SequenceLayer } from "../rnn/layer";
+import { ArgumentError } from "../errors.js";
+import { softmaxCrossEntropy } from "../ops/softmax_cross_entropy.js";
+import { cellSequence } from "../rnn/cell_sequence.js";
+import type { CellState, RecurrentCell } from "../rnn/cell.js";
+import { glorotUniform } from "../rnn/init.js";
+import { asLayer, makeCell, type CellKind, type SequenceLayer } from "../rnn/layer.js";
 
 export type { CellKind };
 

@@ -17,14 +17,14 @@
  * Training uses teacher forcing; `predict` decodes greedily (see common.ts).
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import type { TranslationBatch } from "../data/tasks";
-import type { CellState, RecurrentCell } from "../rnn/cell";
-import type { SequenceLayer } from "../rnn/layer";
+import { ArgumentError } from "../errors.js";
+import type { TranslationBatch } from "../data/tasks.js";
+import type { CellState, RecurrentCell } from "../rnn/cell.js";
+import type { SequenceLayer } from "../rnn/layer.js";
 import {
   greedyDecode, Linear, stateCount, teacherForcedLoss, toDecoderCell, toLayer,
   type DecoderSpec, type EncoderSpec, type Trainable,
-} from "./common";
+} from "./common.js";
 
 /** Options of `EncoderDecoder`. */
 export interface EncoderDecoderOptions {

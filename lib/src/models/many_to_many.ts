@@ -10,11 +10,11 @@
  * loss counts (the copy task scores only its recall steps).
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import type { TaggingBatch } from "../data/tasks";
-import { accuracy, softmaxCrossEntropy } from "../ops/softmax_cross_entropy";
-import type { SequenceLayer } from "../rnn/layer";
-import { Linear, toLayer, type EncoderSpec, type Trainable } from "./common";
+import { ArgumentError } from "../errors.js";
+import type { TaggingBatch } from "../data/tasks.js";
+import { accuracy, softmaxCrossEntropy } from "../ops/softmax_cross_entropy.js";
+import type { SequenceLayer } from "../rnn/layer.js";
+import { Linear, toLayer, type EncoderSpec, type Trainable } from "./common.js";
 
 /** Options of `SequenceTagger`. */
 export interface SequenceTaggerOptions {

@@ -12,11 +12,11 @@
  * summarise the whole sequence).
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import type { SequenceBatch } from "../data/tasks";
-import { accuracy, softmaxCrossEntropy } from "../ops/softmax_cross_entropy";
-import type { SequenceLayer } from "../rnn/layer";
-import { lastStep, Linear, toLayer, type EncoderSpec, type Trainable } from "./common";
+import { ArgumentError } from "../errors.js";
+import type { SequenceBatch } from "../data/tasks.js";
+import { accuracy, softmaxCrossEntropy } from "../ops/softmax_cross_entropy.js";
+import type { SequenceLayer } from "../rnn/layer.js";
+import { lastStep, Linear, toLayer, type EncoderSpec, type Trainable } from "./common.js";
 
 /** Options of `SequenceClassifier`. */
 export interface SequenceClassifierOptions {

@@ -10,13 +10,13 @@
  * decodes greedily, feeding back its own argmax until `<eos>`.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import type { GenerationBatch } from "../data/tasks";
-import type { CellState, RecurrentCell } from "../rnn/cell";
-import { glorotUniform } from "../rnn/init";
+import { ArgumentError } from "../errors.js";
+import type { GenerationBatch } from "../data/tasks.js";
+import type { CellState, RecurrentCell } from "../rnn/cell.js";
+import { glorotUniform } from "../rnn/init.js";
 import {
   greedyDecode, Linear, stateCount, teacherForcedLoss, toDecoderCell, type DecoderSpec, type Trainable,
-} from "./common";
+} from "./common.js";
 
 /** Options of `SequenceGenerator`. */
 export interface SequenceGeneratorOptions {

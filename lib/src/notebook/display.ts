@@ -7,6 +7,9 @@
  * output. Outside a notebook (plain `node`, tests), the `text/plain` part is printed.
  */
 import * as path from "path";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
 
 /** A Jupyter mime bundle: mime type → content (strings, or JSON for `*+json` types). */
 export type MimeBundle = Record<string, unknown> & { "text/plain": string };

@@ -7,7 +7,7 @@
  * Notebooks size their experiments with {@link byProfile}:
  * `const epochs = byProfile({ ci: 1, full: 13 });`
  */
-import { ArgumentError } from "../errors";
+import { ArgumentError } from "../errors.js";
 
 export type Profile = "ci" | "full";
 export const PROFILES: readonly Profile[] = ["ci", "full"];

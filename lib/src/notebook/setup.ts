@@ -7,9 +7,14 @@
  */
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend, type BackendInfo } from "../backend/backend";
-import { profile, type Profile } from "./profile";
-import { getSeed, setSeed } from "../random";
+import { initBackend, type BackendInfo } from "../backend/backend.js";
+import { profile, type Profile } from "./profile.js";
+import { getSeed, setSeed } from "../random.js";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** What a notebook run depends on. */
 export interface Environment {
@@ -36,7 +41,7 @@ export async function setupNotebook(options: SetupOptions = {}): Promise<Environ
   const backend = await initBackend({ quiet: true });
   setSeed(options.seed ?? getSeed());
   const env: Environment = {
-    seqlab: packageVersion(path.join(__dirname, "..", "..", "package.json")) ?? "unknown",
+    seqlab: packageVersion(path.join(here, "..", "..", "package.json")) ?? "unknown",
     tfjs: tf.version.tfjs,
     backend,
     node: process.version,

@@ -29,8 +29,8 @@
  * architectures for named entity recognition" §2.2; kmkurn/pytorch-crf (the API model).
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { uniformVariable } from "./init";
+import { ArgumentError } from "../errors.js";
+import { uniformVariable } from "./init.js";
 
 /** The CRF's parameters. */
 export interface CrfParams {

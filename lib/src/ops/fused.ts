@@ -28,9 +28,9 @@
  * since ∂(−log p_y)/∂z_k = p_k − [k = y]. The forward keeps p as its tape.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import type { Kernels, SeqSizes } from "../engine/kernels";
-import type { GruWeights, LstmWeights, RnnActivation, RnnWeights, SequenceOptions, SequenceResult } from "./types";
+import { ArgumentError } from "../errors.js";
+import type { Kernels, SeqSizes } from "../engine/kernels.js";
+import type { GruWeights, LstmWeights, RnnActivation, RnnWeights, SequenceOptions, SequenceResult } from "./types.js";
 
 /** What a tfjs kernel function receives (the subset used here). */
 interface KernelBackend {

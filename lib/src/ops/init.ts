@@ -5,8 +5,8 @@
  * without ops/ importing rnn/.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { nextSeed } from "../random";
+import { ArgumentError } from "../errors.js";
+import { nextSeed } from "../random.js";
 
 /**
  * A trainable variable ~ U(-limit, limit), seeded by `nextSeed()`.

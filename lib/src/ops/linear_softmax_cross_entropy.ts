@@ -22,10 +22,10 @@
  * Shapes: N positions or B sequences × T steps; H input size; K classes.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { getKernels } from "../engine/engine";
-import { fusedLinearSoftmaxCrossEntropy } from "./fused";
-import { softmaxCrossEntropyReference } from "./softmax_cross_entropy";
+import { ArgumentError } from "../errors.js";
+import { getKernels } from "../engine/engine.js";
+import { fusedLinearSoftmaxCrossEntropy } from "./fused.js";
+import { softmaxCrossEntropyReference } from "./softmax_cross_entropy.js";
 
 const FN = "linearSoftmaxCrossEntropy";
 

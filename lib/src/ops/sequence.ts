@@ -29,12 +29,12 @@
  * ops/types.ts (`RnnWeights`, `LstmWeights`, `GruWeights`).
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { getKernels } from "../engine/engine";
-import { fusedGruSequence, fusedLstmSequence, fusedRnnSequence } from "./fused";
-import type { CellState, GruWeights, LstmWeights, RnnSequenceOptions, RnnWeights, SequenceOptions, SequenceResult } from "./types";
+import { ArgumentError } from "../errors.js";
+import { getKernels } from "../engine/engine.js";
+import { fusedGruSequence, fusedLstmSequence, fusedRnnSequence } from "./fused.js";
+import type { CellState, GruWeights, LstmWeights, RnnSequenceOptions, RnnWeights, SequenceOptions, SequenceResult } from "./types.js";
 
-export type { GruWeights, LstmWeights, RnnActivation, RnnSequenceOptions, RnnWeights } from "./types";
+export type { GruWeights, LstmWeights, RnnActivation, RnnSequenceOptions, RnnWeights } from "./types.js";
 
 /**
  * The vanilla RNN over a batch: h_t = act(x_t V + h_{t-1} W + b).

@@ -22,9 +22,9 @@
  * definition below, the readable version and the fused kernel's test oracle.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { getKernels } from "../engine/engine";
-import { fusedSoftmaxCrossEntropy } from "./fused";
+import { ArgumentError } from "../errors.js";
+import { getKernels } from "../engine/engine.js";
+import { fusedSoftmaxCrossEntropy } from "./fused.js";
 
 /** Checks shapes and returns the logits as [M, K], the targets as [M], the mask as [M] or undefined. */
 function flatten(

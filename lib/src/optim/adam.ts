@@ -16,11 +16,11 @@
  * `variable.assign`; either way models and checkpoints see ordinary tf.Variables.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { ownedValues } from "../backend/seqlab_backend";
-import { getKernels } from "../engine/engine";
-import { jsKernels } from "../engine/js";
-import type { Kernels } from "../engine/kernels";
+import { ArgumentError } from "../errors.js";
+import { ownedValues } from "../backend/seqlab_backend.js";
+import { getKernels } from "../engine/engine.js";
+import { jsKernels } from "../engine/js.js";
+import type { Kernels } from "../engine/kernels.js";
 
 /** A tensor with a name (tfjs-core's `NamedTensor`, which the tfjs bundle does not re-export). */
 type NamedTensor = { name: string; tensor: tf.Tensor };

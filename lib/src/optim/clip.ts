@@ -14,7 +14,7 @@
  * clipped) and never dispose their inputs.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
+import { ArgumentError } from "../errors.js";
 
 /** Gradients as a list or a name → tensor map (as `tf.variableGrads` returns them). */
 export type Grads = tf.Tensor[] | tf.NamedTensorMap;

@@ -11,8 +11,8 @@
  * rounding of lr·scale (test/train-lm tests compare them).
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { ownedValues } from "../backend/seqlab_backend";
+import { ArgumentError } from "../errors.js";
+import { ownedValues } from "../backend/seqlab_backend.js";
 
 /** SGD with an optional gradient scale (see the file comment); a drop-in for tf.train.sgd(lr). */
 export class FusedSgd extends tf.Optimizer {

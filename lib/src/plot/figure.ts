@@ -10,7 +10,7 @@
  * - {@link barChart}: per-class scores, perplexity tables.
  * - {@link scatterPlot}: embeddings, one cloud of points per group.
  */
-import { ArgumentError } from "../errors";
+import { ArgumentError } from "../errors.js";
 
 /** One plotly trace (`type` plus any plotly attributes). */
 export type Trace = { type: string } & Record<string, unknown>;

@@ -12,8 +12,11 @@
  */
 import { createHash } from "crypto";
 import * as path from "path";
-import { display } from "../notebook/display";
-import type { Figure } from "./figure";
+import { display } from "../notebook/display.js";
+import type { Figure } from "./figure.js";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 

@@ -12,11 +12,11 @@
  * right to left.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { tidyResult } from "../ops/sequence";
-import { cellSequence } from "./cell_sequence";
-import { checkSequenceArgs, type CellState, type RecurrentCell } from "./cell";
-import type { SequenceLayer, SequenceLayerRunOptions } from "./layer";
+import { ArgumentError } from "../errors.js";
+import { tidyResult } from "../ops/sequence.js";
+import { cellSequence } from "./cell_sequence.js";
+import { checkSequenceArgs, type CellState, type RecurrentCell } from "./cell.js";
+import type { SequenceLayer, SequenceLayerRunOptions } from "./layer.js";
 
 /** A forward and a backward cell over the same inputs (see the file comment). */
 export class Bidirectional implements SequenceLayer {

@@ -11,10 +11,10 @@
  * Shapes: B batch, D input size (`inputSize`), H hidden size (`hiddenSize`).
  */
 import type * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import type { CellState, SequenceOptions, SequenceResult } from "../ops/types";
+import { ArgumentError } from "../errors.js";
+import type { CellState, SequenceOptions, SequenceResult } from "../ops/types.js";
 
-export type { CellState, SequenceOptions, SequenceResult } from "../ops/types";
+export type { CellState, SequenceOptions, SequenceResult } from "../ops/types.js";
 
 /** A recurrent cell (see the file comment). */
 export interface RecurrentCell {

@@ -9,9 +9,9 @@
  * It lives in rnn/, beside `RecurrentCell`, so that ops/ never imports rnn/.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { checkInputs, checkState, scan, tidyResult, unstackSteps } from "../ops/sequence";
-import type { RecurrentCell, SequenceOptions, SequenceResult } from "./cell";
+import { ArgumentError } from "../errors.js";
+import { checkInputs, checkState, scan, tidyResult, unstackSteps } from "../ops/sequence.js";
+import type { RecurrentCell, SequenceOptions, SequenceResult } from "./cell.js";
 
 /**
  * Runs any recurrent cell over a batch: `cell.sequence` if the cell has it, else a loop

@@ -24,9 +24,9 @@
  * Weights (the order of `weights`): W [H+D, 3H], b [3H]. State: [h], [B, H].
  */
 import * as tf from "@tensorflow/tfjs";
-import { gruSequence } from "../ops/sequence";
-import { checkStepArgs, type CellState, type RecurrentCell, type SequenceOptions, type SequenceResult } from "./cell";
-import { checkSize, initBias, initMatrix, type InitScheme } from "./init";
+import { gruSequence } from "../ops/sequence.js";
+import { checkStepArgs, type CellState, type RecurrentCell, type SequenceOptions, type SequenceResult } from "./cell.js";
+import { checkSize, initBias, initMatrix, type InitScheme } from "./init.js";
 
 /** Options of `GruCell`. */
 export interface GruCellOptions {

@@ -15,11 +15,11 @@
  * the cells document the order of their `weights` instead.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { uniformVariable } from "../ops/init";
-import { nextSeed } from "../random";
+import { ArgumentError } from "../errors.js";
+import { uniformVariable } from "../ops/init.js";
+import { nextSeed } from "../random.js";
 
-export { uniformVariable } from "../ops/init";
+export { uniformVariable } from "../ops/init.js";
 
 /** How a cell initialises its weights. */
 export type InitScheme = "uniform" | "glorot";

@@ -19,9 +19,9 @@
  *
  * All maths in float64; matrices row-major [H, H].
  */
-import { ArgumentError } from "../errors";
-import { diagTimes, gaussian, identity, matMul, matVec, spectralNorm, uniformGenerator } from "./linalg64";
-import { nextSeed } from "../random";
+import { ArgumentError } from "../errors.js";
+import { diagTimes, gaussian, identity, matMul, matVec, spectralNorm, uniformGenerator } from "./linalg64.js";
+import { nextSeed } from "../random.js";
 
 /** The hidden non-linearity f: "tanh" (the lecture's) or "linear" (f(z) = z, f' = 1). */
 export type Activation = "tanh" | "linear";

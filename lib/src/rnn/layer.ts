@@ -10,12 +10,12 @@
  * Also here: `makeCell(kind, D, H)`, the factory for the built-in cells.
  */
 import type * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { cellSequence } from "./cell_sequence";
-import { checkSequenceArgs, type CellState, type RecurrentCell } from "./cell";
-import { GruCell, type GruCellOptions } from "./gru";
-import { LstmCell, type LstmCellOptions } from "./lstm";
-import { RnnCell, type RnnCellOptions } from "./rnn_cell";
+import { ArgumentError } from "../errors.js";
+import { cellSequence } from "./cell_sequence.js";
+import { checkSequenceArgs, type CellState, type RecurrentCell } from "./cell.js";
+import { GruCell, type GruCellOptions } from "./gru.js";
+import { LstmCell, type LstmCellOptions } from "./lstm.js";
+import { RnnCell, type RnnCellOptions } from "./rnn_cell.js";
 
 /** Options of `SequenceLayer.run`. */
 export interface SequenceLayerRunOptions {

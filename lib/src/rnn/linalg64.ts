@@ -6,8 +6,8 @@
  * Nothing here is fast or clever; everything is short enough to check by eye, because
  * these functions are the oracles the tfjs code is tested against.
  */
-import { ArgumentError } from "../errors";
-import { nextSeed, seededGenerator } from "../random";
+import { ArgumentError } from "../errors.js";
+import { nextSeed, seededGenerator } from "../random.js";
 
 /**
  * y = A x.

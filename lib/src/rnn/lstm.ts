@@ -28,10 +28,10 @@
  * Weights (the order of `weights`): W [H+D, 4H], b [4H]. State: [h, C], each [B, H].
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { lstmSequence } from "../ops/sequence";
-import { checkStepArgs, type CellState, type RecurrentCell, type SequenceOptions, type SequenceResult } from "./cell";
-import { checkSize, initBias, initMatrix, type InitScheme } from "./init";
+import { ArgumentError } from "../errors.js";
+import { lstmSequence } from "../ops/sequence.js";
+import { checkStepArgs, type CellState, type RecurrentCell, type SequenceOptions, type SequenceResult } from "./cell.js";
+import { checkSize, initBias, initMatrix, type InitScheme } from "./init.js";
 
 /** Options of `LstmCell`. */
 export interface LstmCellOptions {

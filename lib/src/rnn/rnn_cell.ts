@@ -12,10 +12,10 @@
  * default (PyTorch's `nn.RNN` initialisation, see init.ts). State: [h].
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { rnnSequence, type RnnActivation } from "../ops/sequence";
-import { checkStepArgs, type CellState, type RecurrentCell, type SequenceOptions, type SequenceResult } from "./cell";
-import { checkSize, initBias, initMatrix, type InitScheme } from "./init";
+import { ArgumentError } from "../errors.js";
+import { rnnSequence, type RnnActivation } from "../ops/sequence.js";
+import { checkStepArgs, type CellState, type RecurrentCell, type SequenceOptions, type SequenceResult } from "./cell.js";
+import { checkSize, initBias, initMatrix, type InitScheme } from "./init.js";
 
 /** Options of `RnnCell`. */
 export interface RnnCellOptions {

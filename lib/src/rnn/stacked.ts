@@ -12,10 +12,10 @@
  * first; `initialStates` uses the same order (`stateCount` entries in all).
  */
 import type * as tf from "@tensorflow/tfjs";
-import { tidyResult } from "../ops/sequence";
-import { ArgumentError } from "../errors";
-import { checkSequenceArgs, type CellState, type RecurrentCell } from "./cell";
-import { asLayer, type SequenceLayer, type SequenceLayerRunOptions } from "./layer";
+import { tidyResult } from "../ops/sequence.js";
+import { ArgumentError } from "../errors.js";
+import { checkSequenceArgs, type CellState, type RecurrentCell } from "./cell.js";
+import { asLayer, type SequenceLayer, type SequenceLayerRunOptions } from "./layer.js";
 
 /** Layers run one on top of the other (see the file comment). */
 export class StackedRnn implements SequenceLayer {

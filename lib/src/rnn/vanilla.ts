@@ -39,9 +39,9 @@
  * Index convention in code: arrays are 0-based, `h[t]` is h_{t+1} of the maths.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { addOuter, diagTimes, gaussian, identity, matMul, matTVec, matVec, uniformGenerator } from "./linalg64";
-import { nextSeed } from "../random";
+import { ArgumentError } from "../errors.js";
+import { addOuter, diagTimes, gaussian, identity, matMul, matTVec, matVec, uniformGenerator } from "./linalg64.js";
+import { nextSeed } from "../random.js";
 
 /** The parameters in float64, row-major; sizes D (input), H (hidden), K (classes). */
 export interface VanillaParams64 {

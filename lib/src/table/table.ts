@@ -7,8 +7,8 @@
  * showTable(new dfd.DataFrame({ model: ["KN5", "LSTM"], perplexity: [141.2, 114.5] }));
  * ```
  */
-import { display, escapeHtml } from "../notebook/display";
-import { ArgumentError } from "../errors";
+import { display, escapeHtml } from "../notebook/display.js";
+import { ArgumentError } from "../errors.js";
 
 /** What seqlab reads of a danfojs DataFrame (so the library does not load danfojs itself). */
 export interface DataFrameLike {

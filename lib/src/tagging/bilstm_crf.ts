@@ -17,13 +17,13 @@
  * are not part of this class.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { Crf, type ViterbiResult } from "../ops/crf";
-import { Bidirectional } from "../rnn/bidirectional";
-import { checkSize, uniformVariable } from "../rnn/init";
-import { LstmCell } from "../rnn/lstm";
-import { Linear, type Trainable } from "../models/common";
-import { CharEncoder, type CharEncoderOptions } from "./char_encoder";
+import { ArgumentError } from "../errors.js";
+import { Crf, type ViterbiResult } from "../ops/crf.js";
+import { Bidirectional } from "../rnn/bidirectional.js";
+import { checkSize, uniformVariable } from "../rnn/init.js";
+import { LstmCell } from "../rnn/lstm.js";
+import { Linear, type Trainable } from "../models/common.js";
+import { CharEncoder, type CharEncoderOptions } from "./char_encoder.js";
 
 /** One batch of sentences for `BiLstmCrfTagger`. */
 export interface TaggerBatch {

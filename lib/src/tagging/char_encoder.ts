@@ -20,10 +20,10 @@
  * Ec = 25 and Hc = 25 per direction.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import { Bidirectional } from "../rnn/bidirectional";
-import { checkSize, uniformVariable } from "../rnn/init";
-import { LstmCell } from "../rnn/lstm";
+import { ArgumentError } from "../errors.js";
+import { Bidirectional } from "../rnn/bidirectional.js";
+import { checkSize, uniformVariable } from "../rnn/init.js";
+import { LstmCell } from "../rnn/lstm.js";
 
 /** Options of `CharEncoder`. */
 export interface CharEncoderOptions {

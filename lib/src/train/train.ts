@@ -16,9 +16,9 @@
  * (`setSeed`) and for `nextBatch`, two runs give the same history on the same backend.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ArgumentError } from "../errors";
-import type { Trainable } from "../models/common";
-import { clipByGlobalNorm, clipByValue, globalNorm } from "../optim/clip";
+import { ArgumentError } from "../errors.js";
+import type { Trainable } from "../models/common.js";
+import { clipByGlobalNorm, clipByValue, globalNorm } from "../optim/clip.js";
 
 /** Clipping of the gradient before each update. */
 export interface ClipOptions {

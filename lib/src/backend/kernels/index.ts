@@ -16,8 +16,8 @@
  * | tensorflow | —                    | native TensorFlow has them all                 |
  */
 import * as tf from "@tensorflow/tfjs";
-import type { BackendName } from "../names";
-import { unsortedSegmentSumCpuConfig, unsortedSegmentSumWasmConfig } from "./unsorted_segment_sum";
+import type { BackendName } from "../names.js";
+import { unsortedSegmentSumCpuConfig, unsortedSegmentSumWasmConfig } from "./unsorted_segment_sum.js";
 
 /** The kernel configs seqlab registers for each backend. */
 export const SEQLAB_KERNELS: Readonly<Record<BackendName, readonly tf.KernelConfig[]>> = {

@@ -29,7 +29,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { ArgumentError } from "../../errors";
+import { ArgumentError } from "../../errors.js";
 
 /** The typed arrays this kernel reads and writes (float32 or int32 tensors). */
 type NumericArray = Float32Array | Int32Array;

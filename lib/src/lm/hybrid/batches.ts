@@ -22,11 +22,11 @@
  * spelled position.
  */
 import * as tf from "@tensorflow/tfjs";
-import { SPECIAL_TOKENS, UNK_ID } from "../../data/vocab";
-import { StreamBatches, type LmBatch } from "../../data/lm_batches";
-import { ArgumentError } from "../../errors";
-import { seededGenerator } from "../../random";
-import type { HybridStream } from "./stream";
+import { SPECIAL_TOKENS, UNK_ID } from "../../data/vocab.js";
+import { StreamBatches, type LmBatch } from "../../data/lm_batches.js";
+import { ArgumentError } from "../../errors.js";
+import { seededGenerator } from "../../random.js";
+import type { HybridStream } from "./stream.js";
 
 /** One window: word ids [B, T] plus the spelled positions and their characters. */
 export interface HybridBatch extends LmBatch {

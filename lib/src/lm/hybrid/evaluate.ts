@@ -6,10 +6,10 @@
  * every sentence end predicted (lm/perplexity.ts).
  */
 import * as tf from "@tensorflow/tfjs";
-import type { LmEvaluation } from "../train_lm";
-import { HybridBatches, hybridBatchTensors, type HybridBatchOptions } from "./batches";
-import type { HybridLm } from "./model";
-import type { HybridStream } from "./stream";
+import type { LmEvaluation } from "../train_lm.js";
+import { HybridBatches, hybridBatchTensors, type HybridBatchOptions } from "./batches.js";
+import type { HybridLm } from "./model.js";
+import type { HybridStream } from "./stream.js";
 
 /**
  * ln p of every token of a stream given all before it (OOV inputs spelled, no replacement),

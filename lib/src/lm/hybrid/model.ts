@@ -33,16 +33,16 @@
  * are lm/hybrid/train.ts and lm/hybrid/evaluate.ts.
  */
 import * as tf from "@tensorflow/tfjs";
-import { PAD_ID } from "../../data/vocab";
-import { ArgumentError } from "../../errors";
-import { Linear } from "../../models/common";
-import { lstmSequence, tidyResult } from "../../ops/sequence";
-import { softmaxCrossEntropy } from "../../ops/softmax_cross_entropy";
-import type { CellState } from "../../rnn/cell";
-import { LstmCell } from "../../rnn/lstm";
-import { nextSeed } from "../../random";
-import { RnnLm, type RnnLmConfig } from "../rnn_lm";
-import type { HybridTensorBatch } from "./batches";
+import { PAD_ID } from "../../data/vocab.js";
+import { ArgumentError } from "../../errors.js";
+import { Linear } from "../../models/common.js";
+import { lstmSequence, tidyResult } from "../../ops/sequence.js";
+import { softmaxCrossEntropy } from "../../ops/softmax_cross_entropy.js";
+import type { CellState } from "../../rnn/cell.js";
+import { LstmCell } from "../../rnn/lstm.js";
+import { nextSeed } from "../../random.js";
+import { RnnLm, type RnnLmConfig } from "../rnn_lm.js";
+import type { HybridTensorBatch } from "./batches.js";
 
 /** The architecture of a `HybridLm`: an `RnnLmConfig` plus the character part. */
 export interface HybridLmConfig extends RnnLmConfig {

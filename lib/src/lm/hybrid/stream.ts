@@ -8,8 +8,8 @@
  * Which tokens are actually spelled (u_t = 1) is decided per window, by the batches
  * (lm/hybrid/batches.ts): every OOV word, and in training in-vocabulary words with probability p.
  */
-import { charTokenize } from "../../data/tokenize";
-import { EOS_ID, SPECIAL_TOKENS, type Vocab } from "../../data/vocab";
+import { charTokenize } from "../../data/tokenize.js";
+import { EOS_ID, SPECIAL_TOKENS, type Vocab } from "../../data/vocab.js";
 
 /** A word stream with the spelling of every token (see `encodeHybridStream`). */
 export interface HybridStream {

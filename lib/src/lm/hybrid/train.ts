@@ -11,12 +11,12 @@
  * 3. After each epoch: the training perplexity exp(mean loss over the epoch's steps).
  */
 import * as tf from "@tensorflow/tfjs";
-import { detachState } from "../../data/lm_batches";
-import { ArgumentError } from "../../errors";
-import { clipByGlobalNorm } from "../../optim/clip";
-import type { CellState } from "../../rnn/cell";
-import { hybridBatchTensors, type HybridBatches } from "./batches";
-import type { HybridLm } from "./model";
+import { detachState } from "../../data/lm_batches.js";
+import { ArgumentError } from "../../errors.js";
+import { clipByGlobalNorm } from "../../optim/clip.js";
+import type { CellState } from "../../rnn/cell.js";
+import { hybridBatchTensors, type HybridBatches } from "./batches.js";
+import type { HybridLm } from "./model.js";
 
 /** Options of `trainHybridLm`. */
 export interface TrainHybridOptions {

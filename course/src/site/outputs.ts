@@ -8,11 +8,11 @@
  * - `execute_result` / `display_data`: the first representation in {@link MIME_PRIORITY}.
  */
 import { stripVTControlCharacters } from "util";
-import { escapeHtml } from "../../notebook/display";
-import type { ErrorOutput, MimeBundle, Output, StreamOutput } from "../nbformat";
-import { renderMarkdown, svgDataUri, type MarkdownEnv } from "./markdown";
-import { renderTex } from "./math";
-import { PLOTLY_MIME, plotHtml, plotlyFigure } from "./plot";
+import { escapeHtml } from "seqlab/internal";
+import type { ErrorOutput, MimeBundle, Output, StreamOutput } from "../nbformat.js";
+import { renderMarkdown, svgDataUri, type MarkdownEnv } from "./markdown.js";
+import { renderTex } from "./math.js";
+import { PLOTLY_MIME, plotHtml, plotlyFigure } from "./plot.js";
 
 /** What rendering outputs needs from the page. */
 export interface OutputContext {

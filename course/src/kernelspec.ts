@@ -11,8 +11,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { kernelArgv } from "./kernel";
-import { KernelspecMetadata } from "./nbformat";
+import { kernelArgv } from "./kernel.js";
+import { KernelspecMetadata } from "./nbformat.js";
 
 /** The kernel's name: its folder under `kernels/` and `metadata.kernelspec.name` in notebooks. */
 export const KERNEL_NAME = "seqlab";

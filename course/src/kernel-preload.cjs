@@ -19,7 +19,7 @@
  *    count, as in the notebook's `In [N]:` prompt). Frames of tslab itself, of `node:vm` and
  *    of Node's internals are left out, and so are compiled lines with no source (tslab's
  *    wrapper, TypeScript's helpers).
- * 3. A parent guard for an idle kernel whose runner vanished (the watchdog, `watchdog.js`,
+ * 3. A parent guard for an idle kernel whose runner vanished (the watchdog, `watchdog.cjs`,
  *    covers a busy one: this timer cannot fire while the event loop is blocked).
  * 4. Sockets bound synchronously before any message is handled (see below: tslab's
  *    asynchronous bind lets a request arrive on a socket that is still "blocked").
@@ -182,7 +182,7 @@ function cellLocation(cell, line, col) {
   return `In[${cell.count}]:${src.line - 1}:${src.column + 1}`;
 }
 
-const MACHINERY = /^node:(vm|internal[\\/])|[\\/]tslab[\\/]dist[\\/]|[\\/]kernel-preload\.js$/;
+const MACHINERY = /^node:(vm|internal[\\/])|[\\/]tslab[\\/]dist[\\/]|[\\/]kernel-preload\.cjs$/;
 /** The execution count of the first cell frame of each error formatted here. */
 const originOf = new WeakMap();
 

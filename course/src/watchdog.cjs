@@ -1,6 +1,6 @@
 "use strict";
 /**
- * The kernel's watchdog: `node watchdog.js KERNEL_PID DIR`, started by `kernel.ts` right
+ * The kernel's watchdog: `node watchdog.cjs KERNEL_PID DIR`, started by `kernel.ts` right
  * after the kernel, detached (its own process group and session), with its stdin a pipe
  * from the runner. Plain CommonJS, as it runs under plain Node.
  *

@@ -11,8 +11,11 @@
  */
 import { copyFileSync, cpSync, mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
-import { PLOTS_JS } from "./plot";
-import { SITE_CSS } from "./style";
+import { PLOTS_JS } from "./plot.js";
+import { SITE_CSS } from "./style.js";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
 
 /** Asset paths, relative to the site's root (where the pages are). */
 export const ASSETS = {

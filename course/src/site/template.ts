@@ -3,8 +3,8 @@
  * (header with the course title and previous / contents / next links, the same links with
  * titles at the bottom). Every URL is relative, so the site opens from `file://`.
  */
-import { escapeHtml } from "../../notebook/display";
-import { ASSETS } from "./assets";
+import { escapeHtml } from "seqlab/internal";
+import { ASSETS } from "./assets.js";
 
 /** A link to another page of the site. */
 export interface NavLink {

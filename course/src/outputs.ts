@@ -13,8 +13,8 @@
  * | error               | add                                                           |
  * | clear_output        | clear now, or before the next output when `wait` is true      |
  */
-import { Message } from "./jupyter";
-import { DisplayDataOutput, ErrorOutput, ExecuteResultOutput, joinLines, MimeBundle, Output } from "./nbformat";
+import { Message } from "./jupyter.js";
+import { DisplayDataOutput, ErrorOutput, ExecuteResultOutput, joinLines, MimeBundle, Output } from "./nbformat.js";
 
 type RichOutput = DisplayDataOutput | ExecuteResultOutput;
 

@@ -11,13 +11,15 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import * as path from "node:path";
-import { SeqlabError } from "../errors";
-import { PROFILES, Profile, profile as profileFromEnv } from "../notebook/profile";
-import { installKernelSpec, userJupyterDataDir } from "./kernelspec";
-import { launchLab } from "./lab";
-import { defaultPaths, displayPath, projectRoot } from "./paths";
-import { runNotebooks } from "./run";
-import { renderSite } from "./site";
+import { SeqlabError } from "seqlab";
+import { PROFILES, Profile, profile as profileFromEnv } from "seqlab";
+import { installKernelSpec, userJupyterDataDir } from "./kernelspec.js";
+import { launchLab } from "./lab.js";
+import { defaultPaths, displayPath, projectRoot } from "./paths.js";
+import { runNotebooks } from "./run.js";
+import { renderSite } from "./site.js";
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 function parseSeconds(value: string): number {
   if (value === "none") return Infinity;
@@ -131,4 +133,5 @@ export async function main(argv = process.argv): Promise<void> {
   }
 }
 
-if (require.main === module) void main();
+// Run when this file is the program (`node course/dist/cli.js`, `tsx course/src/cli.ts`), not when imported.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) void main();

@@ -5,12 +5,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ArgumentError, NotebookError } from "../errors";
-import { Profile } from "../notebook/profile";
-import { executeNotebook, ExecutionResult, formatFailure } from "./execute";
-import { codeCells, readNotebook, writeNotebook } from "./nbformat";
-import { defaultPaths, displayPath } from "./paths";
-import { RenderedSite, renderSite } from "./site";
+import { ArgumentError } from "seqlab";
+import { NotebookError } from "./errors.js";
+import { Profile } from "seqlab";
+import { executeNotebook, ExecutionResult, formatFailure } from "./execute.js";
+import { codeCells, readNotebook, writeNotebook } from "./nbformat.js";
+import { defaultPaths, displayPath } from "./paths.js";
+import { RenderedSite, renderSite } from "./site.js";
 
 export interface RunOptions {
   /** Notebook file names or stems in `notebooksDir` ("00-setup", "00-setup.ipynb"). Default: all, sorted. */

@@ -28,10 +28,10 @@
  * - markdown-it-dollarmath 0.5: imports `markdown-it/lib/…`, which markdown-it 15 no longer has.
  */
 import katex from "katex";
-import type MarkdownIt from "markdown-it";
+import type { Env, MarkdownIt as MarkdownItInstance, StateBlock, StateInline } from "markdown-it";
 
 /** markdown-it env fields read by this plugin. */
-export interface MathEnv extends MarkdownIt.Env {
+export interface MathEnv extends Env {
   /** KaTeX macros shared by every formula rendered with this env. Default: none shared. */
   katexMacros?: Record<string, string>;
 }
@@ -52,7 +52,7 @@ export function renderTex(tex: string, displayMode: boolean, env: MathEnv = {}):
 }
 
 /** Installs the math rules and renderers on `md`. */
-export function mathPlugin(md: MarkdownIt.MarkdownIt): void {
+export function mathPlugin(md: MarkdownItInstance): void {
   md.inline.ruler.after("escape", "math_inline", mathInline);
   md.block.ruler.after("blockquote", "math_block", mathBlock, {
     alt: ["paragraph", "reference", "blockquote", "list"],
@@ -79,7 +79,7 @@ function isDigit(code: number): boolean {
 }
 
 /** Inline rule: `$…$` and `$$…$$` inside a paragraph. */
-function mathInline(state: MarkdownIt.StateInline, silent: boolean): boolean {
+function mathInline(state: StateInline, silent: boolean): boolean {
   const src = state.src;
   const start = state.pos;
   if (src.charCodeAt(start) !== DOLLAR) return false;
@@ -115,7 +115,7 @@ function mathInline(state: MarkdownIt.StateInline, silent: boolean): boolean {
 }
 
 /** Block rule: a `$$` at the start of a line, closed by `$$` at the end of the same or a later line. */
-function mathBlock(state: MarkdownIt.StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
+function mathBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
   if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
   const lineText = (line: number) => state.src.slice(state.bMarks[line]! + state.tShift[line]!, state.eMarks[line]!);
   const first = lineText(startLine).trimEnd();

@@ -6,16 +6,16 @@
  * - links to another notebook (`01-rnn.ipynb#section`) point to its page (`01-rnn.html#section`);
  * - images pasted into a cell (`![](attachment:fig.png)`) become data URIs.
  */
-import MarkdownIt from "markdown-it";
+import MarkdownIt, { type MarkdownIt as MarkdownItInstance, type Token } from "markdown-it";
 import hljs from "highlight.js/lib/core";
 import bash from "highlight.js/lib/languages/bash";
 import javascript from "highlight.js/lib/languages/javascript";
 import json from "highlight.js/lib/languages/json";
 import python from "highlight.js/lib/languages/python";
 import typescript from "highlight.js/lib/languages/typescript";
-import { escapeHtml } from "../../notebook/display";
-import { mathPlugin, type MathEnv } from "./math";
-import type { MimeBundle } from "../nbformat";
+import { escapeHtml } from "seqlab/internal";
+import { mathPlugin, type MathEnv } from "./math.js";
+import type { MimeBundle } from "../nbformat.js";
 
 hljs.registerLanguage("bash", bash);
 hljs.registerLanguage("javascript", javascript);
@@ -39,7 +39,7 @@ export function highlight(code: string, language: string): string {
   return escapeHtml(code);
 }
 
-const md: MarkdownIt.MarkdownIt = new MarkdownIt({
+const md: MarkdownItInstance = new MarkdownIt({
   html: true,
   linkify: false,
   highlight: (code, lang) => highlight(code, lang),
@@ -81,7 +81,7 @@ md.renderer.rules.heading_open = (tokens, i, options, _env, self) => {
 };
 
 /** The text of an inline token without its markup (math keeps its TeX source). */
-function plainText(inline: MarkdownIt.Token): string {
+function plainText(inline: Token): string {
   const parts = (inline.children ?? []).map((t) =>
     t.type === "text" || t.type === "code_inline" || t.type.startsWith("math_") ? t.content : "",
   );

@@ -13,9 +13,9 @@
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ArgumentError } from "../errors";
-import { installKernelSpec } from "./kernelspec";
-import { withJupyterPath } from "./paths";
+import { ArgumentError } from "seqlab";
+import { installKernelSpec } from "./kernelspec.js";
+import { withJupyterPath } from "./paths.js";
 
 /** A way to start Jupyter: `command ...args`. */
 export interface JupyterLauncher {

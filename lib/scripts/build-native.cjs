@@ -14,7 +14,7 @@
  *      openblas, else -lopenblas), then -lcblas, then -lblas; none → built-in GEMM;
  *   3. node-gyp rebuild with the probe's flags in SEQLAB_BLAS_* (read by binding.gyp);
  *   4. load the addon in a child process and check a small GEMM.
- * Usage: node lib/scripts/build-native.js [--quiet]. SEQLAB_NATIVE=0 skips the build;
+ * Usage: node lib/scripts/build-native.cjs [--quiet]. SEQLAB_NATIVE=0 skips the build;
  * SEQLAB_BLAS=none skips the probe and builds with the built-in GEMM.
  */
 "use strict";
@@ -26,7 +26,7 @@ const { spawnSync } = require("child_process");
 const LIB = path.resolve(__dirname, "..");
 const STATUS = path.join(LIB, "build", "native-status.json");
 const ADDON = path.join(LIB, "build", "Release", "seqlab_native.node");
-const HOW = "for the fast path: apt-get install build-essential libopenblas-dev, then node lib/scripts/build-native.js";
+const HOW = "for the fast path: apt-get install build-essential libopenblas-dev, then node lib/scripts/build-native.cjs";
 const quiet = process.argv.includes("--quiet");
 
 function writeStatus(status) {

@@ -8,10 +8,10 @@
  * 4. to stop: `shutdown_request` on control, wait a grace period, then SIGKILL the group.
  *
  * No kernel outlives the runner: `shutdown()` is idempotent, a process `exit` hook kills
- * any kernel still running, and a watchdog process (`watchdog.js`, detached, holding a pipe
+ * any kernel still running, and a watchdog process (`watchdog.cjs`, detached, holding a pipe
  * from the runner) SIGKILLs the kernel's group and removes its temp folder when that pipe
  * closes without a "release", which covers a runner killed by SIGKILL or SIGTERM, even
- * while the kernel's event loop is blocked. The kernel's preload (`kernel-preload.js`)
+ * while the kernel's event loop is blocked. The kernel's preload (`kernel-preload.cjs`)
  * records faults outside a cell's run into `faults.jsonl` and maps stack frames to the
  * cells' own lines.
  */
@@ -19,9 +19,15 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { KernelError } from "../errors";
-import { KernelClient } from "./client";
-import { createConnectionInfo } from "./jupyter";
+import { KernelError } from "./errors.js";
+import { KernelClient } from "./client.js";
+import { createConnectionInfo } from "./jupyter.js";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(import.meta.url);
+/** This file's folder: course/src under tsx, course/dist when built. */
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Absolute path of tslab's executable script (`node_modules/tslab/bin/tslab`). */
 export function tslabBin(): string {
@@ -34,13 +40,13 @@ export function kernelArgv(connectionFile = "{connection_file}"): string[] {
 }
 
 /**
- * The kernel's preload, `kernel-preload.js`: plain JavaScript kept in the sources (next to
+ * The kernel's preload, `kernel-preload.cjs`: plain JavaScript kept in the sources (next to
  * this file, or in `src/` beside `dist/`), since the kernel runs under plain Node.
  */
-export const KERNEL_PRELOAD = path.resolve(__dirname, "..", "..", "src", "course", "kernel-preload.js");
+export const KERNEL_PRELOAD = path.resolve(here, "..", "src", "kernel-preload.cjs");
 
-/** The watchdog script, `watchdog.js` (plain JavaScript, beside the preload). */
-export const WATCHDOG = path.resolve(__dirname, "..", "..", "src", "course", "watchdog.js");
+/** The watchdog script, `watchdog.cjs` (plain JavaScript, beside the preload). */
+export const WATCHDOG = path.resolve(here, "..", "src", "watchdog.cjs");
 
 /** One fault the preload recorded: an uncaught exception or unhandled rejection from a callback. */
 export interface KernelFault {

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { NotebookError } from "../errors";
+import { NotebookError } from "./errors.js";
 
 /** A string, or the same string split after each "\n" (how nbformat stores long text). */
 export type MultilineString = string | string[];

@@ -3,9 +3,9 @@
  * cells as highlighted source with an `In [n]:` prompt followed by their outputs. Raw
  * cells are not shown (as in nbconvert's HTML export without a matching raw format).
  */
-import { joinLines as text, type CodeCell, type Notebook } from "../nbformat";
-import { firstHeading, highlight, renderMarkdown, type Title } from "./markdown";
-import { renderOutputs, type OutputContext } from "./outputs";
+import { joinLines as text, type CodeCell, type Notebook } from "../nbformat.js";
+import { firstHeading, highlight, renderMarkdown, type Title } from "./markdown.js";
+import { renderOutputs, type OutputContext } from "./outputs.js";
 
 /** A rendered notebook body. */
 export interface RenderedNotebook {

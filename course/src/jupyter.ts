@@ -13,7 +13,7 @@
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import * as net from "node:net";
-import { KernelError } from "../errors";
+import { KernelError } from "./errors.js";
 
 /** The protocol version we speak (the one tslab announces). */
 export const PROTOCOL_VERSION = "5.3";

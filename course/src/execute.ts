@@ -18,11 +18,11 @@
  * The source notebook is not modified: the result holds an executed copy.
  */
 import * as path from "node:path";
-import { Profile, profile as profileFromEnv } from "../notebook/profile";
-import { Kernel, KernelFault } from "./kernel";
-import { Message } from "./jupyter";
-import { CodeCell, codeCells, joinLines, Notebook, readNotebook } from "./nbformat";
-import { DisplayRegistry, OutputCollector } from "./outputs";
+import { Profile, profile as profileFromEnv } from "seqlab";
+import { Kernel, KernelFault } from "./kernel.js";
+import { Message } from "./jupyter.js";
+import { CodeCell, codeCells, joinLines, Notebook, readNotebook } from "./nbformat.js";
+import { DisplayRegistry, OutputCollector } from "./outputs.js";
 
 /** How a cell ended. */
 export type CellStatus = "ok" | "error" | "timeout" | "interrupted" | "kernel-died";

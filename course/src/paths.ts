@@ -4,10 +4,11 @@
  * anywhere; paths given by the user are resolved against the current directory.
  */
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 
-/** The project root: three levels above this file (`lib/src/course` or `lib/dist/course`). */
+/** The project root: two levels above this file (`course/src` or `course/dist`). */
 export function projectRoot(): string {
-  return path.resolve(__dirname, "..", "..", "..");
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 }
 
 /** The course's default folders. */

@@ -8,8 +8,8 @@
  */
 import { randomUUID } from "node:crypto";
 import * as zmq from "zeromq";
-import { KernelError } from "../errors";
-import { address, ConnectionInfo, createMessage, decodeMessage, encodeMessage, Message } from "./jupyter";
+import { KernelError } from "./errors.js";
+import { address, ConnectionInfo, createMessage, decodeMessage, encodeMessage, Message } from "./jupyter.js";
 
 /** The request channels. */
 export type Channel = "shell" | "control";

@@ -15,12 +15,12 @@
  */
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "fs";
 import * as path from "path";
-import { NotebookError } from "../../errors";
-import { escapeHtml } from "../../notebook/display";
-import { readNotebook, type Notebook } from "../nbformat";
-import { writeAssets } from "./assets";
-import { notebookTitle, renderNotebook } from "./cells";
-import { indexHtml, pageHtml, type IndexEntry, type NavLink } from "./template";
+import { NotebookError } from "../errors.js";
+import { escapeHtml } from "seqlab/internal";
+import { readNotebook, type Notebook } from "../nbformat.js";
+import { writeAssets } from "./assets.js";
+import { notebookTitle, renderNotebook } from "./cells.js";
+import { indexHtml, pageHtml, type IndexEntry, type NavLink } from "./template.js";
 
 /** Options of {@link renderSite}. */
 export interface RenderSiteOptions {

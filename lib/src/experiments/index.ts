@@ -1,0 +1,46 @@
+/**
+ * `seqlab/experiments`: the notebooks' experiment cells — sweeps, comparisons and the
+ * charts and tables they produce — each built from the public API (`seqlab`), which the
+ * notebooks show first, one primitive per cell.
+ */
+
+// 02-gradients: exploding gradients and clipping.
+export { clippingExperiment, finalLoss, divergedAt, type ClippingExperiment, type ClippingExperimentOptions } from "./clipping.js";
+
+// 03-lstm-gru: memory tasks as the length grows, bidirectional taggers, the four architectures.
+export {
+  memorySweep,
+  summarizeSweep,
+  mergeSweeps,
+  sweepChart,
+  type MemorySweep,
+  type MemorySweepOptions,
+  type MemoryRow,
+  type MemoryTaskName,
+} from "./memory.js";
+export {
+  bidirectionalComparison,
+  taggerLayer,
+  comparisonChart,
+  TAGGER_ARCHITECTURES,
+  type BidirectionalComparison,
+  type BidirectionalOptions,
+  type TaggerArchitecture,
+  type TaggerRun,
+} from "./bidirectional.js";
+export { manyToOneDemo, alignedDemo, oneToManyDemo, unalignedDemo, type ArchitectureDemo, type DemoOptions } from "./architectures.js";
+
+// 04-language-models: Kneser-Ney orders, the full-profile RNN LMs, mixtures, one vs k outputs, <UNK>, char LM.
+export {
+  kneserNeyTable,
+  FULL_LM_RUNS,
+  mixtureWithKneserNey,
+  perplexityCurves,
+  lossModeComparison,
+  lossModeChart,
+  type LmRunSpec,
+  type KneserNeyRow,
+  type MixtureResult,
+  type LossModeCurve,
+} from "./language_models.js";
+export { unkStrategies, charLmSamples, type UnkStrategyRow, type UnkStrategyOptions, type CharLmOptions, type CharLmResult } from "./unk_and_chars.js";
