@@ -183,10 +183,10 @@ describe("checkpoint format version 2", () => {
   test("saveLm refuses non-finite weights before writing anything: the previous checkpoint stays", () => {
     const { dir, model } = saved("refuse");
     const before = fs.readFileSync(path.join(dir, "weights.bin"));
-    model.output.by.assign(model.output.by.add(Infinity));
+    model.output.bHat.assign(model.output.bHat.add(Infinity));
     assert.throws(() => saveLm(dir, model, vocab, [{ epoch: 1 }, { epoch: 2 }]), {
       name: "CheckpointError",
-      message: `saveLm: expected finite weights, got Infinity in output.by at index 0; nothing written to ${dir}`,
+      message: `saveLm: expected finite weights, got Infinity in output.bHat at index 0; nothing written to ${dir}`,
     });
     assert.deepEqual(fs.readFileSync(path.join(dir, "weights.bin")), before);
     assert.deepEqual(loadLm(dir).history, [{ epoch: 1 }]);
@@ -301,7 +301,7 @@ describe("no training on NaN", () => {
         epochs: 3, batchSize: 4, bptt: 5, optimizer: "adam", learningRate: 0.01,
         onEpoch: (r) => {
           if (r.epoch !== 1) return;
-          model.output.by.assign(model.output.by.add(Infinity)); // a poisoned bias: every logit is +∞
+          model.output.bHat.assign(model.output.bHat.add(Infinity)); // a poisoned bias: every logit is +∞
           before = weightsOf(model);
         },
       });

@@ -437,7 +437,7 @@ function trainLm(cell: "lstm" | "gru", kernels: Kernels | null, output: "separat
   const variable = (shape: number[], seed: number) => ownVariable(tf.randomUniform(shape, -0.3, 0.3, "float32", seed));
   const emb = variable([V, E], 1);
   const layers = [variable([H + E, G * H], 2), variable([G * H], 3), variable([2 * H, G * H], 4), variable([G * H], 5)];
-  const Wy = variable([H, V], 6), by = variable([V], 7);
+  const U = variable([H, V], 6), bHat = variable([V], 7);
   const ids = tf.tensor2d(Array.from({ length: B * T }, () => Math.floor(((rand() + 1) / 2) * V)), [B, T], "int32");
   const targets = tf.tensor2d(Array.from({ length: B * T }, () => Math.floor(((rand() + 1) / 2) * V)), [B, T], "int32");
   const lengths = [6, 4, 5, 2];
@@ -448,12 +448,12 @@ function trainLm(cell: "lstm" | "gru", kernels: Kernels | null, output: "separat
     for (let l = 0; l < 2; l++) {
       h = seq(h, { W: layers[2 * l] as tf.Variable<tf.Rank.R2>, b: layers[2 * l + 1] as tf.Variable<tf.Rank.R1> }, { mask }).outputs; // [B, T, H]
     }
-    if (output === "fused") return linearSoftmaxCrossEntropy(h, Wy, by, targets, mask);
-    const logits = tf.add(tf.reshape(tf.matMul(tf.reshape(h, [B * T, H]), Wy), [B, T, V]), by); // [B, T, V]
+    if (output === "fused") return linearSoftmaxCrossEntropy(h, U, bHat, targets, mask);
+    const logits = tf.add(tf.reshape(tf.matMul(tf.reshape(h, [B * T, H]), U), [B, T, V]), bHat); // [B, T, V]
     return softmaxCrossEntropy(logits, targets, mask);
   };
   const opt = kernels === null ? tf.train.adam(0.01) : new FusedAdam({ learningRate: 0.01, kernels });
-  const vars = [emb, ...layers, Wy, by];
+  const vars = [emb, ...layers, U, bHat];
   const losses: number[] = [];
   for (let s = 0; s < 30; s++) {
     const { value, grads } = tf.variableGrads(loss, vars);

@@ -39,3 +39,47 @@ test("the README's first example prints what the README says", () => {
   assert.equal(r.status, 0, r.stderr);
   assert.equal(normalise(r.stdout), normalise(expected));
 });
+
+/** Deno, from npm's `deno` package (a devDependency): its binary, or null when it is not installed for this platform. */
+function denoBinary(): string | null {
+  const r = spawnSync("npx", ["--no-install", "deno", "--version"], { cwd: ROOT, encoding: "utf8" });
+  return r.status === 0 ? "deno" : null;
+}
+
+test("the README's first example prints the same under Deno, which loads the package as ES modules", (t) => {
+  if (denoBinary() === null) return t.skip("deno is not installed (npm's deno package has no binary for this platform)");
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const dir = path.join(ROOT, "build", "readme-test");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "example.mts"), blocks(readme, "ts")[0]!);
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SEQLAB_")));
+  // --node-modules-dir=manual: Deno resolves "seqlab" in the project's node_modules, as Node does.
+  const r = spawnSync("npx", ["--no-install", "deno", "run", "--node-modules-dir=manual", "-A", "example.mts"], { cwd: dir, encoding: "utf8", env });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(normalise(r.stdout), normalise(blocks(readme, "text")[0]!));
+});
+
+test("the package's three entry points load under Node (import and require) and Deno", (t) => {
+  const dir = path.join(ROOT, "build", "readme-test");
+  fs.mkdirSync(dir, { recursive: true });
+  const names = 'const names = [Object.keys(main).length > 100, typeof experiments.memorySweep, typeof internal.getKernels, typeof main.RnnLm].join(" ");';
+  fs.writeFileSync(
+    path.join(dir, "entries.mjs"),
+    'import * as main from "seqlab";\nimport * as experiments from "seqlab/experiments";\nimport * as internal from "seqlab/internal";\n' + names + "\nconsole.log(names);\n",
+  );
+  fs.writeFileSync(
+    path.join(dir, "entries.cjs"),
+    'const main = require("seqlab");\nconst experiments = require("seqlab/experiments");\nconst internal = require("seqlab/internal");\n' + names + "\nconsole.log(names);\n",
+  );
+  const expected = "true function function function\n";
+  const viaImport = spawnSync(process.execPath, ["entries.mjs"], { cwd: dir, encoding: "utf8" });
+  assert.equal(viaImport.stderr, "");
+  assert.equal(viaImport.stdout, expected);
+  const viaRequire = spawnSync(process.execPath, ["entries.cjs"], { cwd: dir, encoding: "utf8" });
+  assert.equal(viaRequire.stderr, "", "require() of the ES module package (Node ≥ 20.19) without a warning");
+  assert.equal(viaRequire.stdout, expected);
+  if (denoBinary() === null) return t.skip("deno is not installed");
+  const viaDeno = spawnSync("npx", ["--no-install", "deno", "run", "--node-modules-dir=manual", "-A", "entries.mjs"], { cwd: dir, encoding: "utf8" });
+  assert.equal(viaDeno.status, 0, viaDeno.stderr);
+  assert.equal(viaDeno.stdout, expected);
+});

@@ -5,7 +5,7 @@
  *   x_t    = gather(E_emb, w_{t-1})                          // [B, 1, E]
  *   h¹, s¹ = lstmSequence(x_t, W¹, b¹, initialState s¹)      // state carried between tokens
  *   h², s² = lstmSequence(h¹,  W², b², initialState s²)
- *   w_t    = argmax(h² Wy + by)                              // [B]   the next token
+ *   w_t    = argmax(h² U + b̂)                              // [B]   the next token
  *
  * Each token needs the previous one, so the loop cannot be batched over time: this measures
  * the per-step latency of the sequence ops (T = 1), not matmul throughput. tokens/s counts

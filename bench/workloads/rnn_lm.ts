@@ -6,8 +6,8 @@
  *   x      = gather(E_emb, ids)                       // [B, T, E]
  *   h¹     = lstmSequence(x,  W¹, b¹).outputs         // [B, T, H]   (or gruSequence)
  *   h²     = lstmSequence(h¹, W², b²).outputs         // [B, T, H]
- *   loss   = linearSoftmaxCrossEntropy(h², Wy, by, targets)   // []  full softmax:
- *          = softmaxCrossEntropy(h² Wy + by, targets)          //     one fused op with an engine
+ *   loss   = linearSoftmaxCrossEntropy(h², U, bHat, targets)   // []  full softmax:
+ *          = softmaxCrossEntropy(h² U + b̂, targets)          //     one fused op with an engine
  *   step   = tf.variableGrads(loss) then Adam.applyGradients
  *
  * Random token ids (seeded): the speed does not depend on the text. Runs on one backend
@@ -216,14 +216,14 @@ export function buildModel(s: LmSizes, cell: LmCell) {
       b: recurrentUniform([gates * s.H], s.H) as tf.Variable<tf.Rank.R1>, // [gates·H]
     };
   });
-  const out = new Linear(s.H, s.V); // Wy [H, V], by [V]
+  const out = new Linear(s.H, s.V); // U [H, V], bHat [V]
   const variables: tf.Variable[] = [emb, ...layers.flatMap((w) => [w.W, w.b]), ...out.weights];
   const loss = (ids: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar => {
     let h = tf.gather(emb, ids) as tf.Tensor3D; // [B, T, E]
     for (const w of layers) {
       h = (cell === "lstm" ? lstmSequence(h, w) : gruSequence(h, w)).outputs; // [B, T, H]
     }
-    return linearSoftmaxCrossEntropy(h, out.Wy, out.by, targets); // []
+    return linearSoftmaxCrossEntropy(h, out.U, out.bHat, targets); // []
   };
   return { variables, loss, parts: { emb, layers, out } };
 }

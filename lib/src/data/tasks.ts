@@ -58,7 +58,7 @@ export interface GenerationBatch {
 
 /** Unaligned many-to-many data (`EncoderDecoder`). */
 export interface TranslationBatch {
-  /** [B, S, V] one-hot source tokens. */
+  /** [B, S, vocabSize] one-hot source tokens. */
   sources: tf.Tensor3D;
   /** [B, S], 1 for real source steps. */
   sourceMask: tf.Tensor2D;
@@ -72,9 +72,9 @@ export interface TranslationBatch {
 export interface Task<Batch> {
   /** A short name for tables and plots, e.g. "adding(T=50)". */
   readonly name: string;
-  /** D (or Dv for `spellingTask`, V for `reverseTask`): size of each input vector. */
+  /** D (or Dv for `spellingTask`, vocabSize for `reverseTask`): size of each input vector. */
   readonly inputSize: number;
-  /** K classes, O regression outputs, or V output tokens. */
+  /** K classes, O regression outputs, or vocabSize output tokens. */
   readonly outputSize: number;
   /** What always predicting the best constant scores: the baseline MSE (regression) or chance accuracy. */
   readonly baseline: number;
@@ -341,14 +341,14 @@ export function reverseTask(
     throw new ArgumentError(`reverseTask: expected transform "reverse" or "sort", got "${transform}"`);
   }
   const vocabulary = ["<sos>", "<eos>", ...Array.from({ length: K }, (_, k) => String(k))];
-  const V = vocabulary.length;
+  const vocabSize = vocabulary.length;
   const L = S + 1;
   return {
-    name: `${transform}(K=${K}, n=${minLength}..${S})`, inputSize: V, outputSize: V, baseline: 1 / K, vocabulary,
+    name: `${transform}(K=${K}, n=${minLength}..${S})`, inputSize: vocabSize, outputSize: vocabSize, baseline: 1 / K, vocabulary,
     batch(size, seed) {
       checkInt("reverseTask.batch", "size", size, 1);
       const rand = generator(seed);
-      const x = new Float32Array(size * S * V);
+      const x = new Float32Array(size * S * vocabSize);
       const xm = new Float32Array(size * S);
       const y = new Int32Array(size * L).fill(EOS);
       const ym = new Float32Array(size * L);
@@ -357,14 +357,14 @@ export function reverseTask(
         const digits = Array.from({ length: n }, () => randInt(rand, 0, K));
         const out = transform === "reverse" ? [...digits].reverse() : [...digits].sort((p, q) => p - q);
         for (let t = 0; t < n; t++) {
-          x[(b * S + t) * V + 2 + digits[t]] = 1;
+          x[(b * S + t) * vocabSize + 2 + digits[t]] = 1;
           xm[b * S + t] = 1;
           y[b * L + t] = 2 + out[t];
         }
         for (let t = 0; t <= n; t++) ym[b * L + t] = 1;
       }
       return {
-        sources: tf.tensor3d(x, [size, S, V]), // [B, S, V]
+        sources: tf.tensor3d(x, [size, S, vocabSize]), // [B, S, vocabSize]
         sourceMask: tf.tensor2d(xm, [size, S]), // [B, S]
         targets: tf.tensor2d(y, [size, L], "int32"), // [B, L]
         targetMask: tf.tensor2d(ym, [size, L]), // [B, L]

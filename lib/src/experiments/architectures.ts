@@ -96,7 +96,7 @@ function run<Batch extends object, M extends Trainable<Batch>>(
 
 /**
  * Builds a model inside `tf.tidy`, which keeps its variables but disposes the temporary
- * tensors of the initialisers (models/common.ts makes `by` from a `tf.zeros` it keeps).
+ * tensors of the initialisers (models/common.ts makes `bHat` from a `tf.zeros` it keeps).
  */
 export function tidyBuild<M>(build: () => M): M {
   let model: M | undefined;

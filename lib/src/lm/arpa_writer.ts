@@ -105,7 +105,7 @@ export function* arpaChunks(model: KneserNeyLm): Generator<Buffer> {
   const N = model.order;
   const L = C.levels;
   const W = C.wordCount;
-  const V = W - 1;
+  const vocabSize = W - 1;
   const probs = model.storedProbs();
   const wordBytes = C.words.map((w) => Buffer.from(w, "utf8"));
   const unseen: number[] = []; // vocabulary ids without a unigram node
@@ -114,7 +114,7 @@ export function* arpaChunks(model: KneserNeyLm): Generator<Buffer> {
   out.text("\\data\\\n");
   for (let n = 1; n <= N; n++) out.text(`ngram ${n}=${L[n].size + (n === 1 ? unseen.length : 0)}\n`);
   const unseenLine = (id: number) => {
-    out.ascii(num(Math.log10(model.gamma[0][0] / V)));
+    out.ascii(num(Math.log10(model.gamma[0][0] / vocabSize)));
     out.byte(TAB);
     out.bytes(wordBytes[id]);
     out.byte(NEWLINE);

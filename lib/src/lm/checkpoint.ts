@@ -105,13 +105,14 @@ export interface LoadLmOptions {
 
 /**
  * The names and shapes of an `RnnLm`'s weights, in `model.weights` order, from its config
- * alone: embedding E [V, E]; per layer l (input D = E for the first, else H) LSTM W [H+D, 4H],
- * b [4H], GRU W [H+D, 3H], b [3H], RNN V [D, H], W [H, H], b [H]; output Wy [H, V], by [V].
+ * alone: embedding E [vocabSize, E]; per layer l (input D = E for the first, else H) LSTM W [H+D, 4H],
+ * b [4H], GRU W [H+D, 3H], b [3H], RNN V [D, H], W [H, H], b [H]; output U [H, vocabSize],
+ * bHat [vocabSize].
  * @param config - a resolved config.
  */
 export function rnnLmWeightShapes(config: Required<RnnLmConfig>): { name: string; shape: number[] }[] {
-  const { vocabSize: V, embeddingSize: E, hiddenSize: H, layers: L, cell } = config;
-  const out = [{ name: "embedding", shape: [V, E] }];
+  const { vocabSize, embeddingSize: E, hiddenSize: H, layers: L, cell } = config;
+  const out = [{ name: "embedding", shape: [vocabSize, E] }];
   for (let l = 0; l < L; l++) {
     const D = l === 0 ? E : H;
     const p = `layer${l + 1}.`;
@@ -121,7 +122,7 @@ export function rnnLmWeightShapes(config: Required<RnnLmConfig>): { name: string
       out.push({ name: `${p}W`, shape: [H + D, G * H] }, { name: `${p}b`, shape: [G * H] });
     }
   }
-  out.push({ name: "output.Wy", shape: [H, V] }, { name: "output.by", shape: [V] });
+  out.push({ name: "output.U", shape: [H, vocabSize] }, { name: "output.bHat", shape: [vocabSize] });
   return out;
 }
 
@@ -375,7 +376,7 @@ function checkModelJson(file: string, j: unknown, version: number): ModelJson {
   if (!Array.isArray(o.weights)) fail("weights", "an array", o.weights);
   const ws = o.weights as unknown[];
   // the count before the shapes: a config.layers of 1e12 must fail here, not build 1e12 shapes
-  const count = 3 + config.layers * (config.cell === "rnn" ? 3 : 2); // embedding, per layer (V, W, b or W, b), output Wy, by
+  const count = 3 + config.layers * (config.cell === "rnn" ? 3 : 2); // embedding, per layer (V, W, b or W, b), output U, bHat
   if (ws.length !== count) fail("weights", `${count} entries for a ${config.layers}-layer ${config.cell}`, `${ws.length} entries`);
   const expected = rnnLmWeightShapes(config);
   let offset = 0;
@@ -389,7 +390,7 @@ function checkModelJson(file: string, j: unknown, version: number): ModelJson {
     }
     if (e.offset !== offset) fail(`weights[${i}].offset`, `${offset} (the weights are contiguous)`, e.offset);
     offset += size(expected[i].shape);
-    return { name: e.name as string, shape: expected[i].shape, offset: e.offset as number };
+    return { name: expected[i].name, shape: expected[i].shape, offset: e.offset as number };
   });
   // Version 2 always has both (saveLm writes them); version 1 may lack them.
   if ((version === 2 || o.history !== undefined) && !Array.isArray(o.history)) fail("history", "an array", o.history);

@@ -18,7 +18,7 @@
  *   drawn by inverse CDF with a uniform from `seededGenerator(seed)` (lib/src/random.ts), so
  *   a seed makes it repeatable; τ → 0 approaches argmax, τ = 1 samples the model itself.
  * - **beam search** (`beamSearch`): keeps the `beamWidth` best partial sequences by the score
- *   Σ ln p(y_t | y_<t); a sequence ending in `stopAt` is finished. With beamWidth ≥ V^L it
+ *   Σ ln p(y_t | y_<t); a sequence ending in `stopAt` is finished. With beamWidth ≥ vocabSize^L it
  *   never prunes, so it returns the best of all sequences of length ≤ L (the test's oracle).
  *
  * The prompt: our token streams use `<EOS>` as the sentence boundary (lm/train_lm.ts's
@@ -42,12 +42,12 @@ export interface NextTokenModel {
   /**
    * @param inputs - int32 [B, T] token ids.
    * @param initialStates - the state to start from (default zeros).
-   * @returns logits [B, T, V] of the next token at every position and the final states.
+   * @returns logits [B, T, vocabSize] of the next token at every position and the final states.
    */
   forward(inputs: tf.Tensor2D, initialStates?: CellState[]): { logits: tf.Tensor3D; finalStates: CellState[] };
   /** Zero states for B rows. */
   zeroStates(B: number): CellState[];
-  /** V, if known: prompt ids are then checked before the model runs (`RnnLm` gives it through `config.vocabSize`). */
+  /** vocabSize, if known: prompt ids are then checked before the model runs (`RnnLm` gives it through `config.vocabSize`). */
   readonly vocabSize?: number;
 }
 
@@ -56,9 +56,9 @@ export interface Decoder {
   /** A short name for tables, e.g. "argmax". */
   readonly name: string;
   /**
-   * @param logits - [V] the next-token logits z_t.
+   * @param logits - [vocabSize] the next-token logits z_t.
    * @param random - a uniform generator in [0, 1) (seeded by the caller); a deterministic decoder ignores it.
-   * @returns the chosen id in [0, V).
+   * @returns the chosen id in [0, vocabSize).
    */
   choose(logits: ArrayLike<number>, random: () => number): number;
 }
@@ -101,27 +101,27 @@ export class SamplingDecoder implements Decoder {
 
   /**
    * The distribution the decoder samples from, in float64.
-   * @param logits - [V].
-   * @returns q [V], summing to 1.
+   * @param logits - [vocabSize].
+   * @returns q [vocabSize], summing to 1.
    */
   distribution(logits: ArrayLike<number>): Float64Array {
-    const V = logits.length;
-    const keep = new Uint8Array(V).fill(1);
-    if (this.topK !== undefined && this.topK < V) {
-      const order = Array.from({ length: V }, (_, v) => v).sort((a, b) => logits[b] - logits[a] || a - b);
+    const vocabSize = logits.length;
+    const keep = new Uint8Array(vocabSize).fill(1);
+    if (this.topK !== undefined && this.topK < vocabSize) {
+      const order = Array.from({ length: vocabSize }, (_, v) => v).sort((a, b) => logits[b] - logits[a] || a - b);
       keep.fill(0);
       for (let r = 0; r < this.topK; r++) keep[order[r]] = 1;
     }
     let max = -Infinity;
-    for (let v = 0; v < V; v++) if (keep[v] === 1 && logits[v] > max) max = logits[v];
-    const q = new Float64Array(V);
+    for (let v = 0; v < vocabSize; v++) if (keep[v] === 1 && logits[v] > max) max = logits[v];
+    const q = new Float64Array(vocabSize);
     let sum = 0;
-    for (let v = 0; v < V; v++) {
+    for (let v = 0; v < vocabSize; v++) {
       if (keep[v] === 0) continue;
       q[v] = Math.exp((logits[v] - max) / this.temperature);
       sum += q[v];
     }
-    for (let v = 0; v < V; v++) q[v] /= sum;
+    for (let v = 0; v < vocabSize; v++) q[v] /= sum;
     return q;
   }
 
@@ -202,16 +202,16 @@ export function generateMany(model: NextTokenModel, count: number, options: Gene
   const out: Generation[] = Array.from({ length: R }, () => ({ ids: [], logProbs: [] }));
   const done = new Array<boolean>(R).fill(false);
   const rows = Array.from({ length: R }, () => prompt);
-  let { logits, state } = step(model, rows, undefined); // [R, V]
-  const V = logits.length / R;
+  let { logits, state } = step(model, rows, undefined); // [R, vocabSize]
+  const vocabSize = logits.length / R;
   try {
     for (let t = 0; t < maxLength; t++) {
       const next = new Array<number>(R).fill(stopAt ?? 0);
       for (let r = 0; r < R; r++) {
         if (done[r]) continue;
-        const z = logits.subarray(r * V, (r + 1) * V); // [V]
+        const z = logits.subarray(r * vocabSize, (r + 1) * vocabSize); // [vocabSize]
         const y = decoder.choose(z, random);
-        if (!Number.isInteger(y) || y < 0 || y >= V) throw new ArgumentError(`generate: expected decoder ${decoder.name} to return an id in [0, ${V}), got ${y}`);
+        if (!Number.isInteger(y) || y < 0 || y >= vocabSize) throw new ArgumentError(`generate: expected decoder ${decoder.name} to return an id in [0, ${vocabSize}), got ${y}`);
         next[r] = y;
         out[r].ids.push(y);
         out[r].logProbs.push(logSoftmaxAt(z, y));
@@ -267,16 +267,16 @@ export function beamSearch(model: NextTokenModel, options: BeamSearchOptions = {
   const stopAt = options.stopAt === undefined ? EOS_ID : options.stopAt;
   const finished: BeamHypothesis[] = [];
   let live: BeamHypothesis[] = [{ ids: [], logProbs: [], score: 0 }];
-  let { logits, state } = step(model, [prompt], undefined); // [1, V]
-  const V = logits.length;
+  let { logits, state } = step(model, [prompt], undefined); // [1, vocabSize]
+  const vocabSize = logits.length;
   try {
     for (let t = 0; t < maxLength && live.length > 0; t++) {
       // 2. every extension of every live hypothesis
       const cands: { parent: number; v: number; lp: number; score: number }[] = [];
       live.forEach((h, r) => {
-        const z = logits.subarray(r * V, (r + 1) * V);
+        const z = logits.subarray(r * vocabSize, (r + 1) * vocabSize);
         const lse = logSumExp(z);
-        for (let v = 0; v < V; v++) cands.push({ parent: r, v, lp: z[v] - lse, score: h.score + z[v] - lse });
+        for (let v = 0; v < vocabSize; v++) cands.push({ parent: r, v, lp: z[v] - lse, score: h.score + z[v] - lse });
       });
       cands.sort((a, b) => b.score - a.score || a.parent - b.parent || a.v - b.v);
       // 3. keep K; finished ones leave the beam
@@ -309,7 +309,7 @@ export function beamSearch(model: NextTokenModel, options: BeamSearchOptions = {
   return [...finished, ...live].sort((a, b) => b.score - a.score);
 }
 
-/** Runs the model on R rows of equal length from `state`; returns the last step's logits [R·V] and the final state. */
+/** Runs the model on R rows of equal length from `state`; returns the last step's logits [R·vocabSize] and the final state. */
 function step(model: NextTokenModel, rows: readonly (readonly number[])[], state: CellState[] | undefined): { logits: Float32Array; state: CellState[] } {
   const R = rows.length;
   const T = rows[0].length;
@@ -317,9 +317,9 @@ function step(model: NextTokenModel, rows: readonly (readonly number[])[], state
   rows.forEach((row, r) => ids.set(row, r * T));
   const x = tf.tensor2d(ids, [R, T], "int32"); // [R, T]
   const initial = state ?? model.zeroStates(R);
-  const { logits, finalStates } = model.forward(x, initial); // [R, T, V]
-  const V = logits.shape[2];
-  const last = tf.tidy(() => tf.reshape(tf.slice(logits, [0, T - 1, 0], [R, 1, V]), [R * V])); // [R·V]
+  const { logits, finalStates } = model.forward(x, initial); // [R, T, vocabSize]
+  const vocabSize = logits.shape[2];
+  const last = tf.tidy(() => tf.reshape(tf.slice(logits, [0, T - 1, 0], [R, 1, vocabSize]), [R * vocabSize])); // [R·vocabSize]
   const values = last.dataSync() as Float32Array;
   tf.dispose([x, logits, last]);
   if (state === undefined) tf.dispose(initial);
@@ -329,8 +329,8 @@ function step(model: NextTokenModel, rows: readonly (readonly number[])[], state
 function checkPrompt(where: string, model: NextTokenModel, prompt: readonly number[] | undefined): number[] {
   const p = prompt === undefined ? [EOS_ID] : [...prompt];
   if (p.length === 0) throw new ArgumentError(`${where}: expected a non-empty prompt (e.g. [EOS_ID]), got []`);
-  const V = model.vocabSize ?? (model as { config?: { vocabSize?: unknown } }).config?.vocabSize;
-  const limit = typeof V === "number" ? V : Infinity;
+  const vocabSize = model.vocabSize ?? (model as { config?: { vocabSize?: unknown } }).config?.vocabSize;
+  const limit = typeof vocabSize === "number" ? vocabSize : Infinity;
   p.forEach((id, i) => {
     if (!Number.isInteger(id) || id < 0 || id >= limit) throw new ArgumentError(`${where}: expected prompt[${i}] an integer id in [0, ${limit}), got ${id}`);
   });

@@ -17,11 +17,11 @@
  *        p_n(w | h) = max(a(hw) − D(a(hw)), 0) / S(h) + γ(h) p_{n−1}(w | h'),
  *        γ(h) = (D1 N_1(h) + D2 N_2(h) + D3+ N_3+(h)) / S(h),
  *    and p_n(w | h) = p_{n−1}(w | h') when S(h) = 0 (h never seen before a word);
- * 5. the unigram level is interpolated with the uniform distribution over the vocabulary V
+ * 5. the unigram level is interpolated with the uniform distribution over the vocabulary W
  *    (every word id except <s>, so </s> and the unknown-word token are in it):
- *        p_1(w) = max(a(w) − D(a(w)), 0) / S(ε) + γ(ε) / |V|.
- * Since Σ_w max(a − D, 0) = S(h) − γ(h) S(h), every p_n(· | h) sums to 1 over V for every
- * context, seen or not, and is > 0 for every w in V.
+ *        p_1(w) = max(a(w) − D(a(w)), 0) / S(ε) + γ(ε) / |W|.
+ * Since Σ_w max(a − D, 0) = S(h) − γ(h) S(h), every p_n(· | h) sums to 1 over W for every
+ * context, seen or not, and is > 0 for every w in W.
  *
  * Word ids and the trie are those of `NgramCounts` (ngram_counts.ts). `logProb` is the
  * natural log (the `LanguageModel` convention of perplexity.ts); `log10Prob` the ARPA one.
@@ -214,10 +214,10 @@ export class KneserNeyLm implements LanguageModel {
   probIds(word: number, context: ArrayLike<number>): number {
     const C = this.counts;
     if (word === BOS_ID || word < 0 || word >= C.wordCount) return 0;
-    const V = C.wordCount - 1;
+    const vocabSize = C.wordCount - 1;
     const L: NgramLevel[] = C.levels;
     const W = C.wordCount;
-    let p = this.discounted(1, L[1].index.get(word)) * this.invDenominator[0][0] + this.gamma[0][0] / V;
+    let p = this.discounted(1, L[1].index.get(word)) * this.invDenominator[0][0] + this.gamma[0][0] / vocabSize;
     const m = Math.min(context.length, this.order - 1);
     for (let k = 1; k <= m; k++) {
       // h = the last k context words; find its node at level k.
@@ -265,11 +265,11 @@ export class KneserNeyLm implements LanguageModel {
     const C = this.counts;
     const L = C.levels;
     const W = C.wordCount;
-    const V = W - 1;
+    const vocabSize = W - 1;
     const out: Float64Array[] = [new Float64Array(0)];
     const unigram = new Float64Array(L[1].size);
     for (let g = 0; g < L[1].size; g++) {
-      unigram[g] = L[1].word[g] === BOS_ID ? 0 : this.discounted(1, g) * this.invDenominator[0][0] + this.gamma[0][0] / V;
+      unigram[g] = L[1].word[g] === BOS_ID ? 0 : this.discounted(1, g) * this.invDenominator[0][0] + this.gamma[0][0] / vocabSize;
     }
     out.push(unigram);
     let suffixPrev = new Int32Array(L[1].size);

@@ -4,14 +4,14 @@
  *
  * With h the last N − 1 words (fewer at a sentence start), c(hw) the count of the n-gram
  * hw in the padded training sentences and c(h·) = Σ_w c(hw) (the count of h followed by
- * some word), over the vocabulary V (every word except <s>):
+ * some word), over the vocabulary vocabSize (every word except <s>):
  * - maximum likelihood (MLE):  p(w | h) = c(hw) / c(h·).
  *   For a context never seen before a word (c(h·) = 0) the ratio is undefined; the model
  *   then uses the longest suffix of h that was seen (down to the unigram c(w) / Σ_v c(v)),
  *   so every p(· | h) is still a distribution. Unseen n-grams get probability 0, so test
  *   perplexity is usually infinite — the point of smoothing.
- * - add-k (Laplace for k = 1):  p(w | h) = (c(hw) + k) / (c(h·) + k |V|);
- *   an unseen context gives the uniform 1 / |V|.
+ * - add-k (Laplace for k = 1):  p(w | h) = (c(hw) + k) / (c(h·) + k |W|);
+ *   an unseen context gives the uniform 1 / |W|.
  * An unknown context word (outside a closed vocabulary) makes the context unseen.
  */
 import { ArgumentError } from "../errors.js";
@@ -140,7 +140,7 @@ export class AddKLm extends CountLm {
     return new AddKLm(NgramCounts.fromSentences(sentences, order, options), k);
   }
 
-  /** (c(hw) + k) / (c(h·) + k|V|) with h the last N − 1 context words; 0 for <s> and words outside the vocabulary. */
+  /** (c(hw) + k) / (c(h·) + k|W|) with h the last N − 1 context words; 0 for <s> and words outside the vocabulary. */
   prob(word: string, context: readonly string[]): number {
     const [w, ctx] = this.ids(word, context);
     if (w < 0 || w === BOS_ID) return 0;

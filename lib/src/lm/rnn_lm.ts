@@ -5,7 +5,7 @@
  *
  *     x_t     = E[w_t]                                   embedding,      [B, T, E]
  *     h_t     = RNN_L(… RNN_1(x_t, h¹_{t-1}) …)           stacked cells,  [B, T, H]
- *     logits  = h_t Wy + by                               output layer,   [B, T, V]
+ *     logits  = h_t U + b̂                               output layer,   [B, T, vocabSize]
  *     p(w_{t+1} | w_1 … w_t) = softmax(logits_t)
  *
  * The recurrence goes through the library's sequence ops (`StackedRnn` → `lstmSequence`,
@@ -39,7 +39,7 @@ export type LmLossMode = "k-outputs" | "one-output";
 
 /** The architecture of an `RnnLm` (also what a checkpoint stores). */
 export interface RnnLmConfig {
-  /** V, the vocabulary size. */
+  /** vocabSize, the vocabulary size. */
   vocabSize: number;
   /** The recurrent cell. Default: "lstm". */
   cell?: CellKind;
@@ -74,13 +74,13 @@ export interface LmRunOptions {
 export class RnnLm {
   /** The configuration with every default filled in. */
   readonly config: Required<RnnLmConfig>;
-  /** [V, E] the embedding E. */
+  /** [vocabSize, E] the embedding E. */
   readonly embedding: tf.Variable<tf.Rank.R2>;
   /** The cells, bottom first. */
   readonly cells: RecurrentCell[];
   /** The stack that runs them. */
   readonly rnn: StackedRnn;
-  /** Wy [H, V], by [V]. */
+  /** U [H, vocabSize], bHat [vocabSize]. */
   readonly output: Linear;
 
   /** @param config - the architecture (defaults in `RnnLmConfig`). */
@@ -88,7 +88,7 @@ export class RnnLm {
     const c = resolveRnnLmConfig(config);
     this.config = c;
     const s = c.initScale;
-    this.embedding = tf.tidy(() => tf.variable(tf.randomUniform([c.vocabSize, c.embeddingSize], -s, s, "float32", nextSeed()))) as tf.Variable<tf.Rank.R2>; // [V, E] (tidy frees the initial values)
+    this.embedding = tf.tidy(() => tf.variable(tf.randomUniform([c.vocabSize, c.embeddingSize], -s, s, "float32", nextSeed()))) as tf.Variable<tf.Rank.R2>; // [vocabSize, E] (tidy frees the initial values)
     this.cells = Array.from({ length: c.layers }, (_, l) =>
       makeCell(c.cell, l === 0 ? c.embeddingSize : c.hiddenSize, c.hiddenSize, c.cell === "lstm" ? { forgetBias: c.forgetBias } : {}),
     );
@@ -108,7 +108,7 @@ export class RnnLm {
     });
   }
 
-  /** Every trainable variable: embedding, cells bottom first, then Wy, by. */
+  /** Every trainable variable: embedding, cells bottom first, then U, bHat. */
   get weights(): tf.Variable[] {
     return [this.embedding, ...this.rnn.weights, ...this.output.weights];
   }
@@ -123,12 +123,12 @@ export class RnnLm {
    * @param inputs - int32 [B, T] token ids.
    * @param initialStates - one state per cell (default zeros).
    * @param mask - [B, T] right-padding mask (the state is carried over padded steps).
-   * @returns logits [B, T, V] and the final states (one per cell).
+   * @returns logits [B, T, vocabSize] and the final states (one per cell).
    */
   forward(inputs: tf.Tensor2D, initialStates?: CellState[], mask?: tf.Tensor2D): { logits: tf.Tensor3D; finalStates: CellState[] } {
     return tidyResult(() => {
       const { hidden, finalStates } = this.hidden("RnnLm.forward", inputs, initialStates, mask); // [B, T, H]
-      return { logits: this.output.applySequence(hidden), finalStates }; // [B, T, V]
+      return { logits: this.output.applySequence(hidden), finalStates }; // [B, T, vocabSize]
     });
   }
 
@@ -163,8 +163,8 @@ export class RnnLm {
       const real = batch.mask ?? (tf.ones([B, T]) as tf.Tensor2D); // [B, T]
       const counted = mode === "k-outputs" ? real : lastRealStep(real); // [B, T]
       // = softmaxCrossEntropy(forward's logits, …): the output layer and the loss as one fused op
-      const { Wy, by } = this.output;
-      return { loss: linearSoftmaxCrossEntropy(hidden, Wy, by, batch.targets, counted), finalStates };
+      const { U, bHat } = this.output;
+      return { loss: linearSoftmaxCrossEntropy(hidden, U, bHat, batch.targets, counted), finalStates };
     });
   }
 
@@ -177,8 +177,8 @@ export class RnnLm {
   logProbs(batch: LmTensorBatch, initialStates?: CellState[]): { logProbs: tf.Tensor2D; finalStates: CellState[] } {
     return tidyResult(() => {
       const { hidden, finalStates } = this.hidden("RnnLm.logProbs", batch.inputs, initialStates, batch.mask); // [B, T, H]
-      // = log softmax(forward's logits) picked at the targets, without materialising [B, T, V] tensors
-      const picked = linearTargetLogProbs(hidden, this.output.Wy, this.output.by, batch.targets) as tf.Tensor2D; // [B, T]
+      // = log softmax(forward's logits) picked at the targets, without materialising [B, T, vocabSize] tensors
+      const picked = linearTargetLogProbs(hidden, this.output.U, this.output.bHat, batch.targets) as tf.Tensor2D; // [B, T]
       return { logProbs: batch.mask === undefined ? picked : (tf.mul(picked, batch.mask) as tf.Tensor2D), finalStates };
     });
   }

@@ -1,6 +1,6 @@
 /**
  * Pieces the four architectures share: how a model is given its recurrent part, the
- * output layer y = h Wy + by, reading the last real step, and the decoder's two modes
+ * output layer ŷ = softmax(h U + b̂), reading the last real step, and the decoder's two modes
  * (teacher forcing for the loss, greedy decoding for predictions).
  *
  * A model accepts its recurrent part in three forms, so any cell plugs in:
@@ -9,13 +9,13 @@
  * - any `SequenceLayer` (`recurrentLayer`, `StackedRnn`, `Bidirectional`).
  *
  * Decoders (one-to-many, encoder–decoder) run step by step, so they take a cell: a
- * `DecoderSpec` `{ kind, hiddenSize }` (its input size is the vocabulary size V: the
- * previous token, one-hot) or a `RecurrentCell` with `inputSize` V.
+ * `DecoderSpec` `{ kind, hiddenSize }` (its input size is the vocabulary size vocabSize: the
+ * previous token, one-hot) or a `RecurrentCell` with `inputSize` vocabSize.
  *
  * Teacher forcing (Williams & Zipser 1989): during training the decoder's input at step
  * t is the TRUE token y_{t−1} (y_0 = `<sos>`), so all steps run in one sequence op and
  * one mistake does not derail the rest of the sequence. Greedy decoding feeds back its
- * own most likely token, ŷ_t = argmax_k softmax(h_t Wy + by)_k.
+ * own most likely token, ŷ_t = argmax_k softmax(h_t U + b̂)_k.
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
@@ -36,7 +36,7 @@ export interface CellSpec {
   hiddenSize: number;
 }
 
-/** A decoder cell to create: its input is the previous token one-hot, so D = V is implied. */
+/** A decoder cell to create: its input is the previous token one-hot, so D = vocabSize is implied. */
 export interface DecoderSpec {
   kind: CellKind;
   /** H: hidden size. */
@@ -60,11 +60,11 @@ export function toLayer(spec: EncoderSpec): SequenceLayer {
   return asLayer(makeCell(spec.kind, spec.inputSize, spec.hiddenSize));
 }
 
-/** Turns a decoder spec into a cell whose input size must be `V`. */
-export function toDecoderCell(where: string, spec: DecoderSpec | RecurrentCell, V: number): RecurrentCell {
-  const cell = "step" in spec ? spec : makeCell(spec.kind, V, spec.hiddenSize);
-  if (cell.inputSize !== V) {
-    throw new ArgumentError(`${where}: expected decoder inputSize = vocabularySize = ${V}, got ${cell.inputSize}`);
+/** Turns a decoder spec into a cell whose input size must be `vocabSize`. */
+export function toDecoderCell(where: string, spec: DecoderSpec | RecurrentCell, vocabSize: number): RecurrentCell {
+  const cell = "step" in spec ? spec : makeCell(spec.kind, vocabSize, spec.hiddenSize);
+  if (cell.inputSize !== vocabSize) {
+    throw new ArgumentError(`${where}: expected decoder inputSize = vocabularySize = ${vocabSize}, got ${cell.inputSize}`);
   }
   return cell;
 }
@@ -74,36 +74,39 @@ export function stateCount(cell: RecurrentCell): number {
   return tf.tidy(() => cell.zeroState(1).length);
 }
 
-/** The output layer y = h Wy + by. */
+/**
+ * The output layer: logits h U + b̂ (the lecture's ŷ_t = g(U h_t + b̂) with the course's
+ * [in, out] layout: U [H, K], b̂ `bHat` [K]).
+ */
 export class Linear {
   /** [H, K]. */
-  readonly Wy: tf.Variable<tf.Rank.R2>;
+  readonly U: tf.Variable<tf.Rank.R2>;
   /** [K]. */
-  readonly by: tf.Variable<tf.Rank.R1>;
+  readonly bHat: tf.Variable<tf.Rank.R1>;
 
   /**
    * @param inputSize - H.
-   * @param outputSize - K; Wy ~ Glorot uniform, by = 0.
+   * @param outputSize - K; U ~ Glorot uniform, b̂ = 0.
    */
   constructor(inputSize: number, outputSize: number) {
-    this.Wy = glorotUniform([inputSize, outputSize]) as tf.Variable<tf.Rank.R2>; // [H, K]
-    this.by = tf.tidy(() => tf.variable(tf.zeros([outputSize]))) as tf.Variable<tf.Rank.R1>; // [K] (tidy frees the zeros)
+    this.U = glorotUniform([inputSize, outputSize]) as tf.Variable<tf.Rank.R2>; // [H, K]
+    this.bHat = tf.tidy(() => tf.variable(tf.zeros([outputSize]))) as tf.Variable<tf.Rank.R1>; // [K] (tidy frees the zeros)
   }
 
   /** @param h - [N, H]. @returns [N, K]. */
   apply(h: tf.Tensor2D): tf.Tensor2D {
-    return tf.add(tf.matMul(h, this.Wy), this.by); // [N, K]
+    return tf.add(tf.matMul(h, this.U), this.bHat); // [N, K]
   }
 
   /** @param hs - [B, T, H]. @returns [B, T, K]. */
   applySequence(hs: tf.Tensor3D): tf.Tensor3D {
     const [B, T, H] = hs.shape;
     const y = this.apply(tf.reshape(hs, [B * T, H])); // [B·T, K]
-    return tf.reshape(y, [B, T, this.Wy.shape[1]]); // [B, T, K]
+    return tf.reshape(y, [B, T, this.U.shape[1]]); // [B, T, K]
   }
 
   get weights(): tf.Variable[] {
-    return [this.Wy, this.by];
+    return [this.U, this.bHat];
   }
 }
 
@@ -124,9 +127,9 @@ export function lastStep(outputs: tf.Tensor3D, mask?: tf.Tensor2D): tf.Tensor2D 
 /**
  * The decoder's loss with teacher forcing: inputs [<sos>, y_1, …, y_{L−1}] (one-hot),
  * masked mean cross-entropy against y_1..y_L.
- * @param cell - the decoder cell (D = V).
+ * @param cell - the decoder cell (D = vocabSize).
  * @param initialState - its state before the first step (each [B, H]).
- * @param out - the output layer H → V.
+ * @param out - the output layer H → vocabSize.
  * @param targets - int32 [B, L].
  * @param targetMask - [B, L].
  * @param sos - id of `<sos>`.
@@ -140,9 +143,9 @@ export function teacherForcedLoss(
   sos: number,
 ): tf.Scalar {
   const [B, L] = targets.shape;
-  const V = cell.inputSize;
+  const vocabSize = cell.inputSize;
   const previous = tf.concat([tf.fill([B, 1], sos, "int32"), tf.slice(targets, [0, 0], [B, L - 1])], 1); // [B, L]
-  const xs = tf.cast(tf.oneHot(previous, V), "float32") as tf.Tensor3D; // [B, L, V]
+  const xs = tf.cast(tf.oneHot(previous, vocabSize), "float32") as tf.Tensor3D; // [B, L, vocabSize]
   const { outputs } = cellSequence(cell, xs, { initialState }); // [B, L, H]
   return softmaxCrossEntropy(out.applySequence(outputs), targets, targetMask);
 }
@@ -150,9 +153,9 @@ export function teacherForcedLoss(
 /**
  * Greedy decoding: start from `<sos>`, feed back the argmax token, stop when every
  * sequence has emitted `<eos>` or after `maxLength` steps.
- * @param cell - the decoder cell (D = V).
+ * @param cell - the decoder cell (D = vocabSize).
  * @param initialState - each [B, H].
- * @param out - the output layer H → V.
+ * @param out - the output layer H → vocabSize.
  * @param sos - id of `<sos>`. @param eos - id of `<eos>`.
  * @param maxLength - L ≥ 1.
  * @returns int32 [B, L]: the tokens, `<eos>` from each sequence's first `<eos>` on.
@@ -169,14 +172,14 @@ export function greedyDecode(
     throw new ArgumentError(`greedyDecode: expected maxLength an integer ≥ 1, got ${maxLength}`);
   }
   const B = initialState[0].shape[0];
-  const V = cell.inputSize;
+  const vocabSize = cell.inputSize;
   const ids = new Int32Array(B * maxLength).fill(eos);
   const done = new Array<boolean>(B).fill(false);
   let previous = new Int32Array(B).fill(sos);
   let state = initialState.map((s) => tf.clone(s));
   for (let t = 0; t < maxLength && done.includes(false); t++) {
     const next = tf.tidy(() => {
-      const x = tf.cast(tf.oneHot(tf.tensor1d(previous, "int32"), V), "float32") as tf.Tensor2D; // [B, V]
+      const x = tf.cast(tf.oneHot(tf.tensor1d(previous, "int32"), vocabSize), "float32") as tf.Tensor2D; // [B, vocabSize]
       const s = cell.step(x, state); // each [B, H]
       return { s, token: tf.argMax(out.apply(s[0]), 1) }; // [B]
     });

@@ -6,7 +6,7 @@
  *     _, s_enc = encoder(x_1..x_S)            the final state of the last cell (after its last real step)
  *     s_0 = s_enc
  *     h_t = decoder(onehot(y_{t−1}), s_{t−1}) y_0 = <sos>
- *     p(y_t | y_<t, x) = softmax(h_t Wy + by) [B, V], until <eos>
+ *     p(y_t | y_<t, x) = softmax(h_t U + b̂) [B, vocabSize], until <eos>
  *
  * The whole source must pass through the fixed-size state s_enc: the bottleneck that
  * attention (Bahdanau et al. 2015) removes. The encoder's last final state is used: for a
@@ -30,9 +30,9 @@ import {
 export interface EncoderDecoderOptions {
   /** The encoder: `{ kind, inputSize, hiddenSize }`, a `RecurrentCell` or a `SequenceLayer`. */
   encoder: EncoderSpec;
-  /** The decoder: `{ kind, hiddenSize }` or a `RecurrentCell` with inputSize V. */
+  /** The decoder: `{ kind, hiddenSize }` or a `RecurrentCell` with inputSize vocabSize. */
   decoder: DecoderSpec | RecurrentCell;
-  /** V: number of output tokens, `<sos>` and `<eos>` included. */
+  /** vocabSize: number of output tokens, `<sos>` and `<eos>` included. */
   vocabularySize: number;
   /** Id of `<sos>`. Default: 0. */
   sos?: number;
@@ -52,17 +52,17 @@ export class EncoderDecoder implements Trainable<TranslationBatch> {
   readonly maxLength: number;
 
   constructor(options: EncoderDecoderOptions) {
-    const V = options.vocabularySize;
-    if (!Number.isInteger(V) || V < 2) throw new ArgumentError(`EncoderDecoder: expected vocabularySize an integer ≥ 2, got ${V}`);
+    const vocabSize = options.vocabularySize;
+    if (!Number.isInteger(vocabSize) || vocabSize < 2) throw new ArgumentError(`EncoderDecoder: expected vocabularySize an integer ≥ 2, got ${vocabSize}`);
     this.encoder = toLayer(options.encoder);
-    this.decoder = toDecoderCell("EncoderDecoder", options.decoder, V);
-    this.out = new Linear(this.decoder.hiddenSize, V);
+    this.decoder = toDecoderCell("EncoderDecoder", options.decoder, vocabSize);
+    this.out = new Linear(this.decoder.hiddenSize, vocabSize);
     this.sos = options.sos ?? 0;
     this.eos = options.eos ?? 1;
     this.maxLength = options.maxLength ?? 20;
   }
 
-  /** The encoder's weights, then the decoder's, then Wy [H, V], by [V]. */
+  /** The encoder's weights, then the decoder's, then U [H, vocabSize], bHat [vocabSize]. */
   get weights(): tf.Variable[] {
     return [...this.encoder.weights, ...this.decoder.weights, ...this.out.weights];
   }

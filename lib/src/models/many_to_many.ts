@@ -3,7 +3,7 @@
  * copy task. With a `Bidirectional` layer each output sees the whole sentence.
  *
  *     h_1..h_T = layer(x_1..x_T)      [B, T, H]
- *     y_t = h_t Wy + by               [B, T, K]
+ *     y_t = h_t U + b̂               [B, T, K]
  *     loss = − Σ_{b,t} m_{bt} log softmax(y_{bt})[tag_{bt}] / Σ m   (m = targetMask)
  *
  * The input mask (right padding) goes to the layer; the target mask chooses the steps the
@@ -37,7 +37,7 @@ export class SequenceTagger implements Trainable<TaggingBatch> {
     this.out = new Linear(this.encoder.outputSize, options.numTags);
   }
 
-  /** The layer's weights, then Wy [H, K], by [K]. */
+  /** The layer's weights, then U [H, K], bHat [K]. */
   get weights(): tf.Variable[] {
     return [...this.encoder.weights, ...this.out.weights];
   }
@@ -45,7 +45,7 @@ export class SequenceTagger implements Trainable<TaggingBatch> {
   /**
    * @param inputs - [B, T, D].
    * @param mask - optional [B, T] right padding. Default: all steps real.
-   * @returns [B, T, K] logits (at padded steps h_t = 0, so the logits there are `by`).
+   * @returns [B, T, K] logits (at padded steps h_t = 0, so the logits there are `bHat`).
    */
   predict(inputs: tf.Tensor3D, mask?: tf.Tensor2D): tf.Tensor3D {
     return tf.tidy(() => {

@@ -4,7 +4,7 @@
  *
  *     h_1..h_T = layer(x_1..x_T)          [B, T, H]
  *     h = h_{len}  (each sequence's last real step, len = Σ_t mask_t)   [B, H]
- *     y = h Wy + by                        [B, K]
+ *     y = h U + b̂                        [B, K]
  *     loss = softmaxCrossEntropy(y, labels)  (classification)  or  mean (y − target)²  (regression)
  *
  * With a `Bidirectional` layer, h_{len} is [→h_len, ←h_len]: the backward half there has
@@ -46,7 +46,7 @@ export class SequenceClassifier implements Trainable<SequenceBatch> {
     this.out = new Linear(this.encoder.outputSize, options.outputSize);
   }
 
-  /** The layer's weights, then Wy [H, K], by [K]. */
+  /** The layer's weights, then U [H, K], bHat [K]. */
   get weights(): tf.Variable[] {
     return [...this.encoder.weights, ...this.out.weights];
   }

@@ -4,7 +4,7 @@
  *
  *     s_0^(i) = tanh(v Winit_i + binit_i)      each [B, H], one per state entry (h, and C for an LSTM)
  *     h_t = cell(onehot(y_{t−1}), s_{t−1})     y_0 = <sos>
- *     p(y_t | y_<t, v) = softmax(h_t Wy + by)  [B, V]
+ *     p(y_t | y_<t, v) = softmax(h_t U + b̂)  [B, vocabSize]
  *
  * Training uses teacher forcing (the true y_{t−1} is fed back; see common.ts); `predict`
  * decodes greedily, feeding back its own argmax until `<eos>`.
@@ -20,11 +20,11 @@ import {
 
 /** Options of `SequenceGenerator`. */
 export interface SequenceGeneratorOptions {
-  /** The decoder: `{ kind, hiddenSize }` or a `RecurrentCell` with inputSize V. */
+  /** The decoder: `{ kind, hiddenSize }` or a `RecurrentCell` with inputSize vocabSize. */
   cell: DecoderSpec | RecurrentCell;
   /** Dv: size of the input vector. */
   vectorSize: number;
-  /** V: number of output tokens, `<sos>` and `<eos>` included. */
+  /** vocabSize: number of output tokens, `<sos>` and `<eos>` included. */
   vocabularySize: number;
   /** Id of `<sos>`. Default: 0. */
   sos?: number;
@@ -47,10 +47,10 @@ export class SequenceGenerator implements Trainable<GenerationBatch> {
   readonly maxLength: number;
 
   constructor(options: SequenceGeneratorOptions) {
-    const { vectorSize: Dv, vocabularySize: V } = options;
+    const { vectorSize: Dv, vocabularySize: vocabSize } = options;
     if (!Number.isInteger(Dv) || Dv < 1) throw new ArgumentError(`SequenceGenerator: expected vectorSize an integer ≥ 1, got ${Dv}`);
-    if (!Number.isInteger(V) || V < 2) throw new ArgumentError(`SequenceGenerator: expected vocabularySize an integer ≥ 2, got ${V}`);
-    this.cell = toDecoderCell("SequenceGenerator", options.cell, V);
+    if (!Number.isInteger(vocabSize) || vocabSize < 2) throw new ArgumentError(`SequenceGenerator: expected vocabularySize an integer ≥ 2, got ${vocabSize}`);
+    this.cell = toDecoderCell("SequenceGenerator", options.cell, vocabSize);
     this.sos = options.sos ?? 0;
     this.eos = options.eos ?? 1;
     this.maxLength = options.maxLength ?? 20;
@@ -58,10 +58,10 @@ export class SequenceGenerator implements Trainable<GenerationBatch> {
     const n = stateCount(this.cell);
     this.Winit = Array.from({ length: n }, () => glorotUniform([Dv, H]) as tf.Variable<tf.Rank.R2>); // n × [Dv, H]
     this.binit = Array.from({ length: n }, () => tf.tidy(() => tf.variable(tf.zeros([H]))) as tf.Variable<tf.Rank.R1>); // n × [H]
-    this.out = new Linear(H, V);
+    this.out = new Linear(H, vocabSize);
   }
 
-  /** The cell's weights, then Winit_i, binit_i for each state entry, then Wy [H, V], by [V]. */
+  /** The cell's weights, then Winit_i, binit_i for each state entry, then U [H, vocabSize], bHat [vocabSize]. */
   get weights(): tf.Variable[] {
     return [...this.cell.weights, ...this.Winit.flatMap((W, i) => [W, this.binit[i]]), ...this.out.weights];
   }

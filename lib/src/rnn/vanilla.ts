@@ -6,29 +6,32 @@
  * Zipser / Williams & Peng (1990) for the truncated form; the lecture's slides "Backpropagation
  * through time".
  *
- * Model (t = 1..T, h_0 given, default 0):
+ * Model (t = 1..T, h_0 given, default 0). The lecture writes column vectors,
+ * z_t = V x_t + W h_{t-1} + b; the course stores every weight matrix [in, out] (its symbol
+ * table: README, "Symbols") and writes the same model with row vectors:
  *
- *     z_t = V x_t + W h_{t-1} + b          V [H, D], W [H, H], b [H]
+ *     z_t = x_t V + h_{t-1} W + b          V [D, H], W [H, H], b [H]
  *     h_t = f(z_t),  f = tanh
- *     ŷ_t = g(U h_t + b̂),  g = softmax      U [K, H], b̂ (`bHat`) [K]
+ *     ŷ_t = g(h_t U + b̂),  g = softmax      U [H, K], b̂ (`bHat`) [K]
  *     L   = Σ_t w_t L_t,  L_t = −log ŷ_t[y_t]  (cross-entropy against the target class y_t)
  *
  * w_t is a per-step weight, default 1 (many-to-many). Many-to-one is w = [0, …, 0, 1].
  *
  * Derivation summary (with e_t = w_t (ŷ_t − onehot(y_t)), the softmax-cross-entropy error):
- * 1. dL/dU = Σ_t e_t h_tᵀ and dL/db̂ = Σ_t e_t: the term of L_t depends only on step t.
+ * 1. dL/dU = Σ_t h_t e_tᵀ (an outer product, [H, K]) and dL/db̂ = Σ_t e_t: the term of
+ *    L_t depends only on step t.
  * 2. W, V, b act at every step, so h_t depends on them directly AND through h_{t-1}:
  *
  *        dh_t/dW = ∂h_t/∂W + ∂h_t/∂h_{t-1} · dh_{t-1}/dW
  *                = Σ_{k=1..t} (Π_{i=k+1..t} ∂h_i/∂h_{i-1}) ∂h_k/∂W,
- *        ∂h_i/∂h_{i-1} = diag(f'(z_i)) W = diag(1/cosh²(z_i)) W,
+ *        ∂h_i/∂h_{i-1} = diag(f'(z_i)) Wᵀ = diag(1/cosh²(z_i)) Wᵀ   (h as a column),
  *
- *    and dL_t/dW = (Uᵀ e_t)ᵀ dh_t/dW (the same for V and b, with ∂h_k/∂V built from x_k
+ *    and dL_t/dW = (U e_t)ᵀ dh_t/dW (the same for V and b, with ∂h_k/∂V built from x_k
  *    and ∂h_k/∂b = diag(f'(z_k))). `vanillaBpttExplicit64` computes exactly this sum.
  * 3. Reverse accumulation computes the same numbers in O(T): carry δ_t = ∂L/∂h_t backwards,
  *
- *        δ_t = Uᵀ e_t + Wᵀ diag(f'(z_{t+1})) δ_{t+1},   δ_{T+1} = 0,
- *        dW += diag(f'(z_t)) δ_t h_{t-1}ᵀ,  dV += diag(f'(z_t)) δ_t x_tᵀ,  db += diag(f'(z_t)) δ_t.
+ *        δ_t = U e_t + W diag(f'(z_{t+1})) δ_{t+1},   δ_{T+1} = 0,
+ *        dW += h_{t-1} (f'(z_t) ⊙ δ_t)ᵀ,  dV += x_t (f'(z_t) ⊙ δ_t)ᵀ,  db += f'(z_t) ⊙ δ_t.
  *
  * Truncated BPTT with window k (`truncate: k`, an integer ≥ 1): the gradient of each L_t
  * flows back through at most k hidden states h_t, h_{t-1}, …, h_{t-k+1}, i.e. the sum of
@@ -48,19 +51,19 @@ export interface VanillaParams64 {
   D: number;
   H: number;
   K: number;
-  /** [H, D] input-to-hidden. */
+  /** [D, H] input-to-hidden. */
   V: Float64Array;
   /** [H, H] hidden-to-hidden. */
   W: Float64Array;
   /** [H] hidden bias. */
   b: Float64Array;
-  /** [K, H] hidden-to-output. */
+  /** [H, K] hidden-to-output. */
   U: Float64Array;
   /** [K] output bias b̂. */
   bHat: Float64Array;
 }
 
-/** Gradients of L, same shapes as the parameters (dV [H, D], dW [H, H], db [H], dU [K, H], dbHat [K]). */
+/** Gradients of L, same shapes as the parameters (dV [D, H], dW [H, H], db [H], dU [H, K], dbHat [K]). */
 export interface VanillaGrads64 {
   V: Float64Array;
   W: Float64Array;
@@ -69,7 +72,7 @@ export interface VanillaGrads64 {
   bHat: Float64Array;
 }
 
-/** The parameters as tfjs variables: V [H, D], W [H, H], b [H], U [K, H], bHat [K]. */
+/** The parameters as tfjs variables: V [D, H], W [H, H], b [H], U [H, K], bHat [K]. */
 export interface VanillaVariables {
   V: tf.Variable;
   W: tf.Variable;
@@ -123,15 +126,15 @@ export function initVanilla(D: number, H: number, K: number, options: { scale?: 
   const scale = options.scale ?? 0.3;
   const uniform = uniformGenerator(options.seed ?? nextSeed());
   const draw = (n: number) => Float64Array.from({ length: n }, () => scale * gaussian(uniform));
-  return { D, H, K, V: draw(H * D), W: draw(H * H), b: draw(H), U: draw(K * H), bHat: draw(K) };
+  return { D, H, K, V: draw(D * H), W: draw(H * H), b: draw(H), U: draw(H * K), bHat: draw(K) };
 }
 
 /** The shape of each parameter, in `VANILLA_PARAM_NAMES` order. */
 export function vanillaShapes(p: { D: number; H: number; K: number }): Record<VanillaParamName, number[]> {
-  return { V: [p.H, p.D], W: [p.H, p.H], b: [p.H], U: [p.K, p.H], bHat: [p.K] };
+  return { V: [p.D, p.H], W: [p.H, p.H], b: [p.H], U: [p.H, p.K], bHat: [p.K] };
 }
 
-/** All parameters (or gradients) in one flat vector [H·D + H·H + H + K·H + K], in `VANILLA_PARAM_NAMES` order. */
+/** All parameters (or gradients) in one flat vector [D·H + H·H + H + H·K + K], in `VANILLA_PARAM_NAMES` order. */
 export function vanillaToFlat64(p: VanillaParams64 | VanillaGrads64): Float64Array {
   const parts = VANILLA_PARAM_NAMES.map((n) => p[n]);
   const flat = new Float64Array(parts.reduce((s, a) => s + a.length, 0));
@@ -146,7 +149,7 @@ export function vanillaToFlat64(p: VanillaParams64 | VanillaGrads64): Float64Arr
 /** The inverse of `vanillaToFlat64` (copies). */
 export function vanillaFromFlat64(flat: ArrayLike<number>, D: number, H: number, K: number): VanillaParams64 {
   const shapes = vanillaShapes({ D, H, K });
-  const total = H * D + H * H + H + K * H + K;
+  const total = D * H + H * H + H + H * K + K;
   if (flat.length !== total) throw new ArgumentError(`vanillaFromFlat64: expected flat of length ${total}, got ${flat.length}`);
   const out = { D, H, K } as VanillaParams64;
   let offset = 0;
@@ -168,8 +171,8 @@ export function vanillaToVariables(p: VanillaParams64): VanillaVariables {
 
 /** The variables' current values as float64 parameters. */
 export function vanillaFromVariables(v: VanillaVariables): VanillaParams64 {
-  const [H, D] = v.V.shape;
-  const K = v.U.shape[0];
+  const [D, H] = v.V.shape;
+  const K = v.U.shape[1] as number;
   const read = (t: tf.Variable) => Float64Array.from(t.dataSync());
   return { D, H, K, V: read(v.V), W: read(v.W), b: read(v.b), U: read(v.U), bHat: read(v.bHat) };
 }
@@ -196,11 +199,11 @@ export function vanillaForward64(
   let hPrev: ArrayLike<number> = options.h0 ?? new Float64Array(H);
   const run: VanillaRun64 = { h: [], z: [], yHat: [], losses: [], loss: 0 };
   for (let t = 0; t < xs.length; t++) {
-    const Vx = matVec(V, H, D, xs[t]); // [H]
-    const Wh = matVec(W, H, H, hPrev); // [H]
-    const z = Vx.map((v, i) => v + Wh[i] + b[i]); // [H]
+    const xV = matTVec(V, D, H, xs[t]); // [H], x_t V
+    const hW = matTVec(W, H, H, hPrev); // [H], h_{t-1} W
+    const z = xV.map((v, i) => v + hW[i] + b[i]); // [H]
     const h = z.map(Math.tanh); // [H]
-    const logits = matVec(U, K, H, h).map((v, k) => v + bHat[k]); // [K]
+    const logits = matTVec(U, H, K, h).map((v, k) => v + bHat[k]); // [K], h_t U + b̂
     const yHat = softmax(logits); // [K]
     const loss = weights[t] === 0 ? 0 : -weights[t] * Math.log(yHat[ys[t]]);
     run.h.push(h);
@@ -238,25 +241,25 @@ export function vanillaBptt64(
   // 1. Output layer: e_t = w_t (ŷ_t − onehot(y_t)); dU, db̂ depend on step t only.
   const e = run.yHat.map((yHat, t) => {
     const et = yHat.map((p, c) => weights[t] * (p - (c === ys[t] ? 1 : 0))); // [K]
-    addOuter(g.U, et, run.h[t]);
+    addOuter(g.U, run.h[t], et); // [H, K] += h_t e_tᵀ
     et.forEach((v, c) => (g.bHat[c] += v));
     return et;
   });
-  const direct = e.map((et) => matTVec(U, K, H, et)); // T × [H], ∂L_t/∂h_t = Uᵀ e_t
+  const direct = e.map((et) => matVec(U, H, K, et)); // T × [H], ∂L_t/∂h_t = U e_t
 
-  // 2. Hidden layer: dW += diag(f'(z_t)) δ_t h_{t-1}ᵀ etc., for δ coming from the losses.
+  // 2. Hidden layer: dW += h_{t-1} (f'(z_t) ⊙ δ_t)ᵀ etc., for δ coming from the losses.
   const accumulate = (t: number, delta: Float64Array) => {
     const dz = delta.map((d, i) => d * fPrime[t][i]); // [H], ∂L/∂z_t
-    addOuter(g.W, dz, hPrev(t));
-    addOuter(g.V, dz, xs[t]);
+    addOuter(g.W, hPrev(t), dz); // [H, H]
+    addOuter(g.V, xs[t], dz); // [D, H]
     dz.forEach((v, i) => (g.b[i] += v));
     return dz;
   };
   if (k >= T) {
-    // Full BPTT: one backward pass, δ_t = Uᵀ e_t + Wᵀ ∂L/∂z_{t+1}.
+    // Full BPTT: one backward pass, δ_t = U e_t + W ∂L/∂z_{t+1}.
     let dzNext = new Float64Array(H);
     for (let t = T - 1; t >= 0; t--) {
-      const fromFuture = matTVec(W, H, H, dzNext); // [H]
+      const fromFuture = matVec(W, H, H, dzNext); // [H]
       dzNext = accumulate(t, direct[t].map((v, i) => v + fromFuture[i]));
     }
   } else {
@@ -266,7 +269,7 @@ export function vanillaBptt64(
       let delta = direct[t];
       for (let s = t; s >= Math.max(0, t - k + 1); s--) {
         const dz = accumulate(s, delta);
-        delta = matTVec(W, H, H, dz); // ∂L_t/∂h_{s-1}
+        delta = matVec(W, H, H, dz); // ∂L_t/∂h_{s-1} = W ∂L_t/∂z_s
       }
     }
   }
@@ -276,7 +279,7 @@ export function vanillaBptt64(
 /**
  * Gradients by the lecture's formula, literally: for every t, dh_t/dP = Σ_k (Π_{i=k+1..t}
  * ∂h_i/∂h_{i-1}) ∂h_k/∂P with explicit H × H Jacobian products ∂h_i/∂h_{i-1} =
- * diag(1/cosh²(z_i)) W and explicit H × |P| Jacobians ∂h_k/∂P; then dL_t/dP = (Uᵀ e_t)ᵀ dh_t/dP.
+ * diag(1/cosh²(z_i)) Wᵀ and explicit H × |P| Jacobians ∂h_k/∂P; then dL_t/dP = (U e_t)ᵀ dh_t/dP.
  * O(T²·H³·(H + D)): for tests and the notebook, on tiny sizes only.
  * @returns the same as `vanillaBptt64` (and must agree with it to float64 rounding).
  */
@@ -293,19 +296,22 @@ export function vanillaBpttExplicit64(
   const weights = options.weights ?? new Array<number>(T).fill(1);
   const h0 = options.h0 ?? new Float64Array(H);
   const sech2 = run.z.map((z) => z.map((v) => 1 / Math.cosh(v) ** 2)); // T × [H]
+  const Wt = new Float64Array(H * H); // [H, H], Wᵀ
+  for (let i = 0; i < H; i++) for (let j = 0; j < H; j++) Wt[j * H + i] = W[i * H + j];
   const g = zeroGrads(params);
-  // ∂h_k/∂P as [H, |P|] matrices: ∂h_k[a]/∂W[a', c] = δ_{aa'} f'(z_k[a]) h_{k-1}[c], etc.
+  // ∂h_k/∂P as [H, |P|] matrices, for P = W [n, H] (n = H), V [n, H] (n = D), b [H] (n = 1):
+  // ∂h_k[a]/∂P[c, a'] = δ_{aa'} f'(z_k[a]) input[c], at P's flat index c·H + a'.
   const localJacobian = (kStep: number, input: ArrayLike<number>, n: number) => {
-    const J = new Float64Array(H * H * n); // [H, H·n]
-    for (let a = 0; a < H; a++) for (let c = 0; c < n; c++) J[a * H * n + a * n + c] = sech2[kStep][a] * input[c];
+    const J = new Float64Array(H * n * H); // [H, n·H]
+    for (let a = 0; a < H; a++) for (let c = 0; c < n; c++) J[a * n * H + c * H + a] = sech2[kStep][a] * input[c];
     return J;
   };
   const ones = new Float64Array(1).fill(1);
   for (let t = 0; t < T; t++) {
     const et = run.yHat[t].map((p, c) => weights[t] * (p - (c === ys[t] ? 1 : 0))); // [K]
-    addOuter(g.U, et, run.h[t]);
+    addOuter(g.U, run.h[t], et); // [H, K]
     et.forEach((v, c) => (g.bHat[c] += v));
-    const dLdh = matTVec(U, K, H, et); // [H], ∂L_t/∂h_t
+    const dLdh = matVec(U, H, K, et); // [H], ∂L_t/∂h_t = U e_t
     let product = identity(H); // [H, H], Π_{i=k+1..t} ∂h_i/∂h_{i-1} (empty product for k = t)
     for (let kStep = t; kStep >= Math.max(0, t - window + 1); kStep--) {
       const hPrev = kStep === 0 ? h0 : run.h[kStep - 1];
@@ -319,7 +325,7 @@ export function vanillaBpttExplicit64(
         const contrib = matTVec(dhtdP, H, n, dLdh); // [|P|]
         contrib.forEach((v, j) => (grad[j] += v));
       }
-      product = matMul(product, diagTimes(sech2[kStep], W, H), H, H, H); // append ∂h_k/∂h_{k-1}
+      product = matMul(product, diagTimes(sech2[kStep], Wt, H), H, H, H); // append ∂h_k/∂h_{k-1} = diag(f'(z_k)) Wᵀ
     }
   }
   return { loss: run.loss, ...g };
@@ -327,7 +333,7 @@ export function vanillaBpttExplicit64(
 
 /**
  * The same loss in tfjs (float32), for autodiff: `tf.variableGrads(() => vanillaLossTf(v, xs, ys))`.
- * Row-vector form: z_t = x_t Vᵀ + h_{t-1} Wᵀ + b.
+ * The same row-vector form as the file comment: z_t = x_t V + h_{t-1} W + b, logits h_t U + b̂.
  * @param xs - T × [D]; ys - [T] classes.
  * @returns the scalar L.
  */
@@ -337,7 +343,7 @@ export function vanillaLossTf(
   ys: ArrayLike<number>,
   options: VanillaLossOptions = {},
 ): tf.Scalar {
-  const [H, D] = v.V.shape;
+  const [D, H] = v.V.shape;
   const T = xs.length;
   const weights = options.weights ?? new Array<number>(T).fill(1);
   return tf.tidy(() => {
@@ -346,10 +352,10 @@ export function vanillaLossTf(
     const stepLosses: tf.Tensor[] = [];
     for (let t = 0; t < T; t++) {
       const xt = X.slice([t, 0], [1, D]); // [1, D]
-      const z = tf.add(tf.add(tf.matMul(xt, v.V, false, true), tf.matMul(h, v.W, false, true)), v.b); // [1, H]
+      const z = tf.add(tf.add(tf.matMul(xt, v.V), tf.matMul(h, v.W)), v.b); // [1, H]
       h = tf.tanh(z) as tf.Tensor2D; // [1, H]
       if (weights[t] === 0) continue;
-      const logits = tf.add(tf.matMul(h, v.U, false, true), v.bHat); // [1, K]
+      const logits = tf.add(tf.matMul(h, v.U), v.bHat); // [1, K]
       const logP = tf.logSoftmax(logits); // [1, K]
       stepLosses.push(tf.mul(-weights[t], logP.slice([0, ys[t]], [1, 1]).reshape([]))); // []
     }

@@ -13,7 +13,7 @@
  *     h^c_n = LSTM_c(e_1 … e_n)                                 final h after c_n, [Hc]
  *     r_t   = h^c_n P + b_P                                     projection,       [E]
  *     x_t   = u_t · r_t + (1 − u_t) · E[w_t]                    input,            [E]
- *     h_t   = RNN_L(… RNN_1(x_t, h¹_{t-1}) …),  logits_t = h_t Wy + by             [V]
+ *     h_t   = RNN_L(… RNN_1(x_t, h¹_{t-1}) …),  logits_t = h_t U + b̂             [vocabSize]
  *
  * The output layer predicts the word vocabulary only: an OOV target is `<UNK>` (as for the
  * plain LM, so perplexities compare). The word part IS an `RnnLm` (lm/rnn_lm.ts: the same
@@ -90,7 +90,7 @@ export class HybridLm {
     return [this.charEmbedding, ...this.charLstm.weights, ...this.projection.weights];
   }
 
-  /** V, the word vocabulary size (for lm/generate.ts). */
+  /** vocabSize, the word vocabulary size (for lm/generate.ts). */
   get vocabSize(): number {
     return this.word.config.vocabSize;
   }
@@ -134,7 +134,7 @@ export class HybridLm {
   /**
    * @param batch - a tensor batch (`hybridBatchTensors`).
    * @param initialStates - one state per word cell (default zeros).
-   * @returns logits [B, T, V] and the final states.
+   * @returns logits [B, T, vocabSize] and the final states.
    */
   forward(batch: HybridTensorBatch, initialStates?: CellState[]): { logits: tf.Tensor3D; finalStates: CellState[] } {
     if (batch.inputs.dtype !== "int32" || batch.inputs.rank !== 2) {
@@ -143,7 +143,7 @@ export class HybridLm {
     return tidyResult(() => {
       const x = this.represent(batch); // [B, T, E]
       const { outputs, finalStates } = this.word.rnn.run(x, { initialStates, mask: batch.mask }); // [B, T, H]
-      return { logits: this.word.output.applySequence(outputs), finalStates }; // [B, T, V]
+      return { logits: this.word.output.applySequence(outputs), finalStates }; // [B, T, vocabSize]
     });
   }
 
@@ -155,7 +155,7 @@ export class HybridLm {
    */
   loss(batch: HybridTensorBatch, initialStates?: CellState[]): { loss: tf.Scalar; finalStates: CellState[] } {
     return tidyResult(() => {
-      const { logits, finalStates } = this.forward(batch, initialStates); // [B, T, V]
+      const { logits, finalStates } = this.forward(batch, initialStates); // [B, T, vocabSize]
       return { loss: softmaxCrossEntropy(logits, batch.targets, batch.mask), finalStates };
     });
   }
@@ -168,9 +168,9 @@ export class HybridLm {
    */
   logProbs(batch: HybridTensorBatch, initialStates?: CellState[]): { logProbs: tf.Tensor2D; finalStates: CellState[] } {
     return tidyResult(() => {
-      const { logits, finalStates } = this.forward(batch, initialStates); // [B, T, V]
-      const V = this.vocabSize;
-      const picked = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(batch.targets, V)), 2) as tf.Tensor2D; // [B, T]
+      const { logits, finalStates } = this.forward(batch, initialStates); // [B, T, vocabSize]
+      const vocabSize = this.vocabSize;
+      const picked = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(batch.targets, vocabSize)), 2) as tf.Tensor2D; // [B, T]
       return { logProbs: batch.mask === undefined ? picked : (tf.mul(picked, batch.mask) as tf.Tensor2D), finalStates };
     });
   }
