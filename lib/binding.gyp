@@ -15,7 +15,8 @@
         "csrc/rnn.c",
         "csrc/softmax_ce.c",
         "csrc/linear_softmax_ce.c",
-        "csrc/adam.c"
+        "csrc/adam.c",
+        "csrc/crf.c"
       ],
       "defines": ["<!@(node -p \"process.env.SEQLAB_BLAS_DEFINES || ''\")"],
       "cflags": ["-O3", "-fno-math-errno", "-std=c11", "<!@(node -p \"process.env.SEQLAB_BLAS_CFLAGS || ''\")"],

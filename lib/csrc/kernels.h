@@ -83,6 +83,22 @@ SL_EXPORT void sl_linear_softmax_ce_backward(int N, int H, int K, const float *h
                                              const int *targets, const float *mask, float scale, float *dh,
                                              float *dW, float *db);
 
+/* ---- crf.c: emissions [B, T, K], lengths [B] in [1, T] (right padding), start [K], end [K],
+ *      transitions [K, K] (A[i, j]: tag i followed by tag j). ---- */
+SL_EXPORT size_t sl_crf_tape_size(int B, int T, int K);
+SL_EXPORT size_t sl_crf_work_size(int B, int T, int K);
+/* logZ [B] by the forward algorithm; tape = the α of every step [B, T, K] (0 at padded steps). */
+SL_EXPORT void sl_crf_forward(int B, int T, int K, const float *emissions, const int *lengths, const float *start,
+                              const float *end, const float *transitions, float *logZ, float *tape);
+/* The gradient of Σ_b dLogZ[b] log Z_b (forward–backward marginals): dEmissions [B, T, K] (0 at
+ * padded steps), dStart [K], dEnd [K], dTransitions [K, K]; `work` has sl_crf_work_size floats. */
+SL_EXPORT void sl_crf_backward(int B, int T, int K, const float *emissions, const int *lengths, const float *start,
+                               const float *end, const float *transitions, const float *tape, const float *dLogZ,
+                               float *dEmissions, float *dStart, float *dEnd, float *dTransitions, float *work);
+/* Best paths [B, T] (−1 at padded steps) and their scores [B] (float64); `work` as the backward's, 8-byte aligned. */
+SL_EXPORT void sl_crf_viterbi(int B, int T, int K, const float *emissions, const int *lengths, const float *start,
+                              const float *end, const float *transitions, int *paths, double *scores, float *work);
+
 /* ---- adam.c: one step of tf.train.adam in place. ---- */
 SL_EXPORT void sl_adam(int n, float *p, const float *g, float *m, float *v, float lr, float beta1, float beta2,
                        float eps, float oneMinusBeta1Pow, float oneMinusBeta2Pow);

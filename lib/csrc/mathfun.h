@@ -7,9 +7,11 @@
  *               x is clamped to [−87.3, 88.7] so 2^n stays a normal float;
  *     σ(x)    = 1 / (1 + exp(−x));
  *     tanh(x) = x + x z P(z), z = x², for |x| < 0.625 (Cephes `tanhf`, keeps relative
- *               accuracy near 0), else sign(x) (1 − 2 / (exp(2|x|) + 1)).
+ *               accuracy near 0), else sign(x) (1 − 2 / (exp(2|x|) + 1));
+ *     log(x)  = log f + e ln 2, x = f · 2^e with f ∈ [√½, √2), log f = g − g²/2 + g³ P(g),
+ *               g = f − 1 (Cephes `logf`, ≈1 ulp) for normal x > 0; log(0) = −∞.
  *
- * Reference: S. L. Moshier, Cephes Mathematical Library (expf.c, tanhf.c).
+ * Reference: S. L. Moshier, Cephes Mathematical Library (expf.c, tanhf.c, logf.c).
  * round() uses the 1.5·2^23 trick (round to nearest in the default rounding mode), so
  * never compile with -ffast-math (it would fold the trick away).
  * The array helpers below run 4 lanes at a time; a tail of n mod 4 goes through a
@@ -69,6 +71,29 @@ static inline sl_v4f sl_tanh4(sl_v4f x) {
   sl_v4f big = 1.0f - 2.0f / (sl_exp4(a + a) + 1.0f);
   big = (sl_v4f)((sl_v4i)big | ((sl_v4i)x & sign));
   return sl_select4(a < sl_splat4(0.625f), small, big);
+}
+
+/* log(x) lane-wise for x > 0 normal (or +0: −∞); see the file comment. */
+static inline sl_v4f sl_log4(sl_v4f x) {
+  sl_v4i bits = (sl_v4i)x;
+  sl_v4f e = __builtin_convertvector(((bits >> 23) & 0xff) - 126, sl_v4f); /* x = f · 2^e, f ∈ [½, 1) */
+  sl_v4f f = (sl_v4f)((bits & 0x007fffff) | 0x3f000000);
+  sl_v4i small = f < sl_splat4(0.707106781186547524f); /* f < √½: use 2f ∈ [√½, 1) and e − 1 */
+  e = sl_select4(small, e - 1.0f, e);
+  sl_v4f g = sl_select4(small, f + f, f) - 1.0f;
+  sl_v4f z = g * g;
+  sl_v4f p = sl_splat4(7.0376836292e-2f);
+  p = p * g - 1.1514610310e-1f;
+  p = p * g + 1.1676998740e-1f;
+  p = p * g - 1.2420140846e-1f;
+  p = p * g + 1.4249322787e-1f;
+  p = p * g - 1.6668057665e-1f;
+  p = p * g + 2.0000714765e-1f;
+  p = p * g - 2.4999993993e-1f;
+  p = p * g + 3.3333331174e-1f;
+  sl_v4f y = p * g * z + e * -2.12194440e-4f - 0.5f * z; /* Cody–Waite: ln 2 = 0.693359375 − 2.12194440e-4 */
+  y = g + y + e * 0.693359375f;
+  return sl_select4(x == sl_splat4(0.0f), sl_splat4(-__builtin_inff()), y);
 }
 
 /* Loads n < 4 floats into a zero-padded vector / stores its first n lanes. */

@@ -8,6 +8,7 @@
  *   gemm ← sl_gemm; lstmForward/lstmBackward, gruForward/gruBackward, rnnForward/rnnBackward
  *   (the backwards allocate their scratch `work` here); softmaxCeForward → [loss, count];
  *   softmaxCeBackward; linearSoftmaxCeForward → [loss, count]; linearSoftmaxCeBackward; adam;
+ *   crfForward, crfBackward, crfViterbi (the last two allocate their `work` here);
  *   info() → { blas, threads }.
  */
 #include <stdlib.h>
@@ -28,13 +29,14 @@ typedef union {
   double d;
   float *f;
   int *ip;
+  double *dp;
 } Arg;
 
 #define MAX_ARGS 24
 
 /*
  * Parses the call's arguments by `fmt`: 'i' int, 'd' number, 'f' Float32Array,
- * 'F' Float32Array or null, 'I' Int32Array, 'b' boolean. Throws a TypeError and
+ * 'F' Float32Array or null, 'I' Int32Array, 'D' Float64Array, 'b' boolean. Throws a TypeError and
  * returns 0 on a mismatch.
  */
 static int parse(napi_env env, napi_callback_info info, const char *fmt, Arg *out) {
@@ -71,13 +73,15 @@ static int parse(napi_env env, napi_callback_info info, const char *fmt, Arg *ou
       napi_value buffer;
       if (napi_is_typedarray(env, argv[k], &is) != napi_ok || !is) goto bad;
       napi_get_typedarray_info(env, argv[k], &type, &length, &data, &buffer, &offset);
-      if (type != (c == 'I' ? napi_int32_array : napi_float32_array)) goto bad;
-      if (c == 'I') out[k].ip = (int *)data; else out[k].f = (float *)data;
+      if (type != (c == 'I' ? napi_int32_array : c == 'D' ? napi_float64_array : napi_float32_array)) goto bad;
+      if (c == 'I') out[k].ip = (int *)data;
+      else if (c == 'D') out[k].dp = (double *)data;
+      else out[k].f = (float *)data;
     }
     continue;
   bad:
     snprintf(msg, sizeof msg, "seqlab_native: expected argument %zu to be %s", k,
-             c == 'i' || c == 'd' ? "a number" : c == 'b' ? "a boolean" : c == 'I' ? "an Int32Array" :
+             c == 'i' || c == 'd' ? "a number" : c == 'b' ? "a boolean" : c == 'I' ? "an Int32Array" : c == 'D' ? "a Float64Array" :
              c == 'F' ? "a Float32Array or null" : "a Float32Array");
     napi_throw_type_error(env, NULL, msg);
     return 0;
@@ -223,6 +227,37 @@ static napi_value Adam(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+/* (B, T, K, emissions, lengths, start, end, transitions, logZ, tape) */
+static napi_value CrfForward(napi_env env, napi_callback_info info) {
+  Arg a[10];
+  if (!parse(env, info, "iiifIfffff", a)) return NULL;
+  sl_crf_forward(a[0].i, a[1].i, a[2].i, a[3].f, a[4].ip, a[5].f, a[6].f, a[7].f, a[8].f, a[9].f);
+  return undefined(env);
+}
+
+/* (B, T, K, emissions, lengths, start, end, transitions, tape, dLogZ, dEmissions, dStart, dEnd, dTransitions) */
+static napi_value CrfBackward(napi_env env, napi_callback_info info) {
+  Arg a[14];
+  if (!parse(env, info, "iiifIfffffffff", a)) return NULL;
+  float *work = scratch(env, sl_crf_work_size(a[0].i, a[1].i, a[2].i));
+  if (work == NULL) return NULL;
+  sl_crf_backward(a[0].i, a[1].i, a[2].i, a[3].f, a[4].ip, a[5].f, a[6].f, a[7].f, a[8].f, a[9].f, a[10].f, a[11].f,
+                  a[12].f, a[13].f, work);
+  free(work);
+  return undefined(env);
+}
+
+/* (B, T, K, emissions, lengths, start, end, transitions, paths, scores) */
+static napi_value CrfViterbi(napi_env env, napi_callback_info info) {
+  Arg a[10];
+  if (!parse(env, info, "iiifIfffID", a)) return NULL;
+  float *work = scratch(env, sl_crf_work_size(a[0].i, a[1].i, a[2].i)); /* malloc: aligned for doubles */
+  if (work == NULL) return NULL;
+  sl_crf_viterbi(a[0].i, a[1].i, a[2].i, a[3].f, a[4].ip, a[5].f, a[6].f, a[7].f, a[8].ip, a[9].dp, work);
+  free(work);
+  return undefined(env);
+}
+
 /* () → { blas: "OpenBLAS 0.3.21 …" | "CBLAS" | "built-in", threads } */
 static napi_value Info(napi_env env, napi_callback_info info) {
   (void)info;
@@ -257,6 +292,9 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"linearSoftmaxCeForward", NULL, LinearSoftmaxCeForward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"linearSoftmaxCeBackward", NULL, LinearSoftmaxCeBackward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adam", NULL, Adam, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"crfForward", NULL, CrfForward, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"crfBackward", NULL, CrfBackward, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"crfViterbi", NULL, CrfViterbi, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, Info, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

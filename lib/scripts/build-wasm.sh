@@ -19,7 +19,7 @@ LD=${WASM_LD:-wasm-ld-16}
 out="$here/wasm/seqlab_kernels.wasm"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for f in gemm lstm gru rnn softmax_ce linear_softmax_ce adam; do
+for f in gemm lstm gru rnn softmax_ce linear_softmax_ce adam crf; do
   "$CC" --target=wasm32-unknown-unknown -O3 -msimd128 -mbulk-memory -matomics -ffreestanding -fno-builtin-malloc \
     -fno-math-errno -fvisibility=hidden -Wall -Wextra -Wno-unused-parameter \
     -c "$here/csrc/$f.c" -o "$tmp/$f.o"
@@ -29,5 +29,5 @@ mkdir -p "$here/wasm"
   --import-memory --shared-memory --initial-memory=8388608 --max-memory=4294967296 \
   --export=__heap_base --export=__stack_pointer -o "$out" \
   "$tmp/gemm.o" "$tmp/lstm.o" "$tmp/gru.o" "$tmp/rnn.o" "$tmp/softmax_ce.o" "$tmp/linear_softmax_ce.o" \
-  "$tmp/adam.o"
+  "$tmp/adam.o" "$tmp/crf.o"
 echo "wrote $out ($(wc -c <"$out") bytes)"

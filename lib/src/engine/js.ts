@@ -24,6 +24,9 @@
  *   [B, T, G·H] buffer, so the weight gradients and dx are three big products at the end:
  *   dW_x = Xᵀ dA, dx = dA W_xᵀ, dW_h = H_prevᵀ dA (GRU: (r⊙H_prev)ᵀ dA_h), db = Σ dA.
  *
+ * The CRF kernels (forward algorithm, forward–backward gradient, Viterbi) are in
+ * engine/js_crf.ts.
+ *
  * Tape layouts (all [B, T, ·] so rows line up with x's rows b·T + t):
  *   LSTM: gates [B, T, 4H] (f, i, C̃, o after activation) | c' [B, T, H] | h_t [B, T, H] | c_t [B, T, H]
  *   GRU:  gates [B, T, 3H] (r, u, h̃ after activation) | h_t [B, T, H]
@@ -46,6 +49,7 @@ import type {
   SoftmaxCeForwardArgs,
 } from "./kernels.js";
 import { ArgumentError } from "../errors.js";
+import { crfBackward, crfForward, crfTapeSize, crfViterbi } from "./js_crf.js";
 
 const sigmoid = (a: number): number => 1 / (1 + Math.exp(-a));
 
@@ -467,4 +471,8 @@ export const jsKernels: Kernels = {
   linearSoftmaxCeForward,
   linearSoftmaxCeBackward,
   adam,
+  crfTapeSize, // the CRF kernels: engine/js_crf.ts
+  crfForward,
+  crfBackward,
+  crfViterbi,
 };

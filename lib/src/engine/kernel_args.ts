@@ -5,12 +5,13 @@
  * ("expected x of length B·T·D = 60, got 59") instead of corrupting memory.
  *
  * Sizes (kernels.ts): x [B, T, D], out/dOut [B, T, H], mask [B, T], states [B, H];
- * LSTM W [H+D, 4H], b [4H]; GRU W [H+D, 3H], b [3H]; RNN V [D, H], W [H, H], b [H].
+ * LSTM W [H+D, 4H], b [4H]; GRU W [H+D, 3H], b [3H]; RNN V [D, H], W [H, H], b [H];
+ * CRF emissions [B, T, K], lengths [B] each in [1, T], start/end [K], transitions [K, K].
  */
 import { ArgumentError } from "../errors.js";
-import type { Kernels, SeqBackwardArgs, SeqForwardArgs, SeqSizes } from "./kernels.js";
+import type { CrfInputs, Kernels, SeqBackwardArgs, SeqForwardArgs, SeqSizes } from "./kernels.js";
 
-type Arr = Float32Array | Int32Array;
+type Arr = Float32Array | Int32Array | Float64Array;
 
 /**
  * Throws unless `arr` has exactly `n` elements (null passes when `nullable`).
@@ -97,6 +98,31 @@ export function checkLinearSoftmaxCe(
   checkLength(where, "h [N, H]", a.h, a.N * a.H);
   checkLength(where, "W [H, K]", a.W, a.H * a.K);
   if (b !== null) checkLength(where, "b [K]", b, a.K);
+}
+
+/**
+ * Throws unless there are B lengths, each an integer in [1, T]: a length-0 sequence has no
+ * path (log Z = −∞), and a length past T would read past the emissions.
+ */
+export function checkCrfLengths(where: string, lengths: Int32Array, B: number, T: number): void {
+  checkLength(where, "lengths [B]", lengths, B);
+  for (let b = 0; b < B; b++) {
+    const L = lengths[b];
+    if (!(L >= 1 && L <= T)) throw new ArgumentError(`${where}: expected lengths[${b}] in [1, ${T}], got ${L}`);
+  }
+}
+
+/** Checks the inputs every CRF kernel reads: B, T, K positive, emissions [B, T, K], lengths, start, end, transitions. */
+export function checkCrfInputs(where: string, a: CrfInputs): void {
+  for (const [k, v] of Object.entries({ B: a.B, T: a.T, K: a.K })) {
+    if (!Number.isInteger(v) || v <= 0) throw new ArgumentError(`${where}: expected ${k} a positive integer, got ${v}`);
+  }
+  const { B, T, K } = a;
+  checkLength(where, "emissions [B, T, K]", a.emissions, B * T * K);
+  checkCrfLengths(where, a.lengths, B, T);
+  checkLength(where, "start [K]", a.start, K);
+  checkLength(where, "end [K]", a.end, K);
+  checkLength(where, "transitions [K, K]", a.transitions, K * K);
 }
 
 /**
@@ -220,6 +246,34 @@ export function checkedKernels(k: Kernels): Kernels {
       const n = a.p.length;
       for (const [name, v] of [["g", a.g], ["m", a.m], ["v", a.v]] as const) checkLength(at("adam"), `${name} [n]`, v, n);
       k.adam(a);
+    },
+
+    crfTapeSize: (s) => k.crfTapeSize(s),
+    crfForward(a) {
+      const where = at("crfForward");
+      checkCrfInputs(where, a);
+      checkLength(where, "logZ [B]", a.logZ, a.B);
+      checkLength(where, "tape", a.tape, k.crfTapeSize(a));
+      k.crfForward(a);
+    },
+    crfBackward(a) {
+      const where = at("crfBackward");
+      checkCrfInputs(where, a);
+      const { B, T, K } = a;
+      checkLength(where, "tape", a.tape, k.crfTapeSize(a));
+      checkLength(where, "dLogZ [B]", a.dLogZ, B);
+      checkLength(where, "dEmissions [B, T, K]", a.dEmissions, B * T * K);
+      checkLength(where, "dStart [K]", a.dStart, K);
+      checkLength(where, "dEnd [K]", a.dEnd, K);
+      checkLength(where, "dTransitions [K, K]", a.dTransitions, K * K);
+      k.crfBackward(a);
+    },
+    crfViterbi(a) {
+      const where = at("crfViterbi");
+      checkCrfInputs(where, a);
+      checkLength(where, "paths [B, T]", a.paths, a.B * a.T);
+      checkLength(where, "scores [B]", a.scores, a.B);
+      k.crfViterbi(a);
     },
   };
 }

@@ -20,6 +20,8 @@
  *   h_{t-1}, rows H.. multiply x_t.
  * - Masks: s_t = m·s'_t + (1-m)·s_{t-1}; output y_t = m·h'_t. Reverse: t = T-1 .. 0, and
  *   out[:, t] is still the output at position t.
+ * - CRF kernels: emissions [B, T, K], lengths [B] (right padding, each in [1, T]), start /
+ *   end [K], transitions [K, K] (row = from, column = to); equations in lib/csrc/crf.c.
  * - A forward pass fills `tape` (size from the matching `*TapeSize`); the backward pass
  *   reads it and must be given the same inputs. Gradients: dOut [B, T, H] is dL/d outputs;
  *   dhT/dcT (nullable = zero) are dL/d final state; the backward writes dx [B, T, D],
@@ -236,6 +238,69 @@ export interface AdamArgs {
   oneMinusBeta2Pow: number;
 }
 
+/** Sizes of one CRF call: B sequences of up to T steps, K tags. */
+export interface CrfSizes {
+  B: number;
+  T: number;
+  K: number;
+}
+
+/**
+ * The inputs every CRF kernel reads (ops/crf.ts's conventions): A[i, j] is the score of tag
+ * i at step t−1 followed by tag j at step t; sequence b is real at steps t < lengths[b].
+ */
+export interface CrfInputs extends CrfSizes {
+  /** [B, T, K] emission scores (padded steps are not read). */
+  emissions: Float32Array;
+  /** [B] int32 real lengths L_b, each in [1, T] (right padding). */
+  lengths: Int32Array;
+  /** [K] start scores. */
+  start: Float32Array;
+  /** [K] end scores. */
+  end: Float32Array;
+  /** [K, K] transitions. */
+  transitions: Float32Array;
+}
+
+/** CRF forward algorithm: log Z of every sequence. */
+export interface CrfForwardArgs extends CrfInputs {
+  /** out: [B] log Z_b. */
+  logZ: Float32Array;
+  /** out: the tape for the backward pass, `crfTapeSize(sizes)` floats (the forward variables α). */
+  tape: Float32Array;
+}
+
+/**
+ * The gradient of Σ_b dLogZ[b] · log Z_b (forward–backward marginals) w.r.t. emissions,
+ * start, end and transitions, given the forward's inputs and tape. Every output is
+ * overwritten; padded emissions get 0.
+ */
+export interface CrfBackwardArgs extends CrfInputs {
+  /** The forward's tape. */
+  tape: Float32Array;
+  /** [B] dL/d log Z_b. */
+  dLogZ: Float32Array;
+  /** out: [B, T, K]. */
+  dEmissions: Float32Array;
+  /** out: [K]. */
+  dStart: Float32Array;
+  /** out: [K]. */
+  dEnd: Float32Array;
+  /** out: [K, K]. */
+  dTransitions: Float32Array;
+}
+
+/**
+ * Viterbi decoding in float64 from the float32 inputs; ties go to the smallest tag id
+ * (the same arithmetic, in the same order, as ops/crf.ts's `viterbiDecodeReference`).
+ */
+export interface CrfViterbiArgs extends CrfInputs {
+  /** out: [B, T] int32 the best path's tags, −1 at padded steps. */
+  paths: Int32Array;
+  /** out: [B] the best path's score. */
+  scores: Float64Array;
+}
+
 /** The engine's kernels. */
 export interface Kernels {
   readonly name: KernelsName;
@@ -266,4 +331,9 @@ export interface Kernels {
   /** Writes dh, dW, db; leaves probs unspecified (it may be used as the scratch for dL/dz). */
   linearSoftmaxCeBackward(a: LinearSoftmaxCeBackwardArgs): void;
   adam(a: AdamArgs): void;
+  crfTapeSize(s: CrfSizes): number;
+  /** Fills logZ and the tape. */
+  crfForward(a: CrfForwardArgs): void;
+  crfBackward(a: CrfBackwardArgs): void;
+  crfViterbi(a: CrfViterbiArgs): void;
 }

@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { BackendError } from "../errors.js";
 import { checkedKernels } from "./kernel_args.js";
-import type { Kernels, SeqSizes } from "./kernels.js";
+import type { CrfSizes, Kernels, SeqSizes } from "./kernels.js";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -44,6 +44,9 @@ interface Addon {
   linearSoftmaxCeForward(N: number, H: number, K: number, h: F, W: F, b: F, targets: Int32Array, mask: FN, probs: F): [number, number];
   linearSoftmaxCeBackward(N: number, H: number, K: number, h: F, W: F, probs: F, targets: Int32Array, mask: FN, scale: number, dh: F, dW: F, db: F): void;
   adam(n: number, p: F, g: F, m: F, v: F, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number): void;
+  crfForward(B: number, T: number, K: number, e: F, lengths: Int32Array, start: F, end: F, A: F, logZ: F, tape: F): void;
+  crfBackward(B: number, T: number, K: number, e: F, lengths: Int32Array, start: F, end: F, A: F, tape: F, dLogZ: F, dE: F, dStart: F, dEnd: F, dA: F): void;
+  crfViterbi(B: number, T: number, K: number, e: F, lengths: Int32Array, start: F, end: F, A: F, paths: Int32Array, scores: Float64Array): void;
   info(): { blas: string; threads: number };
 }
 
@@ -146,6 +149,17 @@ function makeKernels(m: Addon): Kernels {
     adam(a) {
       const n = a.p.length;
       m.adam(n, a.p, a.g, a.m, a.v, a.lr, a.beta1, a.beta2, a.eps, a.oneMinusBeta1Pow, a.oneMinusBeta2Pow);
+    },
+
+    crfTapeSize: ({ B, T, K }: CrfSizes): number => B * T * K,
+    crfForward(a) {
+      m.crfForward(a.B, a.T, a.K, a.emissions, a.lengths, a.start, a.end, a.transitions, a.logZ, a.tape);
+    },
+    crfBackward(a) {
+      m.crfBackward(a.B, a.T, a.K, a.emissions, a.lengths, a.start, a.end, a.transitions, a.tape, a.dLogZ, a.dEmissions, a.dStart, a.dEnd, a.dTransitions);
+    },
+    crfViterbi(a) {
+      m.crfViterbi(a.B, a.T, a.K, a.emissions, a.lengths, a.start, a.end, a.transitions, a.paths, a.scores);
     },
   };
 }

@@ -28,6 +28,10 @@ import { BackendError } from "../errors.js";
 import { checkedKernels } from "./kernel_args.js";
 import type {
   AdamArgs,
+  CrfBackwardArgs,
+  CrfForwardArgs,
+  CrfSizes,
+  CrfViterbiArgs,
   GruBackwardArgs,
   GruForwardArgs,
   Kernels,
@@ -74,6 +78,10 @@ interface Exports {
   sl_linear_softmax_ce_forward(N: number, H: number, K: number, h: number, W: number, b: number, targets: number, mask: number, probs: number, sums: number): void;
   sl_linear_softmax_ce_backward(N: number, H: number, K: number, h: number, W: number, probs: number, targets: number, mask: number, scale: number, dh: number, dW: number, db: number): void;
   sl_adam(n: number, p: number, g: number, m: number, v: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number): void;
+  sl_crf_work_size(B: number, T: number, K: number): number;
+  sl_crf_forward(...args: number[]): void;
+  sl_crf_backward(...args: number[]): void;
+  sl_crf_viterbi(...args: number[]): void;
 }
 
 type Arr = Float32Array | Int32Array;
@@ -122,9 +130,11 @@ class Arena {
     return at;
   }
 
-  /** Copies `out.length` floats at `at` into `out`. */
-  get(at: number, out: Float32Array): void {
-    out.set(new Float32Array(this.memory.buffer, at, out.length));
+  /** Copies `out.length` elements at `at` into `out`. */
+  get(at: number, out: Float32Array | Int32Array | Float64Array): void {
+    if (out instanceof Float32Array) out.set(new Float32Array(this.memory.buffer, at, out.length));
+    else if (out instanceof Int32Array) out.set(new Int32Array(this.memory.buffer, at, out.length));
+    else out.set(new Float64Array(this.memory.buffer, at, out.length));
   }
 }
 
@@ -389,6 +399,35 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
       arena.get(pp, a.p);
       arena.get(pm, a.m);
       arena.get(pv, a.v);
+    },
+
+    crfTapeSize: ({ B, T, K }: CrfSizes): number => B * T * K,
+    crfForward(a: CrfForwardArgs) {
+      arena.reset();
+      const p = [a.emissions, a.lengths, a.start, a.end, a.transitions].map((v) => arena.put(v));
+      const [pZ, pTape] = [a.logZ, a.tape].map((v) => arena.reserve(v.length));
+      ex.sl_crf_forward(a.B, a.T, a.K, ...p, pZ, pTape);
+      arena.get(pZ, a.logZ);
+      arena.get(pTape, a.tape);
+    },
+    crfBackward(a: CrfBackwardArgs) {
+      arena.reset();
+      const p = [a.emissions, a.lengths, a.start, a.end, a.transitions, a.tape, a.dLogZ].map((v) => arena.put(v));
+      const outs = [a.dEmissions, a.dStart, a.dEnd, a.dTransitions];
+      const q = outs.map((v) => arena.reserve(v.length));
+      const work = arena.reserve(ex.sl_crf_work_size(a.B, a.T, a.K));
+      ex.sl_crf_backward(a.B, a.T, a.K, ...p, ...q, work);
+      outs.forEach((v, j) => arena.get(q[j], v));
+    },
+    crfViterbi(a: CrfViterbiArgs) {
+      arena.reset();
+      const p = [a.emissions, a.lengths, a.start, a.end, a.transitions].map((v) => arena.put(v));
+      const pPaths = arena.reserve(a.paths.length);
+      const pScores = arena.reserve(2 * a.scores.length); // float64: 2 × 4 bytes each, 16-byte aligned
+      const work = arena.reserve(ex.sl_crf_work_size(a.B, a.T, a.K)); // 16-byte aligned (its doubles need 8)
+      ex.sl_crf_viterbi(a.B, a.T, a.K, ...p, pPaths, pScores, work);
+      arena.get(pPaths, a.paths);
+      arena.get(pScores, a.scores);
     },
   };
 }

@@ -17,12 +17,20 @@
  *    α_t[j] = logsumexp_i (α_{t−1}[i] + A[i, j]) + e_t[j] at a real step, α_t = α_{t−1}
  *    at a padded one; log Z = logsumexp_j (α_{L−1}[j] + end[j]).
  * 2. Log-likelihood: log p(y | e) = score(y) − log Z ≤ 0; training maximises it, so the
- *    tagger's loss is its negative. Everything is tfjs ops: tfjs autodiff gives the
- *    gradients with respect to e, start, end and A.
+ *    tagger's loss is its negative. Its gradient with respect to e, start, end and A is
+ *    the gold path's feature counts minus their expectation under p (the marginals).
  * 3. Viterbi decoding: the same recursion with max instead of logsumexp, δ_t[j] =
  *    max_i (δ_{t−1}[i] + A[i, j]) + e_t[j], remembering the argmax i; the best last tag is
- *    argmax_j (δ_{L−1}[j] + end[j]) and the back-pointers give the rest. It runs in plain
- *    JavaScript (float64) on the emissions' values: decoding needs no gradient.
+ *    argmax_j (δ_{L−1}[j] + end[j]) and the back-pointers give the rest, in float64 on the
+ *    emissions' values: decoding needs no gradient.
+ *
+ * Two implementations. When an engine is active (engine/engine.ts, `initEngine`), log Z with
+ * its gradient and Viterbi run as fused kernels (ops/crf_fused.ts: one forward–backward
+ * pass instead of T steps of small tfjs ops). Otherwise, and always in
+ * `crfLogPartitionReference`, `crfLogLikelihoodReference` and `viterbiDecodeReference`, log Z
+ * is a loop of tfjs ops differentiated by tfjs autodiff and Viterbi plain JavaScript: the
+ * readable definition and the fused kernels' test oracle (test/crf-kernel.test.ts).
+ * `crfScore` is a few gathers, tfjs ops in both.
  *
  * References: Lafferty et al. (2001), "Conditional random fields"; Huang et al. (2015),
  * "Bidirectional LSTM-CRF models for sequence tagging"; Lample et al. (2016), "Neural
@@ -30,6 +38,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
+import { getKernels } from "../engine/engine.js";
+import { fusedCrfLogPartition, fusedViterbiDecode } from "./crf_fused.js";
 import { uniformVariable } from "./init.js";
 
 /** The CRF's parameters. */
@@ -92,13 +102,29 @@ export function crfScore(emissions: tf.Tensor3D, tags: tf.Tensor2D, params: CrfP
 }
 
 /**
- * log Z by the forward algorithm (step 1 of the file comment), masked.
+ * log Z by the forward algorithm (step 1 of the file comment), masked. Runs the engine's
+ * fused kernel when an engine is active, else `crfLogPartitionReference`.
  * @param emissions - float32 [B, T, K].
  * @param params - start [K], end [K], transitions [K, K].
  * @param mask - [B, T] right padding, mask[b, 0] = 1. Default: every step real.
  * @returns [B] log Z of each sequence.
  */
 export function crfLogPartition(emissions: tf.Tensor3D, params: CrfParams, mask?: tf.Tensor2D): tf.Tensor1D {
+  const kernels = getKernels();
+  if (kernels === null) return crfLogPartitionReference(emissions, params, mask);
+  const { lengths } = checkInputs("crfLogPartition", emissions, params, mask);
+  return fusedCrfLogPartition(kernels, emissions, params, lengths);
+}
+
+/**
+ * log Z by the forward algorithm as tfjs ops, one step at a time (the readable definition
+ * and the fused kernel's test oracle), differentiable by tfjs autodiff.
+ * @param emissions - float32 [B, T, K].
+ * @param params - start [K], end [K], transitions [K, K].
+ * @param mask - [B, T] right padding, mask[b, 0] = 1. Default: every step real.
+ * @returns [B] log Z of each sequence.
+ */
+export function crfLogPartitionReference(emissions: tf.Tensor3D, params: CrfParams, mask?: tf.Tensor2D): tf.Tensor1D {
   const { B, T, K } = checkInputs("crfLogPartition", emissions, params, mask);
   return tf.tidy(() => {
     const m = maskOf(mask, B, T); // [B, T]
@@ -115,22 +141,48 @@ export function crfLogPartition(emissions: tf.Tensor3D, params: CrfParams, mask?
   });
 }
 
+/** Options of `crfLogLikelihood`. */
+export interface CrfLogLikelihoodOptions {
+  /** [B, T] right padding, mask[b, 0] = 1. Default: every step real. */
+  mask?: tf.Tensor2D;
+  /** "sum" | "mean" | "tokenMean" (see `CrfReduction`). Default: "sum" (as pytorch-crf). */
+  reduction?: CrfReduction;
+}
+
 /**
  * The log-likelihood log p(y | e) = score(y) − log Z, reduced over the batch. It is ≤ 0;
  * a training loss is its negative (see `Crf.logLikelihood` and the tagger's `loss`).
- * Differentiable by tfjs autodiff with respect to emissions and the three parameters.
+ * Differentiable (tf.grads, tf.variableGrads) with respect to emissions and the three
+ * parameters; log Z runs on the engine when one is active (`crfLogPartition`).
  * @param emissions - float32 [B, T, K].
  * @param tags - int32 [B, T], values in [0, K).
  * @param params - start [K], end [K], transitions [K, K].
- * @param options.mask - [B, T] right padding, mask[b, 0] = 1. Default: every step real.
- * @param options.reduction - "sum" | "mean" | "tokenMean" (see `CrfReduction`). Default: "sum" (as pytorch-crf).
+ * @param options - mask [B, T] and reduction (see `CrfLogLikelihoodOptions`).
  * @returns [] the reduced log-likelihood.
  */
-export function crfLogLikelihood(
+export function crfLogLikelihood(emissions: tf.Tensor3D, tags: tf.Tensor2D, params: CrfParams, options: CrfLogLikelihoodOptions = {}): tf.Scalar {
+  return logLikelihood(crfLogPartition, emissions, tags, params, options);
+}
+
+/**
+ * `crfLogLikelihood` with log Z from `crfLogPartitionReference` (tfjs ops and autodiff
+ * only): the fused kernel's test oracle.
+ * @param emissions - float32 [B, T, K]. @param tags - int32 [B, T], values in [0, K).
+ * @param params - start [K], end [K], transitions [K, K].
+ * @param options - mask [B, T] and reduction (see `CrfLogLikelihoodOptions`).
+ * @returns [] the reduced log-likelihood.
+ */
+export function crfLogLikelihoodReference(emissions: tf.Tensor3D, tags: tf.Tensor2D, params: CrfParams, options: CrfLogLikelihoodOptions = {}): tf.Scalar {
+  return logLikelihood(crfLogPartitionReference, emissions, tags, params, options);
+}
+
+/** score(y) − log Z reduced (see `crfLogLikelihood`), with log Z from `logPartition`. */
+function logLikelihood(
+  logPartition: (emissions: tf.Tensor3D, params: CrfParams, mask?: tf.Tensor2D) => tf.Tensor1D,
   emissions: tf.Tensor3D,
   tags: tf.Tensor2D,
   params: CrfParams,
-  options: { mask?: tf.Tensor2D; reduction?: CrfReduction } = {},
+  options: CrfLogLikelihoodOptions,
 ): tf.Scalar {
   const reduction = options.reduction ?? "sum";
   if (reduction !== "sum" && reduction !== "mean" && reduction !== "tokenMean") {
@@ -138,7 +190,7 @@ export function crfLogLikelihood(
   }
   const { mask } = options;
   return tf.tidy((): tf.Scalar => {
-    const perSequence = tf.sub(crfScore(emissions, tags, params, mask), crfLogPartition(emissions, params, mask)); // [B]
+    const perSequence = tf.sub(crfScore(emissions, tags, params, mask), logPartition(emissions, params, mask)); // [B]
     const total = tf.sum(perSequence) as tf.Scalar; // []
     const [B, T] = tags.shape;
     if (reduction === "sum") return total;
@@ -149,13 +201,30 @@ export function crfLogLikelihood(
 
 /**
  * Viterbi decoding (step 3 of the file comment): the highest-scoring tag path of each
- * sequence, over its real steps only. Ties go to the smallest tag id.
+ * sequence, over its real steps only. Ties go to the smallest tag id. Runs the engine's
+ * kernel when an engine is active, else `viterbiDecodeReference` (the same float64
+ * arithmetic in the same order: the same paths and scores).
  * @param emissions - float32 [B, T, K].
  * @param params - start [K], end [K], transitions [K, K].
  * @param mask - [B, T] right padding, mask[b, 0] = 1. Default: every step real.
  * @returns paths (B arrays, path b of length lengths[b]), lengths [B], scores [B].
  */
 export function viterbiDecode(emissions: tf.Tensor3D, params: CrfParams, mask?: tf.Tensor2D): ViterbiResult {
+  const kernels = getKernels();
+  if (kernels === null) return viterbiDecodeReference(emissions, params, mask);
+  const { lengths } = checkInputs("viterbiDecode", emissions, params, mask);
+  return { ...fusedViterbiDecode(kernels, emissions, params, lengths), lengths };
+}
+
+/**
+ * Viterbi decoding in plain JavaScript (float64) on the emissions' values: the readable
+ * definition and the engine kernel's test oracle.
+ * @param emissions - float32 [B, T, K].
+ * @param params - start [K], end [K], transitions [K, K].
+ * @param mask - [B, T] right padding, mask[b, 0] = 1. Default: every step real.
+ * @returns paths (B arrays, path b of length lengths[b]), lengths [B], scores [B].
+ */
+export function viterbiDecodeReference(emissions: tf.Tensor3D, params: CrfParams, mask?: tf.Tensor2D): ViterbiResult {
   const { B, T, K, lengths } = checkInputs("viterbiDecode", emissions, params, mask);
   const e = emissions.dataSync(); // [B·T·K]
   const start = params.start.dataSync(); // [K]
@@ -239,7 +308,7 @@ export class Crf {
   }
 
   /** `crfLogLikelihood` with this layer's parameters: emissions [B, T, K], tags int32 [B, T] → []. */
-  logLikelihood(emissions: tf.Tensor3D, tags: tf.Tensor2D, options: { mask?: tf.Tensor2D; reduction?: CrfReduction } = {}): tf.Scalar {
+  logLikelihood(emissions: tf.Tensor3D, tags: tf.Tensor2D, options: CrfLogLikelihoodOptions = {}): tf.Scalar {
     return crfLogLikelihood(emissions, tags, this.params, options);
   }
 

@@ -18,7 +18,8 @@
  * A mask input takes no gradient (asking for one is an error). Ops with and without a mask
  * are two kernel names ("…" and "…Masked"), because a gradient config names the inputs it
  * saves. The kernels implementation is an attribute (its name), so the backward always
- * reads the tape with the implementation that wrote it.
+ * reads the tape with the implementation that wrote it. ops/crf_fused.ts defines the CRF's
+ * log-partition the same way, with `defineKernel`, `useKernels` and `run` from here.
  *
  * Softmax cross-entropy backward. With p = softmax(z) for a row, L = −Σ_n m_n log p_{n,y_n} / S
  * (S = max(Σ m, 1) with a mask, N without), and upstream gradient ḡ = dL_total/dL:
@@ -40,13 +41,13 @@ interface KernelBackend {
 }
 
 /** One output of a compute function. */
-interface Out {
+export interface Out {
   shape: number[];
   values: Float32Array;
 }
 
 /** Plain attributes of every fused op: sizes, flags, and the kernels' name. */
-type Attrs = Record<string, number | boolean | string>;
+export type Attrs = Record<string, number | boolean | string>;
 
 /** Computes outputs from input values; `mask` is null when the op has no mask input. */
 type Compute = (k: Kernels, v: Record<string, Float32Array | Int32Array>, attrs: Attrs) => Out[];
@@ -55,16 +56,28 @@ type Compute = (k: Kernels, v: Record<string, Float32Array | Int32Array>, attrs:
 const KERNELS = new Map<string, Kernels>();
 /** Compute functions by kernel name, registered for each backend on first use. */
 const COMPUTES = new Map<string, Compute>();
-const registeredOn = new Set<string>();
+/** How many of COMPUTES each backend has registered (kernels defined later are registered at their first run). */
+const registeredOn = new Map<string, number>();
+/** Inputs read as int32 (everything else is float32). */
+const INT_INPUTS = new Set(["targets", "lengths"]);
 
-function defineKernel(name: string, compute: Compute): void {
+/**
+ * Defines the forward or backward kernel `name`: `compute` maps the inputs' values to the
+ * outputs. For the fused ops of this file and of ops/crf_fused.ts.
+ */
+export function defineKernel(name: string, compute: Compute): void {
   COMPUTES.set(name, compute);
+}
+
+/** Makes `k` findable by its name, the `engine` attribute of every fused kernel call. */
+export function useKernels(k: Kernels): void {
+  KERNELS.set(k.name, k);
 }
 
 /** Registers every fused kernel for the current backend (idempotent). */
 function ensureRegistered(): void {
   const backendName = tf.getBackend();
-  if (registeredOn.has(backendName)) return;
+  if (registeredOn.get(backendName) === COMPUTES.size) return;
   for (const [kernelName, compute] of COMPUTES) {
     if (tf.getKernel(kernelName, backendName) !== undefined) continue;
     const kernelFunc = ({ inputs, attrs, backend }: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }) => {
@@ -72,16 +85,16 @@ function ensureRegistered(): void {
       const a = attrs as unknown as Attrs;
       const k = KERNELS.get(a.engine as string)!;
       const v: Record<string, Float32Array | Int32Array> = {};
-      for (const [key, info] of Object.entries(inputs)) v[key] = asArray(b.readSync(info!.dataId), key === "targets" ? "int32" : "float32");
+      for (const [key, info] of Object.entries(inputs)) v[key] = asArray(b.readSync(info!.dataId), INT_INPUTS.has(key) ? "int32" : "float32");
       return compute(k, v, a).map((o): tf.TensorInfo => ({ dataId: b.write(o.values, o.shape, "float32"), shape: o.shape, dtype: "float32" }));
     };
     tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   }
-  registeredOn.add(backendName);
+  registeredOn.set(backendName, COMPUTES.size);
 }
 
 /**
- * Tensor values as the typed array a kernel expects: targets are int32, everything else
+ * Tensor values as the typed array a kernel expects: targets and lengths are int32, everything else
  * float32. Callers may pass int32 inputs where the reference ops upcast them (a one-hot
  * x, an int mask), so those are converted here rather than rejected by the kernels.
  */
@@ -90,13 +103,14 @@ function asArray(values: tf.backend_util.BackendValues, dtype: "float32" | "int3
   return values instanceof Int32Array ? values : Int32Array.from(values as ArrayLike<number>);
 }
 
-function run(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: Attrs): tf.Tensor[] {
+/** Runs the fused kernel `kernelName` (registering the kernels for this backend first); returns its outputs. */
+export function run(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: Attrs): tf.Tensor[] {
   ensureRegistered();
   return tf.engine().runKernel(kernelName, inputs as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
 }
 
 /** The gradient "function" of a mask or targets input: they are data, not parameters. */
-const noMaskGradient = (): tf.Tensor => {
+export const noMaskGradient = (): tf.Tensor => {
   throw new ArgumentError("fused op: expected no gradient w.r.t. a mask or targets (they are data), got a request for one");
 };
 
