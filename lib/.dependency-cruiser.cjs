@@ -34,8 +34,8 @@ const LAYERS = [
   { name: "models", paths: ["models/"] },
   // the generic training loop
   { name: "train", paths: ["train/"] },
-  // language models (n-gram, RNN, char, hybrid) and the BiLSTM-CRF tagger
-  { name: "lm-tagging", paths: ["lm/", "tagging/"] },
+  // language models (n-gram, RNN, char, hybrid), generation (decoders, beam search, scheduled sampling) and the BiLSTM-CRF tagger
+  { name: "lm-tagging", paths: ["lm/", "generation/", "tagging/"] },
   // notebook support (setup, profile, display), plots and tables
   { name: "notebook", paths: ["notebook/", "plot/", "table/"] },
   // the lecture's experiments (sweeps that train and tabulate)
