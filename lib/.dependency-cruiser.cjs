@@ -30,6 +30,8 @@ const LAYERS = [
   { name: "gradcheck", paths: ["gradcheck/"] },
   // tokenizers, vocabularies, synthetic tasks, batches, and the corpora they read
   { name: "data", paths: ["data/", "datasets/"] },
+  // NER data: BRAT and CoNLL readers/writers, tokens with offsets, tag schemes, batches, conlleval scoring
+  { name: "ner", paths: ["ner/"] },
   // the four architectures (many-to-one, many-to-many, one-to-many, encoder-decoder)
   { name: "models", paths: ["models/"] },
   // the generic training loop
