@@ -6,13 +6,18 @@
  *
  *     x_t = [E_word[w_t], f_t]                 [B, T, E (+2Hc)]   f_t: char features (char_encoder.ts)
  *     h_t = [→h_t, ←h_t] = biLSTM(x)_t         [B, T, 2H]
- *     e_t = h_t W + b                          [B, T, K]          emissions
+ *     e_t = h_t U + b̂ = →h_t U[0:H] + ←h_t U[H:2H] + b̂      [B, T, K]   emissions
  *     loss = −(1/B) Σ_b log p(y_b | e_b)       []                 CRF negative mean log-likelihood
  *     ŷ = Viterbi(e)                           best tag path of each sentence
  *
  * The biLSTM is `Bidirectional` over two `LstmCell`s (rnn/bidirectional.ts), i.e. the
  * library's `lstmSequence`, so whatever engine speeds up the sequence ops speeds up the
- * tagger. Sizes of Lample et al. (2016) for English CoNLL-2003: E = 100, H = 100 per
+ * tagger; the CRF runs on the engine too (ops/crf_fused.ts). Each direction is projected
+ * by its half of U rather than concatenated first (the second form of e_t), and the char
+ * features are joined to the word embeddings by `concatColumns`: on the cpu and seqlab
+ * backends the gradient of a concat along the last axis (a strided split) cost more than
+ * the rest of a training step (test/tagger-emissions.test.ts checks both forms agree).
+ * Sizes of Lample et al. (2016) for English CoNLL-2003: E = 100, H = 100 per
  * direction, Ec = Hc = 25. Their dropout (0.5 on the LSTM input) and pretrained embeddings
  * are not part of this class.
  */
@@ -20,10 +25,11 @@ import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
 import { Crf, type ViterbiResult } from "../ops/crf.js";
 import { Bidirectional } from "../rnn/bidirectional.js";
+import { cellSequence } from "../rnn/cell_sequence.js";
 import { checkSize, uniformVariable } from "../rnn/init.js";
 import { LstmCell } from "../rnn/lstm.js";
 import { Linear, type Trainable } from "../models/common.js";
-import { CharEncoder, type CharEncoderOptions } from "./char_encoder.js";
+import { CharEncoder, concatColumns, type CharEncoderOptions } from "./char_encoder.js";
 
 /** One batch of sentences for `BiLstmCrfTagger`. */
 export interface TaggerBatch {
@@ -106,10 +112,21 @@ export class BiLstmCrfTagger implements Trainable<TaggerBatch> {
     return tf.tidy(() => {
       let x = tf.gather(this.embedding as tf.Tensor, words) as tf.Tensor3D; // [B, T, E]
       if (this.charEncoder !== undefined && chars !== undefined) {
-        x = tf.concat([x, this.charEncoder.encode(chars)], 2); // [B, T, E+2Hc]
+        const f = this.charEncoder.encode(chars); // [B, T, 2Hc]
+        const D = x.shape[2] + f.shape[2];
+        x = tf.reshape(concatColumns([tf.reshape(x, [B * T, -1]), tf.reshape(f, [B * T, -1])]), [B, T, D]); // [B, T, E+2Hc]
       }
-      const { outputs } = this.bilstm.run(x, { mask }); // [B, T, 2H]
-      return this.out.applySequence(outputs); // [B, T, K]
+      // The biLSTM's two directions (what `this.bilstm.run` computes), each projected by its
+      // half of U: [→h_t, ←h_t] U = →h_t U[0:H] + ←h_t U[H:2H] (see the file comment).
+      const H = this.bilstm.forward.hiddenSize;
+      const K = this.out.U.shape[1];
+      const rows = (h: tf.Tensor3D) => tf.reshape(h, [B * T, H]) as tf.Tensor2D; // [B·T, H]
+      const fwd = cellSequence(this.bilstm.forward, x, { mask }).outputs; // [B, T, H]: →h
+      const bwd = cellSequence(this.bilstm.backward, x, { mask, reverse: true }).outputs; // [B, T, H]: ←h
+      const Uf = tf.slice(this.out.U, [0, 0], [H, K]); // [H, K]: rows of U that multiply →h
+      const Ub = tf.slice(this.out.U, [H, 0], [H, K]); // [H, K]: rows of U that multiply ←h
+      const e = tf.add(tf.add(tf.matMul(rows(fwd), Uf), tf.matMul(rows(bwd), Ub)), this.out.bHat); // [B·T, K]
+      return tf.reshape(e, [B, T, K]) as tf.Tensor3D; // [B, T, K]
     });
   }
 

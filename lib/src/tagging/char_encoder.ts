@@ -22,6 +22,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
 import { Bidirectional } from "../rnn/bidirectional.js";
+import { cellSequence } from "../rnn/cell_sequence.js";
 import { checkSize, uniformVariable } from "../rnn/init.js";
 import { LstmCell } from "../rnn/lstm.js";
 
@@ -73,9 +74,25 @@ export class CharEncoder {
       const flat = tf.reshape(chars, [B * T, C]) as tf.Tensor2D; // [B·T, C]
       const mask = tf.cast(tf.notEqual(flat, 0), "float32") as tf.Tensor2D; // [B·T, C]
       const x = tf.gather(this.embedding as tf.Tensor, flat) as tf.Tensor3D; // [B·T, C, Ec]
-      const { finalStates } = this.bilstm.run(x, { mask }); // [[→h, →C], [←h, ←C]], each [B·T, Hc]
-      const features = tf.concat([finalStates[0][0], finalStates[1][0]], 1); // [B·T, 2Hc]
-      return tf.reshape(features, [B, T, this.outputSize]) as tf.Tensor3D; // [B, T, 2Hc]
+      // The two directions of `this.bilstm` (as its `run`, without concatenating the
+      // per-character outputs, which are not used): only the final states are features.
+      const [hFwd] = cellSequence(this.bilstm.forward, x, { mask }).finalState; // [B·T, Hc]: →h after the last character
+      const [hBwd] = cellSequence(this.bilstm.backward, x, { mask, reverse: true }).finalState; // [B·T, Hc]: ←h after the first
+      return tf.reshape(concatColumns([hFwd, hBwd]), [B, T, this.outputSize]) as tf.Tensor3D; // [B, T, 2Hc]
     });
   }
+}
+
+/**
+ * [x_1 | x_2 | …]: the columns of [N, D_i] matrices side by side, [N, Σ D_i] (the same values
+ * as `tf.concat(parts, 1)`), computed as the transpose of a concatenation of the
+ * transposes. The gradient of a concat along the last axis is a split along it, which
+ * the cpu and seqlab backends run as a strided Slice at ~1 µs per element (90 ms for the
+ * [448, 150] features of a CoNLL batch); this way it is two transposes and a split along
+ * the first axis (contiguous), ~50× faster.
+ * @param parts - [N, D_i] each.
+ * @returns [N, Σ D_i].
+ */
+export function concatColumns(parts: tf.Tensor2D[]): tf.Tensor2D {
+  return tf.tidy(() => tf.transpose(tf.concat(parts.map((x) => tf.transpose(x)), 0)) as tf.Tensor2D); // [N, Σ D_i]
 }
