@@ -126,13 +126,16 @@ export function lastStep(outputs: tf.Tensor3D, mask?: tf.Tensor2D): tf.Tensor2D 
 
 /**
  * The decoder's loss with teacher forcing: inputs [<sos>, y_1, …, y_{L−1}] (one-hot),
- * masked mean cross-entropy against y_1..y_L.
+ * masked mean cross-entropy against y_1..y_L. With `previous` given, those tokens are the
+ * inputs instead (scheduled sampling, generation/scheduled_sampling.ts, mixes the true tokens
+ * with the model's own; the loss is otherwise the same).
  * @param cell - the decoder cell (D = vocabSize).
  * @param initialState - its state before the first step (each [B, H]).
  * @param out - the output layer H → vocabSize.
  * @param targets - int32 [B, L].
  * @param targetMask - [B, L].
  * @param sos - id of `<sos>`.
+ * @param previous - int32 [B, L] the decoder's inputs. Default: [<sos>, y_1, …, y_{L−1}].
  */
 export function teacherForcedLoss(
   cell: RecurrentCell,
@@ -141,13 +144,37 @@ export function teacherForcedLoss(
   targets: tf.Tensor2D,
   targetMask: tf.Tensor2D,
   sos: number,
+  previous?: tf.Tensor2D,
 ): tf.Scalar {
   const [B, L] = targets.shape;
-  const vocabSize = cell.inputSize;
-  const previous = tf.concat([tf.fill([B, 1], sos, "int32"), tf.slice(targets, [0, 0], [B, L - 1])], 1); // [B, L]
-  const xs = tf.cast(tf.oneHot(previous, vocabSize), "float32") as tf.Tensor3D; // [B, L, vocabSize]
-  const { outputs } = cellSequence(cell, xs, { initialState }); // [B, L, H]
+  if (previous !== undefined && (previous.rank !== 2 || previous.shape[0] !== B || previous.shape[1] !== L || previous.dtype !== "int32")) {
+    throw new ArgumentError(`teacherForcedLoss: expected int32 decoder inputs of shape [${B}, ${L}] (as the targets), got ${previous.dtype} [${previous.shape}]`);
+  }
+  const { outputs } = decoderSteps(cell, initialState, previous ?? shiftRight(targets, sos)); // [B, L, H]
   return softmaxCrossEntropy(out.applySequence(outputs), targets, targetMask);
+}
+
+/**
+ * The teacher-forcing inputs: [<sos>, y_1, …, y_{L−1}].
+ * @param targets - int32 [B, L].
+ * @param sos - id of `<sos>`.
+ * @returns int32 [B, L].
+ */
+export function shiftRight(targets: tf.Tensor2D, sos: number): tf.Tensor2D {
+  const [B, L] = targets.shape;
+  return tf.concat([tf.fill([B, 1], sos, "int32"), tf.slice(targets, [0, 0], [B, L - 1])], 1); // [B, L]
+}
+
+/**
+ * Runs a decoder cell over given input tokens (one-hot) from a state.
+ * @param cell - the decoder cell (D = vocabSize).
+ * @param initialState - each [B, H].
+ * @param tokens - int32 [B, T].
+ * @returns outputs [B, T, H] and the final state.
+ */
+export function decoderSteps(cell: RecurrentCell, initialState: CellState, tokens: tf.Tensor2D): { outputs: tf.Tensor3D; finalState: CellState } {
+  const xs = tf.cast(tf.oneHot(tokens, cell.inputSize), "float32") as tf.Tensor3D; // [B, T, vocabSize]
+  return cellSequence(cell, xs, { initialState });
 }
 
 /**

@@ -14,15 +14,20 @@
  * cell (which ends at x_1). The decoder state must match it: same number of state
  * entries (both LSTM, or both RNN/GRU) and same hidden size.
  *
- * Training uses teacher forcing; `predict` decodes greedily (see common.ts).
+ * Training uses teacher forcing; `predict` decodes greedily (see common.ts). A batch may carry
+ * its own decoder inputs (`Seq2SeqBatch.decoderInputs`): scheduled sampling
+ * (generation/scheduled_sampling.ts) feeds the model's own tokens there. `decodeForward` runs the
+ * decoder over given tokens from a given state — what beam search and sampling need
+ * (generation/encoder_decoder_lm.ts makes it a `NextTokenModel`).
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
 import type { TranslationBatch } from "../data/tasks.js";
+import { tidyResult } from "../ops/sequence.js";
 import type { CellState, RecurrentCell } from "../rnn/cell.js";
 import type { SequenceLayer } from "../rnn/layer.js";
 import {
-  greedyDecode, Linear, stateCount, teacherForcedLoss, toDecoderCell, toLayer,
+  decoderSteps, greedyDecode, Linear, stateCount, teacherForcedLoss, toDecoderCell, toLayer,
   type DecoderSpec, type EncoderSpec, type Trainable,
 } from "./common.js";
 
@@ -42,8 +47,14 @@ export interface EncoderDecoderOptions {
   maxLength?: number;
 }
 
+/** A translation batch whose decoder inputs may be given (scheduled sampling). */
+export interface Seq2SeqBatch extends TranslationBatch {
+  /** int32 [B, L] the decoder's input at each step. Default: teacher forcing, [<sos>, y_1, …, y_{L−1}]. */
+  decoderInputs?: tf.Tensor2D;
+}
+
 /** A sequence-to-sequence model (see the file comment). */
-export class EncoderDecoder implements Trainable<TranslationBatch> {
+export class EncoderDecoder implements Trainable<Seq2SeqBatch> {
   readonly encoder: SequenceLayer;
   readonly decoder: RecurrentCell;
   readonly out: Linear;
@@ -87,13 +98,34 @@ export class EncoderDecoder implements Trainable<TranslationBatch> {
     return s;
   }
 
-  /** @returns the teacher-forced masked mean cross-entropy of `batch.targets`. */
-  loss(batch: TranslationBatch): tf.Scalar {
+  /** @returns the masked mean cross-entropy of `batch.targets`, the decoder fed `batch.decoderInputs` (default: teacher forcing). */
+  loss(batch: Seq2SeqBatch): tf.Scalar {
     return tf.tidy(() =>
       teacherForcedLoss(
-        this.decoder, this.encode(batch.sources, batch.sourceMask), this.out, batch.targets, batch.targetMask, this.sos,
+        this.decoder, this.encode(batch.sources, batch.sourceMask), this.out, batch.targets, batch.targetMask, this.sos, batch.decoderInputs,
       ),
     );
+  }
+
+  /** vocabSize, the number of output tokens. */
+  get vocabSize(): number {
+    return this.decoder.inputSize;
+  }
+
+  /**
+   * The decoder alone over given tokens: logits of the next token at every position.
+   * @param tokens - int32 [B, T] decoder inputs (e.g. [<sos>] then the tokens chosen so far).
+   * @param initialState - the decoder state before them (each [B, H]), e.g. `encode(sources)`.
+   * @returns logits [B, T, vocabSize] and the final state.
+   */
+  decodeForward(tokens: tf.Tensor2D, initialState: CellState): { logits: tf.Tensor3D; finalState: CellState } {
+    if (tokens.dtype !== "int32" || tokens.rank !== 2) {
+      throw new ArgumentError(`EncoderDecoder.decodeForward: expected int32 tokens of shape [B, T], got ${tokens.dtype} [${tokens.shape}]`);
+    }
+    return tidyResult(() => {
+      const { outputs, finalState } = decoderSteps(this.decoder, initialState, tokens); // [B, T, H]
+      return { logits: this.out.applySequence(outputs), finalState }; // [B, T, vocabSize]
+    });
   }
 
   /**
