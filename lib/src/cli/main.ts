@@ -6,6 +6,7 @@
  *     seqlab ppl --arpa MODEL.arpa --text TEST.txt             perplexity (cli/ppl.ts)
  *     seqlab train-lm --train T.txt --valid V.txt --out DIR    RNN/LSTM/GRU LM (cli/train_lm.ts)
  *     seqlab ppl --model DIR --text TEST.txt                   its perplexity
+ *     seqlab generate --model DIR [--decoder argmax|sample|beam]   text from it (cli/generate.ts)
  *
  * One file per command under cli/, each exporting `addXCommand(program)`; add a command by
  * writing its file and one line in `createProgram`.
@@ -19,6 +20,7 @@ import { realpathSync } from "node:fs";
 import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
 import { InterruptedError, SeqlabError } from "../errors.js";
+import { addGenerateCommand } from "./generate.js";
 import { addKnCommand } from "./kn.js";
 import { addPplCommand } from "./ppl.js";
 import { addTrainLmCommand } from "./train_lm.js";
@@ -30,6 +32,7 @@ export function createProgram(): Command {
   addKnCommand(program);
   addPplCommand(program);
   addTrainLmCommand(program);
+  addGenerateCommand(program);
   return program;
 }
 
