@@ -7,7 +7,8 @@
  * is evidence that the set semantics there is conlleval's.
  *
  * Input: lines of `... gold guessed`, blank lines as boundaries (default delimiter, no
- * -r raw mode, boundary token "-X-"); fields are split at runs of white space. Output: the
+ * -r raw mode, boundary token "-X-"); fields are split at runs of spaces, tabs and CRs, as
+ * lib/src/ner/conlleval.ts splits them (the script splits at single spaces). Output: the
  * script's counters.
  */
 
@@ -86,7 +87,7 @@ export function conllevalCounts(text: string): ConllevalCounts {
   const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop(); // `while (<STDIN>)` reads no line after the final newline
   for (const line of lines) {
-    let features = line.split(/\s+/).filter((f) => f !== "");
+    let features = line.split(/[ \t\r\f\v]+/).filter((f) => f !== "");
     if (features.length === 0 || features[0] === boundary) features = [boundary, "O", "O"];
     let [guessed, guessedType] = split(features.pop()!);
     const [correct, correctType] = split(features.pop()!);

@@ -19,8 +19,9 @@
  *      to even on the exact binary value — `Number.prototype.toFixed` rounds ties up, so
  *      it is not used), per-type lines with "%17s: " and the type's predicted count;
  *   5. types are sorted as Perl's `sort` sorts strings (code points).
- * Differences, on purpose: fields are split at runs of white space (the script splits at
- * single spaces, so it would read a doubled space as an empty field); tags must be O or
+ * Differences, on purpose: fields are split at runs of spaces, tabs and CRs (the script splits
+ * at single spaces, so it would read a doubled space as an empty field, and keeps the "\r"
+ * of a CRLF line end in the last tag); tags must be O or
  * B-/I-(E-/S-)TYPE (ner/tag_scheme.ts), and IOBES files are mapped to IOB2 before chunking
  * (the script would read E- as IOE's end tag and knows no S-).
  */

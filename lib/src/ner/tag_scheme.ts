@@ -3,8 +3,8 @@
  * side by side), scheme detection, and the chunk rules of `conlleval`.
  *
  * Tags are "O" or "P-TYPE" with the prefix P ∈ {B, I} (IO: I only; IOBES also E and S) and
- * a non-empty TYPE, split at the FIRST hyphen as conlleval does ("B-GEO-POL" has type
- * "GEO-POL").
+ * a non-empty TYPE without white space (Unicode's: no-break space and U+FEFF included), split
+ * at the FIRST hyphen as conlleval does ("B-GEO-POL" has type "GEO-POL").
  *
  * Reading tags into chunks, leniently (conlleval's rules, Tjong Kim Sang 2000-2004, the
  * CoNLL shared tasks' `conlleval.pl`):
@@ -52,7 +52,7 @@ export const SCHEME_PREFIXES: Readonly<Record<TagScheme, readonly string[]>> = {
   IOBES: ["B", "I", "E", "S"],
 };
 
-const TAG_RE = /^([BIES])-(.+)$/s;
+const TAG_RE = /^([BIES])-(\S+)$/u;
 
 /**
  * Splits a tag into prefix and type, checking it against a scheme.
