@@ -14,7 +14,8 @@
  * - the round trip: every entity lost in IOB2 is explained by the alignment, and the
  *   inside-token count equals a direct check of each entity's boundaries against the tokens.
  */
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
+import * as os from "node:os";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -30,7 +31,7 @@ import { OffsetMap } from "../lib/src/ner/offsets.js";
 import { roundTripCounts } from "../lib/src/ner/round_trip.js";
 import { tokenize } from "../lib/src/ner/tokenize.js";
 import { BratError } from "../lib/src/ner/errors.js";
-import { MissingDataError } from "../lib/src/datasets/folder.js";
+import { ChecksumError, MissingDataError } from "../lib/src/datasets/folder.js";
 
 const shared = process.env.SEQLAB_DATA ?? path.resolve(import.meta.dirname, "..", "..", "shared", "datasets");
 const hasConll = fs.existsSync(path.join(shared, "conll2003", "train.txt"));
@@ -174,5 +175,31 @@ describe("Collection5", { skip: hasC5 ? false : `no Collection5 in ${shared} (se
     }
     assert.equal(tokens, corpus.documents.reduce((a, d) => a + tokenize(d.text).length, 0));
     assert.ok(all.every((s) => s.tags[0] === "O" || s.tags[0].startsWith("B-")));
+  });
+});
+
+describe("the loaders without the real data", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-ner-data-"));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test("Collection5: MissingDataError saying where to put the files; verify refuses other files; a one-document split", () => {
+    assert.throws(() => loadCollection5({ dataDir: tmp }), (e: unknown) => e instanceof MissingDataError && /^Collection5: expected its 1,000 NAME\.txt \/ NAME\.ann pairs in .*collection5 \(e\.g\. 001\.txt, 001\.ann\), got no such files\. seqlab does not download it: .*point SEQLAB_DATA/.test((e as Error).message));
+    fs.mkdirSync(path.join(tmp, "collection5"));
+    fs.writeFileSync(path.join(tmp, "collection5", "001.txt"), "Россия и США.\r\n");
+    fs.writeFileSync(path.join(tmp, "collection5", "001.ann"), "T1\tGEOPOLIT 0 6\tРоссия\r\nT2\tGEOPOLIT 9 12\tСША\r\n");
+    assert.throws(() => loadCollection5({ dataDir: tmp, verify: true }), (e: unknown) => e instanceof ChecksumError && /expected the 2 files of .* to have the listing sha256 f641d2f6/.test((e as Error).message));
+    const ds = loadCollection5({ dataDir: tmp });
+    assert.deepEqual(ds.documents, { train: ["001"], dev: [], test: [] });
+    assert.deepEqual(ds.train.map((s) => [s.tokens, s.tags]), [[["Россия", "и", "США", "."], ["B-GEOPOLIT", "O", "B-GEOPOLIT", "O"]]]);
+  });
+
+  test("CoNLL-2003 from the original IOB1 file names; verify needs the recorded copy", () => {
+    const dir = path.join(tmp, "conll2003");
+    fs.mkdirSync(dir);
+    for (const n of ["eng.train", "eng.testa", "eng.testb"]) fs.writeFileSync(path.join(dir, n), "-DOCSTART- -X- O O\n\nSpain NNP I-NP I-LOC\nFrance NNP I-NP B-LOC\n");
+    const ds = loadConll2003({ dataDir: tmp });
+    assert.deepEqual(ds.train[0].tags, ["B-LOC", "B-LOC"]);
+    assert.equal(ds.train[0].doc, "doc1");
+    assert.throws(() => loadConll2003({ dataDir: tmp, verify: true }), (e: unknown) => e instanceof ChecksumError && /expected train\.txt to verify \(its sha256 is recorded\), got .*eng\.train/.test((e as Error).message));
   });
 });
