@@ -184,6 +184,49 @@ export {
 export { CharEncoder, type CharEncoderOptions } from "./tagging/char_encoder.js";
 export { BiLstmCrfTagger, type BiLstmCrfTaggerOptions, type TaggerBatch } from "./tagging/bilstm_crf.js";
 
+// 8b. NER data: BRAT and CoNLL files, tokens with offsets, BIO tags, conlleval-exact F1, batches, corpora.
+export { BratError, ConllError, TagError } from "./ner/errors.js";
+export { TAG_SCHEMES, type TagScheme, type CharSpan, type TokenSpan, type Token, type NerSentence, type NerDataset } from "./ner/types.js";
+export { parseAnn, type BratRecord } from "./ner/brat_ann.js";
+export {
+  parseBrat,
+  readBratDocument,
+  readBratFolder,
+  type BratDocument,
+  type BratEntity,
+  type BratFault,
+  type BratCorpus,
+  type BratReadOptions,
+} from "./ner/brat_reader.js";
+export { formatAnn, spansToBrat, writeBratDocument } from "./ner/brat_writer.js";
+export { OffsetMap, type OffsetConvention } from "./ner/offsets.js";
+export { tokenize } from "./ner/tokenize.js";
+export { splitSentenceTokens } from "./ner/sentences.js";
+export { alignSpans, tokenSpansToCharSpans } from "./ner/align.js";
+export { documentToSentences, sentenceSpans, entitySpans } from "./ner/documents.js";
+export { roundTripCounts, type RoundTripCounts } from "./ner/round_trip.js";
+export { parseTag, tagsToSpans, spansToTags, convertTags, detectScheme } from "./ner/tag_scheme.js";
+export { TagSet } from "./ner/tag_set.js";
+export { parseConll, readConllFile, type ConllSentence, type ConllFile } from "./ner/conll_reader.js";
+export { formatConll, formatConllEval } from "./ner/conll_writer.js";
+export { evaluateNer, type NerEvaluation, type ChunkScores } from "./ner/evaluate.js";
+export { conllevalText, conllevalFile, conllevalReport } from "./ner/conlleval.js";
+export {
+  buildNerVocabs,
+  makeNerBatch,
+  nerBatches,
+  nerBatchTensors,
+  capsOf,
+  CAPS,
+  CAPS_SIZE,
+  type NerBatch,
+  type NerVocabs,
+  type NerBatchTensors,
+} from "./ner/batches.js";
+export { loadConll2003, CONLL2003_SHA256 } from "./ner/conll2003.js";
+export { loadCollection5, loadCollection5Documents, collection5Split, COLLECTION5_TYPES, COLLECTION5_SPLIT_SEED } from "./ner/collection5.js";
+export { SLIDE_EXAMPLE } from "./ner/slide_example.js";
+
 // 9. Data and datasets: tokenizers, vocabularies and <UNK>, LM batches, corpora through SEQLAB_DATA.
 export { whitespaceTokenize, wordTokenize, charTokenize, splitSentences, type TokenizeOptions, type CharTokenizeOptions } from "./data/tokenize.js";
 export {

@@ -29,3 +29,4 @@ export { registerSeqlabBackend, SEQLAB_BACKEND } from "./backend/seqlab_backend.
 export { vanillaToFlat64, vanillaFromFlat64 } from "./rnn/vanilla.js";
 export { sha256File } from "./datasets/folder.js";
 export { escapeHtml } from "./notebook/display.js";
+export { printfFixed, parseConllevalText } from "./ner/conlleval.js";
