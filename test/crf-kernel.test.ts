@@ -1,6 +1,7 @@
 /**
  * The engine's CRF kernels (lib/csrc/crf.c for native and wasm, engine/js_crf.ts for js)
- * and the fused CRF ops (ops/crf_fused.ts, through ops/crf.ts) against oracles:
+ * and the fused CRF ops (ops/crf_fused.ts: log Z, the log-likelihood, Viterbi, through
+ * ops/crf.ts) against oracles:
  * - brute force: all K^L tag paths of each sequence enumerated in float64 (K ≤ 4, L ≤ 5):
  *   log Z = logsumexp of the path scores; the gradient of Σ_b w_b log Z_b = the expected
  *   feature counts Σ_y p(y) w_b [feature of y] (marginals of every emission, start, end and
@@ -439,16 +440,19 @@ describe("CRF op dispatch", () => {
     tf.dispose([emissions, tags, mask, params.start, params.end, params.transitions]);
   });
 
-  test("a sequence of length 0 is refused before any kernel runs, with the op's message", () => {
+  test("a sequence of length 0 and a tag out of range are refused before any kernel runs, with the op's message, engine or not", () => {
     const p = makeProblem(1, 2, 3, 3);
-    const { emissions, params } = tensors(p);
+    const { emissions, tags, params } = tensors(p);
     const mask = tf.tensor2d([[1, 1, 0], [0, 0, 0]]);
+    const badTags = tf.tensor2d([[0, 3, 0], [1, 1, 1]], [2, 3], "int32");
     for (const k of [jsKernels, null]) {
       withKernels(k, () => {
         assert.throws(() => crfLogPartition(emissions, params, mask), { message: "crfLogPartition: expected the first step of every sequence real, got mask[1, 0] = 0" });
+        assert.throws(() => crfLogLikelihood(emissions, tags, params, { mask }), { message: "crfLogLikelihood: expected the first step of every sequence real, got mask[1, 0] = 0" });
         assert.throws(() => viterbiDecode(emissions, params, mask), { message: "viterbiDecode: expected the first step of every sequence real, got mask[1, 0] = 0" });
+        assert.throws(() => crfLogLikelihood(emissions, badTags, params), { message: "crfLogLikelihood: expected tags in [0, 3), got tags[0, 1] = 3" });
       });
     }
-    tf.dispose([emissions, mask, params.start, params.end, params.transitions]);
+    tf.dispose([emissions, tags, badTags, mask, params.start, params.end, params.transitions]);
   });
 });

@@ -24,13 +24,14 @@
  *    argmax_j (δ_{L−1}[j] + end[j]) and the back-pointers give the rest, in float64 on the
  *    emissions' values: decoding needs no gradient.
  *
- * Two implementations. When an engine is active (engine/engine.ts, `initEngine`), log Z with
- * its gradient and Viterbi run as fused kernels (ops/crf_fused.ts: one forward–backward
- * pass instead of T steps of small tfjs ops). Otherwise, and always in
- * `crfLogPartitionReference`, `crfLogLikelihoodReference` and `viterbiDecodeReference`, log Z
- * is a loop of tfjs ops differentiated by tfjs autodiff and Viterbi plain JavaScript: the
- * readable definition and the fused kernels' test oracle (test/crf-kernel.test.ts).
- * `crfScore` is a few gathers, tfjs ops in both.
+ * Two implementations. When an engine is active (engine/engine.ts, `initEngine`), log Z and
+ * the log-likelihood with their gradients, and Viterbi, run as fused kernels
+ * (ops/crf_fused.ts: one forward–backward pass instead of T steps of small tfjs ops).
+ * Otherwise, and always in `crfLogPartitionReference`, `crfLogLikelihoodReference` and
+ * `viterbiDecodeReference`, log Z is a loop of tfjs ops differentiated by tfjs autodiff,
+ * the log-likelihood `crfScore` − that, and Viterbi plain JavaScript: the readable
+ * definition and the fused kernels' test oracle (test/crf-kernel.test.ts). `crfScore`
+ * itself is a few gathers, tfjs ops in both.
  *
  * References: Lafferty et al. (2001), "Conditional random fields"; Huang et al. (2015),
  * "Bidirectional LSTM-CRF models for sequence tagging"; Lample et al. (2016), "Neural
@@ -39,7 +40,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
 import { getKernels } from "../engine/engine.js";
-import { fusedCrfLogPartition, fusedViterbiDecode } from "./crf_fused.js";
+import { fusedCrfLogLikelihood, fusedCrfLogPartition, fusedViterbiDecode } from "./crf_fused.js";
 import { uniformVariable } from "./init.js";
 
 /** The CRF's parameters. */
@@ -153,7 +154,8 @@ export interface CrfLogLikelihoodOptions {
  * The log-likelihood log p(y | e) = score(y) − log Z, reduced over the batch. It is ≤ 0;
  * a training loss is its negative (see `Crf.logLikelihood` and the tagger's `loss`).
  * Differentiable (tf.grads, tf.variableGrads) with respect to emissions and the three
- * parameters; log Z runs on the engine when one is active (`crfLogPartition`).
+ * parameters. With an engine active, one fused kernel computes it with its gradient
+ * (ops/crf_fused.ts), else `crfLogLikelihoodReference`.
  * @param emissions - float32 [B, T, K].
  * @param tags - int32 [B, T], values in [0, K).
  * @param params - start [K], end [K], transitions [K, K].
@@ -161,42 +163,48 @@ export interface CrfLogLikelihoodOptions {
  * @returns [] the reduced log-likelihood.
  */
 export function crfLogLikelihood(emissions: tf.Tensor3D, tags: tf.Tensor2D, params: CrfParams, options: CrfLogLikelihoodOptions = {}): tf.Scalar {
-  return logLikelihood(crfLogPartition, emissions, tags, params, options);
+  const kernels = getKernels();
+  if (kernels === null) return crfLogLikelihoodReference(emissions, tags, params, options);
+  const { B, lengths } = checkLogLikelihood(emissions, tags, params, options);
+  return tf.tidy(() => {
+    const perSequence = fusedCrfLogLikelihood(kernels, emissions, tags, params, lengths); // [B]
+    return reduce(perSequence, options.reduction ?? "sum", B, lengths.reduce((n, L) => n + L, 0));
+  });
 }
 
 /**
- * `crfLogLikelihood` with log Z from `crfLogPartitionReference` (tfjs ops and autodiff
- * only): the fused kernel's test oracle.
+ * `crfLogLikelihood` as tfjs ops (`crfScore` − `crfLogPartitionReference`), differentiated by
+ * tfjs autodiff: the fused kernel's test oracle.
  * @param emissions - float32 [B, T, K]. @param tags - int32 [B, T], values in [0, K).
  * @param params - start [K], end [K], transitions [K, K].
  * @param options - mask [B, T] and reduction (see `CrfLogLikelihoodOptions`).
  * @returns [] the reduced log-likelihood.
  */
 export function crfLogLikelihoodReference(emissions: tf.Tensor3D, tags: tf.Tensor2D, params: CrfParams, options: CrfLogLikelihoodOptions = {}): tf.Scalar {
-  return logLikelihood(crfLogPartitionReference, emissions, tags, params, options);
+  const { B, lengths } = checkLogLikelihood(emissions, tags, params, options);
+  const { mask } = options;
+  return tf.tidy(() => {
+    const perSequence = tf.sub(crfScore(emissions, tags, params, mask), crfLogPartitionReference(emissions, params, mask)) as tf.Tensor1D; // [B]
+    return reduce(perSequence, options.reduction ?? "sum", B, lengths.reduce((n, L) => n + L, 0));
+  });
 }
 
-/** score(y) − log Z reduced (see `crfLogLikelihood`), with log Z from `logPartition`. */
-function logLikelihood(
-  logPartition: (emissions: tf.Tensor3D, params: CrfParams, mask?: tf.Tensor2D) => tf.Tensor1D,
-  emissions: tf.Tensor3D,
-  tags: tf.Tensor2D,
-  params: CrfParams,
-  options: CrfLogLikelihoodOptions,
-): tf.Scalar {
+/** Checks the arguments of `crfLogLikelihood` (reduction first). */
+function checkLogLikelihood(emissions: tf.Tensor3D, tags: tf.Tensor2D, params: CrfParams, options: CrfLogLikelihoodOptions) {
   const reduction = options.reduction ?? "sum";
   if (reduction !== "sum" && reduction !== "mean" && reduction !== "tokenMean") {
     throw new ArgumentError(`crfLogLikelihood: expected reduction "sum", "mean" or "tokenMean", got ${JSON.stringify(reduction)}`);
   }
-  const { mask } = options;
-  return tf.tidy((): tf.Scalar => {
-    const perSequence = tf.sub(crfScore(emissions, tags, params, mask), logPartition(emissions, params, mask)); // [B]
-    const total = tf.sum(perSequence) as tf.Scalar; // []
-    const [B, T] = tags.shape;
-    if (reduction === "sum") return total;
-    if (reduction === "mean") return tf.div(total, B);
-    return tf.div(total, mask === undefined ? B * T : tf.sum(tf.cast(mask, "float32"))); // []
-  });
+  const sizes = checkInputs("crfLogLikelihood", emissions, params, options.mask);
+  checkTags("crfLogLikelihood", tags, sizes.B, sizes.T, sizes.K);
+  return sizes;
+}
+
+/** Σ_b of the per-sequence log-likelihoods [B], ÷ B ("mean") or ÷ the number of real steps ("tokenMean"). */
+function reduce(perSequence: tf.Tensor1D, reduction: CrfReduction, B: number, tokens: number): tf.Scalar {
+  const total = tf.sum(perSequence) as tf.Scalar; // []
+  if (reduction === "sum") return total;
+  return tf.div(total, reduction === "mean" ? B : tokens); // []
 }
 
 /**

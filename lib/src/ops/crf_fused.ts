@@ -20,6 +20,13 @@
  *
  *      (∂ log Z / ∂θ = E_p[∂ score(y) / ∂θ], the expected feature counts). lengths takes no
  *      gradient (they are data).
+ *   3. Kernel "SeqlabCrfLogLikelihood" (inputs as 1 plus tags int32 [B, T]) returns the
+ *      per-sequence log p(y_b | e_b) = score(y_b) − log Z_b [B] and the same tape: log Z by
+ *      `crfForward`, the gold path's score summed here (B·T terms, float64). Its gradient
+ *      is the gold path's feature counts minus the marginals: `crfBackward` with
+ *      dL/d log Z = −ḡ, then +ḡ_b at e[b, t, y_t], start[y_0], end[y_{L−1}] and
+ *      A[y_{t−1}, y_t]. One kernel pair replaces `crfScore`'s ~20 small ops and their
+ *      gradients in the training loss.
  * Viterbi needs no gradient, so it is not a tfjs kernel: `fusedViterbiDecode` reads the
  * emissions' values and calls `crfViterbi` directly.
  *
@@ -27,7 +34,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Kernels } from "../engine/kernels.js";
-import { defineKernel, noMaskGradient, run, useKernels, type Attrs } from "./fused.js";
+import { defineKernel, noMaskGradient, run, useKernels, type Attrs, type Out } from "./fused.js";
+
+/** A kernel's input values by name (ops/fused.ts reads tags and lengths as int32). */
+type Values = Record<string, Float32Array | Int32Array>;
 
 /** The CRF's parameters as tensors (ops/crf.ts `CrfParams`). */
 interface CrfTensors {
@@ -42,7 +52,8 @@ interface CrfTensors {
 const NAME = "SeqlabCrfLogPartition";
 const SAVED = ["emissions", "start", "end", "transitions", "lengths"];
 
-defineKernel(NAME, (k, v, a) => {
+/** log Z [B] and the tape by `crfForward`. */
+function computeLogZ(k: Kernels, v: Values, a: Attrs): [Out, Out] {
   const B = a.B as number, T = a.T as number, K = a.K as number;
   const logZ = new Float32Array(B);
   const tape = new Float32Array(k.crfTapeSize({ B, T, K }));
@@ -51,9 +62,10 @@ defineKernel(NAME, (k, v, a) => {
     start: v.start as Float32Array, end: v.end as Float32Array, transitions: v.transitions as Float32Array, logZ, tape,
   });
   return [{ shape: [B], values: logZ }, { shape: [tape.length], values: tape }];
-});
+}
 
-defineKernel(NAME + "Grad", (k, v, a) => {
+/** The gradients of Σ_b dLogZ[b] log Z_b w.r.t. emissions, start, end, transitions by `crfBackward`. */
+function computeLogZGrad(k: Kernels, v: Values, a: Attrs): Out[] {
   const B = a.B as number, T = a.T as number, K = a.K as number;
   const dEmissions = new Float32Array(B * T * K), dStart = new Float32Array(K), dEnd = new Float32Array(K), dTransitions = new Float32Array(K * K);
   k.crfBackward({
@@ -62,7 +74,10 @@ defineKernel(NAME + "Grad", (k, v, a) => {
     tape: v.tape as Float32Array, dLogZ: v.dLogZ as Float32Array, dEmissions, dStart, dEnd, dTransitions,
   });
   return [{ shape: [B, T, K], values: dEmissions }, { shape: [K], values: dStart }, { shape: [K], values: dEnd }, { shape: [K, K], values: dTransitions }];
-});
+}
+
+defineKernel(NAME, computeLogZ);
+defineKernel(NAME + "Grad", computeLogZGrad);
 
 tf.registerGradient({
   kernelName: NAME,
@@ -74,6 +89,56 @@ tf.registerGradient({
     SAVED.forEach((n, j) => (inputs[n] = saved[j]));
     const [dEmissions, dStart, dEnd, dTransitions] = run(NAME + "Grad", inputs, attrs as unknown as Attrs);
     return { emissions: () => dEmissions, start: () => dStart, end: () => dEnd, transitions: () => dTransitions, lengths: noMaskGradient };
+  },
+});
+
+const LLH = "SeqlabCrfLogLikelihood";
+const LLH_SAVED = ["emissions", "tags", "start", "end", "transitions", "lengths"];
+
+defineKernel(LLH, (k, v, a) => {
+  const [logZ, tape] = computeLogZ(k, v, a);
+  const B = a.B as number, T = a.T as number, K = a.K as number;
+  const e = v.emissions, y = v.tags, A = v.transitions, lengths = v.lengths;
+  const llh = new Float32Array(B);
+  for (let b = 0; b < B; b++) {
+    const L = lengths[b], o = b * T;
+    let score = v.start[y[o]] + v.end[y[o + L - 1]]; // score(y_b), float64
+    for (let t = 0; t < L; t++) score += e[(o + t) * K + y[o + t]];
+    for (let t = 1; t < L; t++) score += A[y[o + t - 1] * K + y[o + t]];
+    llh[b] = score - logZ.values[b];
+  }
+  return [{ shape: [B], values: llh }, tape];
+});
+
+defineKernel(LLH + "Grad", (k, v, a) => {
+  const B = a.B as number, T = a.T as number, K = a.K as number;
+  const g = v.dLlh; // [B] dL/d log p(y_b | e_b)
+  const grads = computeLogZGrad(k, { ...v, dLogZ: g.map((x) => -x) }, a); // −ḡ_b × the marginals
+  const [dE, dStart, dEnd, dA] = grads.map((o) => o.values);
+  const y = v.tags, lengths = v.lengths;
+  for (let b = 0; b < B; b++) {
+    const L = lengths[b], o = b * T;
+    dStart[y[o]] += g[b]; // + ḡ_b × the gold path's feature counts
+    dEnd[y[o + L - 1]] += g[b];
+    for (let t = 0; t < L; t++) dE[(o + t) * K + y[o + t]] += g[b];
+    for (let t = 1; t < L; t++) dA[y[o + t - 1] * K + y[o + t]] += g[b];
+  }
+  return grads;
+});
+
+tf.registerGradient({
+  kernelName: LLH,
+  inputsToSave: LLH_SAVED,
+  outputsToSave: [false, true], // the tape
+  gradFunc: (dy, saved, attrs) => {
+    const [dLlh] = dy as tf.Tensor[]; // [dLlh [B], dTape (unused)]
+    const inputs: Record<string, tf.Tensor> = { tape: saved[LLH_SAVED.length], dLlh };
+    LLH_SAVED.forEach((n, j) => (inputs[n] = saved[j]));
+    const [dEmissions, dStart, dEnd, dTransitions] = run(LLH + "Grad", inputs, attrs as unknown as Attrs);
+    return {
+      emissions: () => dEmissions, start: () => dStart, end: () => dEnd, transitions: () => dTransitions,
+      tags: noMaskGradient, lengths: noMaskGradient,
+    };
   },
 });
 
@@ -94,6 +159,25 @@ export function fusedCrfLogPartition(k: Kernels, emissions: tf.Tensor3D, params:
     const inputs = { emissions, start: params.start, end: params.end, transitions: params.transitions, lengths: tf.tensor1d(lengths as number[], "int32") };
     const [logZ] = run(NAME, inputs, { B, T, K, engine: k.name });
     return logZ as tf.Tensor1D; // [B]
+  });
+}
+
+/**
+ * The per-sequence log-likelihood log p(y_b | e_b) = score(y_b) − log Z_b by the engine,
+ * differentiable w.r.t. emissions and the three parameters (step 3 of the file comment).
+ * Same value as `crfScore` − `crfLogPartitionReference` (ops/crf.ts), whose checks it relies on.
+ * @param k - the kernels. @param emissions - float32 [B, T, K].
+ * @param tags - int32 [B, T], values in [0, K). @param params - start [K], end [K], transitions [K, K].
+ * @param lengths - [B] real lengths, each in [1, T].
+ * @returns [B] log p(y_b | e_b).
+ */
+export function fusedCrfLogLikelihood(k: Kernels, emissions: tf.Tensor3D, tags: tf.Tensor2D, params: CrfTensors, lengths: readonly number[]): tf.Tensor1D {
+  useKernels(k);
+  const [B, T, K] = emissions.shape;
+  return tf.tidy(() => {
+    const inputs = { emissions, tags, start: params.start, end: params.end, transitions: params.transitions, lengths: tf.tensor1d(lengths as number[], "int32") };
+    const [llh] = run(LLH, inputs, { B, T, K, engine: k.name });
+    return llh as tf.Tensor1D; // [B]
   });
 }
 

@@ -59,7 +59,7 @@ const COMPUTES = new Map<string, Compute>();
 /** How many of COMPUTES each backend has registered (kernels defined later are registered at their first run). */
 const registeredOn = new Map<string, number>();
 /** Inputs read as int32 (everything else is float32). */
-const INT_INPUTS = new Set(["targets", "lengths"]);
+const INT_INPUTS = new Set(["targets", "lengths", "tags"]);
 
 /**
  * Defines the forward or backward kernel `name`: `compute` maps the inputs' values to the
@@ -94,7 +94,7 @@ function ensureRegistered(): void {
 }
 
 /**
- * Tensor values as the typed array a kernel expects: targets and lengths are int32, everything else
+ * Tensor values as the typed array a kernel expects: targets, lengths and tags are int32, everything else
  * float32. Callers may pass int32 inputs where the reference ops upcast them (a one-hot
  * x, an int mask), so those are converted here rather than rejected by the kernels.
  */
