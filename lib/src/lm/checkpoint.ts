@@ -25,6 +25,10 @@
  * first finishes an interrupted step 3–4 (`recoverCheckpoint`). Other files in DIR (e.g.
  * training.lock, lm/training_lock.ts) are never touched.
  *
+ * `writeCheckpointFolder`, `checkpointFile` and `verifyManifest` are these mechanics for any
+ * set of files: the tagger checkpoint (tagging/tagger_checkpoint.ts) is saved and checked
+ * the same way.
+ *
  * Loading verifies everything before building the model and throws `CheckpointError`
  * naming the file (and the field or weight): the manifest's byte size and sha256 of each
  * file, every model.json field, the weight shapes the config implies, weights.bin's exact
@@ -53,8 +57,6 @@ export class CheckpointError extends SeqlabError {}
 /** The current format version. */
 export const CHECKPOINT_VERSION = 2;
 
-/** The checkpoint's files other than the manifest, in the order they are written. */
-const DATA_FILES = ["weights.bin", "vocab.json", "model.json"] as const;
 const MANIFEST = "manifest.json";
 const NEXT = ".next";
 const CELLS = ["rnn", "lstm", "gru"] as const;
@@ -161,11 +163,25 @@ export function saveLm(dir: string, model: RnnLm, vocab: Vocab, history: unknown
     "vocab.json": Buffer.from(JSON.stringify(vocab.toJSON()) + "\n"),
     "model.json": Buffer.from(JSON.stringify(json, null, 1) + "\n"),
   };
-  const files: Record<string, { bytes: number; sha256: string }> = {};
-  for (const f of DATA_FILES) files[f] = { bytes: contents[f].length, sha256: sha256(contents[f]) };
-  contents[MANIFEST] = Buffer.from(JSON.stringify({ format: "seqlab-checkpoint-manifest", version: CHECKPOINT_VERSION, files }, null, 1) + "\n");
+  writeCheckpointFolder(dir, contents, history.length);
+}
 
-  const phase = testHook(history.length);
+/**
+ * Writes files into a checkpoint folder atomically, with a manifest of their sizes and
+ * sha256 (steps 1–4 of the file comment): the mechanism of `saveLm`, for any set of files
+ * (the tagger checkpoint of tagging/checkpoint.ts uses it too).
+ * @param dir - the folder (created when missing).
+ * @param contents - file name → bytes, in the order they are written; not "manifest.json", which is written last.
+ * @param epochs - the epoch count the SEQLAB_CHECKPOINT_TEST_DELAY_MS hook prints.
+ */
+export function writeCheckpointFolder(dir: string, contents: Readonly<Record<string, Buffer>>, epochs: number): void {
+  const names = Object.keys(contents);
+  const all: Record<string, Buffer> = { ...contents };
+  const files: Record<string, { bytes: number; sha256: string }> = {};
+  for (const f of names) files[f] = { bytes: contents[f].length, sha256: sha256(contents[f]) };
+  all[MANIFEST] = Buffer.from(JSON.stringify({ format: "seqlab-checkpoint-manifest", version: CHECKPOINT_VERSION, files }, null, 1) + "\n");
+
+  const phase = testHook(epochs);
   if (!fs.existsSync(dir)) {
     fs.mkdirSync(dir, { recursive: true });
     fsyncDir(path.dirname(path.resolve(dir))); // the new folder's own entry
@@ -176,8 +192,8 @@ export function saveLm(dir: string, model: RnnLm, vocab: Vocab, history: unknown
   const tmp = path.join(dir, `.tmp-${process.pid}`);
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp);
-  for (const f of [...DATA_FILES, MANIFEST]) {
-    writeSynced(path.join(tmp, f), contents[f]);
+  for (const f of [...names, MANIFEST]) {
+    writeSynced(path.join(tmp, f), all[f]);
     phase(`wrote ${f}`);
   }
   fsyncDir(tmp);
@@ -207,7 +223,7 @@ export function recoverCheckpoint(dir: string): void {
 /** Steps 3–4: moves DIR/.next's files over DIR's (manifest last), then removes .next. */
 function finishMove(dir: string, phase: (p: string) => void): void {
   const next = path.join(dir, NEXT);
-  for (const f of [...DATA_FILES, MANIFEST]) {
+  for (const f of [...filesToMove(next), MANIFEST]) {
     if (!fs.existsSync(path.join(next, f))) continue; // moved before an interruption
     fs.renameSync(path.join(next, f), path.join(dir, f));
     phase(`moved ${f}`);
@@ -215,6 +231,18 @@ function finishMove(dir: string, phase: (p: string) => void): void {
   fsyncDir(dir);
   fs.rmSync(next, { recursive: true, force: true });
   fsyncDir(dir);
+}
+
+/** The files of DIR/.next but its manifest: in the manifest's order (the order written), then any others. */
+function filesToMove(next: string): string[] {
+  const present = fs.readdirSync(next).filter((f) => f !== MANIFEST).sort();
+  let listed: string[] = [];
+  try {
+    listed = Object.keys((JSON.parse(fs.readFileSync(path.join(next, MANIFEST), "utf8")) as { files: Record<string, unknown> }).files);
+  } catch {
+    // no readable manifest (already moved): the sorted names
+  }
+  return [...listed.filter((f) => present.includes(f)), ...present.filter((f) => !listed.includes(f))];
 }
 
 /**
@@ -275,11 +303,19 @@ export function inspectLm(dir: string, options: LoadLmOptions = {}): CheckpointC
   }
 }
 
+/**
+ * Where a checkpoint file is read from: DIR/.next/<file> while a save is between its commit
+ * point and its end (file comment, loading), else DIR/<file>.
+ * @param dir - the checkpoint folder.
+ * @param file - a file name of the checkpoint.
+ */
+export function checkpointFile(dir: string, file: string): string {
+  const inNext = path.join(dir, NEXT, file);
+  return isDir(path.join(dir, NEXT)) && fs.existsSync(inNext) ? inNext : path.join(dir, file);
+}
+
 function inspectOnce(dir: string, warn: (line: string) => void): CheckpointContents {
-  const resolve = (f: string) => {
-    const inNext = path.join(dir, NEXT, f);
-    return isDir(path.join(dir, NEXT)) && fs.existsSync(inNext) ? inNext : path.join(dir, f);
-  };
+  const resolve = (f: string) => checkpointFile(dir, f);
   const files = { model: resolve("model.json"), bin: resolve("weights.bin"), vocab: resolve("vocab.json"), manifest: resolve(MANIFEST) };
   for (const f of [files.model, files.bin, files.vocab]) {
     if (!fs.existsSync(f)) throw new CheckpointError(`${f}: expected a seqlab LM checkpoint file (written by \`seqlab train-lm\`), but it does not exist`);
@@ -324,8 +360,15 @@ function inspectOnce(dir: string, warn: (line: string) => void): CheckpointConte
   return { dir, version, config: json.config, vocab, history: json.history, training: json.training, weights };
 }
 
-/** Checks the manifest and each file's size and sha256 against it. */
-function verifyManifest(file: string, data: Record<(typeof DATA_FILES)[number], [string, Buffer]>): void {
+/**
+ * Checks a manifest and each file's size and sha256 against it; the manifest must list
+ * exactly the files of `data`.
+ * @param file - the manifest's path.
+ * @param data - file name → [its path, its bytes].
+ * @throws CheckpointError naming the manifest (a bad field) or the file (size, checksum).
+ */
+export function verifyManifest(file: string, data: Readonly<Record<string, [string, Buffer]>>): void {
+  const dataFiles = Object.keys(data);
   const m = parseJson(file, fs.readFileSync(file));
   const fail = (field: string, what: string, got: unknown): never => {
     throw new CheckpointError(`${file}: ${field}: expected ${what}, got ${describe(got)}`);
@@ -337,8 +380,8 @@ function verifyManifest(file: string, data: Record<(typeof DATA_FILES)[number], 
   if (!isObject(o.files)) fail("files", "an object", o.files);
   const listed = o.files as Record<string, unknown>;
   const names = Object.keys(listed).sort();
-  if (names.join(",") !== [...DATA_FILES].sort().join(",")) fail("files", `the entries ${[...DATA_FILES].sort().join(", ")}`, names);
-  for (const f of DATA_FILES) {
+  if (names.join(",") !== [...dataFiles].sort().join(",")) fail("files", `the entries ${[...dataFiles].sort().join(", ")}`, names);
+  for (const f of dataFiles) {
     const e = listed[f];
     if (!isObject(e)) fail(`files["${f}"]`, "an object", e);
     const { bytes, sha256: sum } = e as Record<string, unknown>;

@@ -18,30 +18,25 @@
  * backends the gradient of a concat along the last axis (a strided split) cost more than
  * the rest of a training step (test/tagger-emissions.test.ts checks both forms agree).
  * Sizes of Lample et al. (2016) for English CoNLL-2003: E = 100, H = 100 per
- * direction, Ec = Hc = 25. Their dropout (0.5 on the LSTM input) and pretrained embeddings
- * are not part of this class.
+ * direction, Ec = Hc = 25, and dropout 0.5 on the LSTM input x_t (`dropout`, applied in a
+ * training step: tagging/word_inputs.ts). Their pretrained embeddings are not part of this
+ * class. It is one of the course's taggers (the `Tagger` interface, tagging/tagger.ts);
+ * `decode` can be constrained to valid transitions (tagging/constraints.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
-import { Crf, type ViterbiResult } from "../ops/crf.js";
+import { Crf, viterbiDecode, type ViterbiResult } from "../ops/crf.js";
 import { Bidirectional } from "../rnn/bidirectional.js";
 import { cellSequence } from "../rnn/cell_sequence.js";
 import { checkSize, uniformVariable } from "../rnn/init.js";
 import { LstmCell } from "../rnn/lstm.js";
 import { Linear, type Trainable } from "../models/common.js";
-import { CharEncoder, concatColumns, type CharEncoderOptions } from "./char_encoder.js";
+import { CharEncoder, type CharEncoderOptions } from "./char_encoder.js";
+import { constrainCrfParams } from "./constraints.js";
+import type { DecodeOptions, Tagger, TaggerBatch } from "./tagger.js";
+import { checkDropout, checkTaggerBatch, wordInputs } from "./word_inputs.js";
 
-/** One batch of sentences for `BiLstmCrfTagger`. */
-export interface TaggerBatch {
-  /** int32 [B, T] word ids. */
-  words: tf.Tensor2D;
-  /** [B, T] right padding, 1 for real words; mask[b, 0] = 1. Default: every word real. */
-  mask?: tf.Tensor2D;
-  /** int32 [B, T] gold tag ids in [0, K) (any valid id at padded positions); needed by `loss` only. */
-  tags?: tf.Tensor2D;
-  /** int32 [B, T, C] character ids, 0 = padding; required when the tagger has char features, else not allowed. */
-  chars?: tf.Tensor3D;
-}
+export type { TaggerBatch };
 
 /** Options of `BiLstmCrfTagger`. */
 export interface BiLstmCrfTaggerOptions {
@@ -55,10 +50,12 @@ export interface BiLstmCrfTaggerOptions {
   hiddenSize?: number;
   /** Character features (char_encoder.ts) with these sizes. Default: none. */
   chars?: CharEncoderOptions;
+  /** Dropout probability on the biLSTM's input in a training step (tagging/word_inputs.ts). Default: 0. */
+  dropout?: number;
 }
 
 /** The biLSTM-CRF tagger (see the file comment). */
-export class BiLstmCrfTagger implements Trainable<TaggerBatch> {
+export class BiLstmCrfTagger implements Trainable<TaggerBatch>, Tagger {
   /** [V, E] word embeddings, ~ U(−0.1, 0.1). */
   readonly embedding: tf.Variable<tf.Rank.R2>;
   /** The character features, when enabled. */
@@ -68,6 +65,8 @@ export class BiLstmCrfTagger implements Trainable<TaggerBatch> {
   /** [2H → K] emissions. */
   readonly out: Linear;
   readonly crf: Crf;
+  /** Dropout probability on x_t in a training step. */
+  readonly dropout: number;
 
   constructor(options: BiLstmCrfTaggerOptions) {
     const E = options.embeddingSize ?? 100;
@@ -76,6 +75,7 @@ export class BiLstmCrfTagger implements Trainable<TaggerBatch> {
     checkSize("BiLstmCrfTagger", "numTags", options.numTags);
     checkSize("BiLstmCrfTagger", "embeddingSize", E);
     checkSize("BiLstmCrfTagger", "hiddenSize", H);
+    this.dropout = checkDropout("BiLstmCrfTagger", options.dropout);
     this.embedding = uniformVariable([options.vocabularySize, E], 0.1) as tf.Variable<tf.Rank.R2>; // [V, E]
     this.charEncoder = options.chars === undefined ? undefined : new CharEncoder(options.chars);
     const D = E + (this.charEncoder?.outputSize ?? 0);
@@ -91,31 +91,14 @@ export class BiLstmCrfTagger implements Trainable<TaggerBatch> {
 
   /**
    * The emission scores of every tag at every word.
-   * @param batch - words [B, T], mask [B, T], chars [B, T, C] when enabled.
+   * @param batch - words [B, T], mask [B, T], chars [B, T, C] when enabled, dropoutSeed in a training step.
    * @returns [B, T, K].
    */
   emissions(batch: TaggerBatch): tf.Tensor3D {
-    const { words, mask, chars } = batch;
-    if (words.rank !== 2 || words.dtype !== "int32") {
-      throw new ArgumentError(`BiLstmCrfTagger: expected words int32 [B, T], got ${words.dtype} [${words.shape}]`);
-    }
-    const [B, T] = words.shape;
-    if (this.charEncoder !== undefined && chars === undefined) {
-      throw new ArgumentError("BiLstmCrfTagger: expected batch.chars (the tagger has char features), got none");
-    }
-    if (this.charEncoder === undefined && chars !== undefined) {
-      throw new ArgumentError(`BiLstmCrfTagger: expected no batch.chars (the tagger has no char features), got [${chars.shape}]`);
-    }
-    if (chars !== undefined && (chars.rank !== 3 || chars.shape[0] !== B || chars.shape[1] !== T)) {
-      throw new ArgumentError(`BiLstmCrfTagger: expected chars of shape [${B}, ${T}, C], got [${chars.shape}]`);
-    }
+    const { mask } = batch;
+    const [B, T] = checkTaggerBatch("BiLstmCrfTagger", batch, this.charEncoder !== undefined);
     return tf.tidy(() => {
-      let x = tf.gather(this.embedding as tf.Tensor, words) as tf.Tensor3D; // [B, T, E]
-      if (this.charEncoder !== undefined && chars !== undefined) {
-        const f = this.charEncoder.encode(chars); // [B, T, 2Hc]
-        const D = x.shape[2] + f.shape[2];
-        x = tf.reshape(concatColumns([tf.reshape(x, [B * T, -1]), tf.reshape(f, [B * T, -1])]), [B, T, D]); // [B, T, E+2Hc]
-      }
+      const x = wordInputs(this.embedding, this.charEncoder, batch, this.dropout); // [B, T, E (+2Hc)], dropout in training
       // The biLSTM's two directions (what `this.bilstm.run` computes), each projected by its
       // half of U: [→h_t, ←h_t] U = →h_t U[0:H] + ←h_t U[H:2H] (see the file comment).
       const H = this.bilstm.forward.hiddenSize;
@@ -142,16 +125,19 @@ export class BiLstmCrfTagger implements Trainable<TaggerBatch> {
   }
 
   /**
-   * The best tag path of each sentence (Viterbi).
-   * @param batch - words, mask, chars (tags are ignored).
-   * @returns paths (one array of L_b tag ids per sentence), lengths [B], scores [B].
+   * The best tag path of each sentence (Viterbi), or the best valid one with constraints.
+   * @param batch - words, mask, chars (tags and dropoutSeed are ignored).
+   * @param options - constraints (tagging/constraints.ts). Default: none.
+   * @returns paths (one array of L_b tag ids per sentence), lengths [B], scores [B] (with the constraints' 0s added).
    */
-  decode(batch: TaggerBatch): ViterbiResult {
-    const emissions = this.emissions(batch); // [B, T, K]
+  decode(batch: TaggerBatch, options: DecodeOptions = {}): ViterbiResult {
+    const emissions = this.emissions({ ...batch, dropoutSeed: undefined }); // [B, T, K]
+    const params = options.constraints === undefined ? null : constrainCrfParams(this.crf.params, options.constraints);
     try {
-      return this.crf.decode(emissions, batch.mask);
+      return params === null ? this.crf.decode(emissions, batch.mask) : viterbiDecode(emissions, params, batch.mask);
     } finally {
       emissions.dispose();
+      if (params !== null) tf.dispose([params.start, params.end, params.transitions]);
     }
   }
 }
