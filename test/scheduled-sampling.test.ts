@@ -140,12 +140,19 @@ describe("scheduled sampling on RnnLm", () => {
     const sd = Math.sqrt(n * 0.3 * 0.7);
     assert.ok(Math.abs(s - 0.3 * n) < 4 * sd, `${s} sampled of ${n}, expected ${0.3 * n} ± ${4 * sd}`);
     assert.ok(mixedRows > B / 2, `only ${mixedRows} rows mix true and sampled tokens: the coin is per token`);
+    // a model with only forward / zeroStates (no hiddenStates / logitsOf) is fed the same tokens
+    const plain: NextTokenModel = { forward: (x, st) => lm.forward(x, st), zeroStates: (n) => lm.zeroStates(n) };
+    const mask = Float32Array.from({ length: 8 * T }, (_, i) => (i % T < 4 + (Math.floor(i / T) % 8) ? 1 : 0));
+    const a = scheduledInputs(lm, tokens.subarray(0, 8 * T), [8, T], mask, { epsilon: 0.6, random: seededGenerator(4) });
+    const c = scheduledInputs(plain, tokens.subarray(0, 8 * T), [8, T], mask, { epsilon: 0.6, random: seededGenerator(4) });
+    assert.deepEqual(a, c);
+    assert.ok(a.sampled.some((x) => x === 1));
     const chi = counts.reduce((x, c) => x + (c - s / 10) ** 2 / (s / 10), 0);
     assert.ok(chi < 27.88, `uniform draws ${counts} (chi-square ${chi.toFixed(1)}, df 9, p = 0.001 bound 27.88)`);
     lm.dispose();
   });
 
-  /** The paper's loop in one pass: cell.step under the tape, the draw made inside it from the same generator. */
+  /** The paper's loop in one pass: cell.step under the tape, every position's logits computed, the draw made inside it from the same generator. */
   function onePassLoss(lm: RnnLm, batch: LmBatch, epsilon: number, seed: number): { loss: number; grads: tf.Tensor[] } {
     const [B, T] = batch.shape;
     const random = seededGenerator(seed);
@@ -166,11 +173,9 @@ describe("scheduled sampling on RnnLm", () => {
         if (t === T - 1) break;
         const zs = z.dataSync();
         const V = z.shape[1];
-        x = Int32Array.from({ length: B }, (_, b) => {
-          const at = b * T + t + 1;
-          if (batch.mask[at] === 0 || random() < epsilon) return batch.inputs[at];
-          return sampler.choose(zs.subarray(b * V, (b + 1) * V), random);
-        });
+        // the coins of position t + 1 (real rows, in order), then the draws of the rows that sample
+        const fromModel = Array.from({ length: B }, (_, b) => batch.mask[b * T + t + 1] === 1 && random() >= epsilon);
+        x = Int32Array.from({ length: B }, (_, b) => (fromModel[b] ? sampler.choose(zs.subarray(b * V, (b + 1) * V), random) : batch.inputs[b * T + t + 1]));
       }
       const stacked = tf.stack(logits, 1) as tf.Tensor3D; // [B, T, V]
       const nll = tf.neg(tf.sum(tf.mul(tf.oneHot(tf.tensor2d(batch.targets, batch.shape, "int32"), stacked.shape[2]), tf.logSoftmax(stacked)), 2)); // [B, T]

@@ -9,7 +9,8 @@
  * - `exposureBias`: per output position, the error rate with gold-fed decoder inputs (teacher
  *   forcing at test time) against self-fed ones (greedy decoding): exposure bias made visible;
  * - `scheduledSamplingCost`: milliseconds per training step with scheduled sampling against
- *   teacher forcing, same model and batches — the slide's "without a big loss in time".
+ *   teacher forcing, same model and batches — the slide's "without a big loss in time"
+ *   (`sentenceLmSamplingCost`: the same for a sentence-level RNN LM).
  *
  * Each is deterministic for its options and seed on one backend.
  */
@@ -22,6 +23,8 @@ import { errorRates, type ErrorRates } from "../generation/error_rates.js";
 import { ScheduledSampler } from "../generation/scheduled_sampling.js";
 import { ConstantSchedule, ExponentialSchedule, InverseSigmoidSchedule, LinearSchedule } from "../generation/schedules.js";
 import { EncoderDecoder } from "../models/encoder_decoder.js";
+import { RnnLm } from "../lm/rnn_lm.js";
+import { trainSentenceLm } from "../lm/train_sentence_lm.js";
 import { shiftRight } from "../models/common.js";
 import { seededGenerator, setSeed } from "../random.js";
 import { train } from "../train/train.js";
@@ -267,4 +270,35 @@ function g2pTrainOnly(options: { data: G2pData; steps: number; batchSize?: numbe
   );
   tf.dispose(model.weights);
   return history.steps.reduce((s, r) => s + r.ms, 0);
+}
+
+/**
+ * `scheduledSamplingCost` for a sentence-level RNN LM (lm/train_sentence_lm.ts) on random
+ * sentences: ms per training step with teacher forcing against scheduled sampling (ε = 0.5,
+ * model samples), alternating epochs of `batches` steps, the first of each not counted.
+ * @param options - vocabSize (10,000), hidden = embedding size (200), layers (2), batchSize (32),
+ *   lengths [min, max] of the sentences ([10, 40]), batches per epoch (10), epochs counted (3).
+ */
+export function sentenceLmSamplingCost(options: { vocabSize?: number; hidden?: number; layers?: number; batchSize?: number; lengths?: [number, number]; batches?: number; epochs?: number } = {}): SamplingCost {
+  const V = options.vocabSize ?? 10000;
+  const B = options.batchSize ?? 32;
+  const [lo, hi] = options.lengths ?? [10, 40];
+  const random = seededGenerator(1);
+  const sentences = Array.from({ length: B * (options.batches ?? 10) }, () => Int32Array.from({ length: lo + Math.floor(random() * (hi - lo + 1)) }, () => 4 + Math.floor(random() * (V - 4))));
+  const ms = { tf: 0, ss: 0 };
+  let steps = 0;
+  for (let epoch = 0; epoch <= (options.epochs ?? 3); epoch++) {
+    for (const kind of ["tf", "ss"] as const) {
+      setSeed(1);
+      const lm = new RnnLm({ vocabSize: V, embeddingSize: options.hidden ?? 200, hiddenSize: options.hidden ?? 200, layers: options.layers ?? 2 });
+      const t0 = performance.now();
+      const [record] = trainSentenceLm(lm, sentences, { batchSize: B, scheduledSampling: kind === "ss" ? new ScheduledSampler({ schedule: new ConstantSchedule(0.5), seed: 1 }) : undefined });
+      if (epoch > 0) {
+        ms[kind] += performance.now() - t0;
+        if (kind === "tf") steps += record.steps;
+      }
+      lm.dispose();
+    }
+  }
+  return { teacherForcingMs: ms.tf / steps, scheduledMs: ms.ss / steps, ratio: ms.ss / ms.tf };
 }

@@ -139,7 +139,24 @@ export class SamplingDecoder implements Decoder {
   }
 
   choose(logits: ArrayLike<number>, random: () => number): number {
-    return sampleIndex(this.distribution(logits), random);
+    if (this.topK !== undefined || this.topP < 1) return sampleIndex(this.distribution(logits), random);
+    // the same draw without normalising: the first v with u·Σw < Σ_{≤v} w, w = exp((z − max z)/τ)
+    const n = logits.length;
+    let max = -Infinity;
+    for (let v = 0; v < n; v++) if (logits[v] > max) max = logits[v];
+    const w = new Float64Array(n);
+    let sum = 0;
+    for (let v = 0; v < n; v++) sum += w[v] = Math.exp((logits[v] - max) / this.temperature);
+    const target = random() * sum;
+    let cdf = 0;
+    let last = 0;
+    for (let v = 0; v < n; v++) {
+      if (w[v] === 0) continue;
+      cdf += w[v];
+      last = v;
+      if (target < cdf) return v;
+    }
+    return last;
   }
 }
 

@@ -10,17 +10,19 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
+import { decoderSteps } from "../models/common.js";
 import type { EncoderDecoder } from "../models/encoder_decoder.js";
+import { tidyResult } from "../ops/sequence.js";
 import type { CellState } from "../rnn/cell.js";
 import { beamSearchBatch, type LengthNormalization } from "./beam_search.js";
-import { generateBatch, type NextTokenModel } from "./generate.js";
+import { generateBatch, type HiddenStateModel, type NextTokenModel } from "./generate.js";
 
 /**
  * The decoder as a language model whose state must be given (the encoding) or is zero.
  * @param model - the encoder–decoder.
  * @returns a `NextTokenModel` with one state entry: the decoder cell's.
  */
-export function encoderDecoderLm(model: EncoderDecoder): NextTokenModel {
+export function encoderDecoderLm(model: EncoderDecoder): NextTokenModel & HiddenStateModel {
   return {
     vocabSize: model.vocabSize,
     zeroStates: (B) => [model.decoder.zeroState(B)],
@@ -33,6 +35,13 @@ export function encoderDecoderLm(model: EncoderDecoder): NextTokenModel {
       if (initialStates === undefined) tf.dispose(start);
       return { logits, finalStates: [finalState] };
     },
+    hiddenStates(inputs: tf.Tensor2D, initialStates: CellState[]) {
+      return tidyResult(() => {
+        const { outputs, finalState } = decoderSteps(model.decoder, initialStates[0], inputs); // [B, T, H]
+        return { hidden: outputs, finalStates: [finalState] };
+      });
+    },
+    logitsOf: (h: tf.Tensor2D) => model.out.apply(h), // [N, vocabSize]
   };
 }
 

@@ -51,6 +51,22 @@ export interface NextTokenModel {
   readonly vocabSize?: number;
 }
 
+/**
+ * Optional: the recurrent part and the output layer apart (`RnnLm` and `encoderDecoderLm` have
+ * them), so that a caller that needs the logits of a few rows only (scheduled sampling) does not
+ * pay for the output layer on the others. `forward` must equal `logitsOf` of `hiddenStates`.
+ */
+export interface HiddenStateModel {
+  /**
+   * @param inputs - int32 [B, T].
+   * @param initialStates - the state to start from.
+   * @returns the top layer's outputs [B, T, H] and the final states.
+   */
+  hiddenStates(inputs: tf.Tensor2D, initialStates: CellState[]): { hidden: tf.Tensor3D; finalStates: CellState[] };
+  /** @param h - [N, H]. @returns logits [N, vocabSize]. */
+  logitsOf(h: tf.Tensor2D): tf.Tensor2D;
+}
+
 /** Options shared by `generateBatch`, `generateMany` and `generate`. */
 export interface GenerateBatchOptions {
   /** New tokens at most (≥ 1). Default: 100. */

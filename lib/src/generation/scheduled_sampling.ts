@@ -18,9 +18,10 @@
  * were given. The loss is then a function of the weights only through the logits computed on the
  * sequence x̃ actually fed, which is exactly the teacher-forced loss on x̃. Hence two passes:
  *
- * 1. `scheduledInputs`: run the model ONE POSITION AT A TIME without a gradient (the model's
- *    `forward` on [B, 1], which for the built-in cells is the engine's fused op on one step),
- *    flipping the coins and drawing ŷ, to build x̃ [B, T];
+ * 1. `scheduledInputs`: run the model position by position without a gradient (the recurrent
+ *    layers through the engine's fused sequence ops, from one position to the next where a coin
+ *    says "model"; the output layer only on the rows that sample), flipping the coins and
+ *    drawing ŷ, to build x̃ [B, T];
  * 2. the ordinary loss on x̃ (`RnnLm.loss`, `EncoderDecoder.loss` with `decoderInputs`), whole
  *    sequences through the fused sequence ops, with its gradient.
  *
@@ -44,9 +45,9 @@ import type { EncoderDecoder, Seq2SeqBatch } from "../models/encoder_decoder.js"
 import type { TranslationBatch } from "../data/tasks.js";
 import { seededGenerator } from "../random.js";
 import type { CellState } from "../rnn/cell.js";
-import { makeDecoder, type Decoder, type DecoderChoice } from "./decoders.js";
+import { makeDecoder, UniformDecoder, type Decoder, type DecoderChoice } from "./decoders.js";
 import { encoderDecoderLm } from "./encoder_decoder_lm.js";
-import { runLast, type NextTokenModel } from "./generate.js";
+import type { HiddenStateModel, NextTokenModel } from "./generate.js";
 import type { Schedule } from "./schedules.js";
 
 /** Options of `scheduledInputs`. */
@@ -72,8 +73,14 @@ export interface ScheduledInputs {
 /**
  * Step 1 of the file comment: the inputs scheduled sampling feeds, position by position.
  * Position 0 is always the true token; a position t ≥ 1 with mask 0 (padding) keeps its true
- * token and flips no coin. Random draws, in order: for t = 1 … T−1, for each row b, one coin,
- * then (if it says "model") the replacement's draws. With ε = 1 the model is not run at all.
+ * token and flips no coin. Random draws, in order: for t = 1 … T−1, first one coin per real row
+ * (in row order), then the replacement's draws for the rows whose coin said "model".
+ *
+ * Only what the draws need is computed: the positions between two positions where some row
+ * samples are fed in one call (their logits are never looked at), and the output layer runs only
+ * on the rows that sample when the model has `hiddenStates` / `logitsOf` (`RnnLm`,
+ * `encoderDecoderLm`). So ε = 1 runs nothing, and ε near 1 little; uniform replacement (whose
+ * draw ignores the model) never runs the model when its vocabSize is known.
  * @param model - the LM (or `encoderDecoderLm(model)`).
  * @param tokens - int32 [B, T] the true inputs.
  * @param shape - [B, T].
@@ -81,7 +88,7 @@ export interface ScheduledInputs {
  * @param options - epsilon, replacement ("sample"), random, initialStates.
  */
 export function scheduledInputs(
-  model: NextTokenModel,
+  model: NextTokenModel | (NextTokenModel & HiddenStateModel),
   tokens: Int32Array,
   shape: readonly [number, number],
   mask: ArrayLike<number> | undefined,
@@ -97,31 +104,82 @@ export function scheduledInputs(
   const sampled = new Uint8Array(B * T);
   if (epsilon === 1 || T === 1) return { inputs, sampled }; // every coin says "true" (u < 1 always)
   const random = options.random;
+  const known = model.vocabSize ?? (model as { config?: { vocabSize?: unknown } }).config?.vocabSize;
+  const uniformSize = replacement instanceof UniformDecoder && typeof known === "number" ? known : undefined;
   let state = options.initialStates ?? model.zeroStates(B);
   let owned = options.initialStates === undefined; // whether `state` is ours to dispose
+  let fed = 0; // positions 0 … fed−1 are in `state`
   try {
-    for (let t = 0; t < T - 1; t++) {
-      // z_t given x̃_0 … x̃_t: one position, no gradient
-      const column = Array.from({ length: B }, (_, b) => [inputs[b * T + t]]);
-      const stepped = runLast(model, column, state); // logits [B·vocabSize]
-      if (owned) tf.dispose(state);
-      state = stepped.state;
-      owned = true;
-      const vocabSize = stepped.logits.length / B;
+    for (let p = 1; p < T; p++) {
+      // 1. the coins of position p
+      const rows: number[] = [];
       for (let b = 0; b < B; b++) {
-        const at = b * T + t + 1;
-        if (mask !== undefined && mask[at] === 0) continue;
-        if (random() < epsilon) continue; // the true token
-        const y = replacement.choose(stepped.logits.subarray(b * vocabSize, (b + 1) * vocabSize), random);
-        if (!Number.isInteger(y) || y < 0 || y >= vocabSize) throw new ArgumentError(`scheduledInputs: expected replacement ${replacement.name} to return an id in [0, ${vocabSize}), got ${y}`);
-        inputs[at] = y;
-        sampled[at] = 1;
+        if (mask !== undefined && mask[b * T + p] === 0) continue;
+        if (random() >= epsilon) rows.push(b);
       }
+      if (rows.length === 0) continue;
+      if (uniformSize !== undefined) {
+        // uniform SS: the draw does not depend on the model, which need not run
+        for (const b of rows) {
+          inputs[b * T + p] = replacement.choose({ length: uniformSize } as ArrayLike<number>, random);
+          sampled[b * T + p] = 1;
+        }
+        continue;
+      }
+      // 2. z_{p−1} of those rows given x̃_0 … x̃_{p−1}: feed positions fed … p−1 in one call, no gradient
+      const { logits, next } = lastLogits(model, inputs, B, T, fed, p, state, rows); // [rows·vocabSize]
+      if (owned) tf.dispose(state);
+      state = next;
+      owned = true;
+      fed = p;
+      // 3. the replacements
+      const vocabSize = logits.length / rows.length;
+      rows.forEach((b, i) => {
+        const y = replacement.choose(logits.subarray(i * vocabSize, (i + 1) * vocabSize), random);
+        if (!Number.isInteger(y) || y < 0 || y >= vocabSize) throw new ArgumentError(`scheduledInputs: expected replacement ${replacement.name} to return an id in [0, ${vocabSize}), got ${y}`);
+        inputs[b * T + p] = y;
+        sampled[b * T + p] = 1;
+      });
     }
   } finally {
     if (owned) tf.dispose(state);
   }
   return { inputs, sampled };
+}
+
+/**
+ * Feeds positions [from, to) of every row from `state`; returns the logits at position to − 1 of
+ * the chosen rows and the new state.
+ */
+function lastLogits(
+  model: NextTokenModel | (NextTokenModel & HiddenStateModel),
+  inputs: Int32Array,
+  B: number,
+  T: number,
+  from: number,
+  to: number,
+  state: CellState[],
+  rows: number[],
+): { logits: Float32Array; next: CellState[] } {
+  const n = to - from;
+  const ids = new Int32Array(B * n);
+  for (let b = 0; b < B; b++) ids.set(inputs.subarray(b * T + from, b * T + to), b * n);
+  const picked = tf.tidy(() => {
+    const x = tf.tensor2d(ids, [B, n], "int32"); // [B, n]
+    const idx = tf.tensor1d(rows, "int32"); // [R]
+    if ("hiddenStates" in model && "logitsOf" in model) {
+      const { hidden, finalStates } = model.hiddenStates(x, state); // [B, n, H]
+      const H = hidden.shape[2];
+      const h = tf.gather(tf.reshape(tf.slice(hidden, [0, n - 1, 0], [B, 1, H]), [B, H]), idx) as tf.Tensor2D; // [R, H]
+      return { z: model.logitsOf(h), finalStates }; // [R, vocabSize]
+    }
+    const { logits, finalStates } = model.forward(x, state); // [B, n, vocabSize]
+    const V = logits.shape[2];
+    return { z: tf.gather(tf.reshape(tf.slice(logits, [0, n - 1, 0], [B, 1, V]), [B, V]), idx), finalStates }; // [R, vocabSize]
+  });
+  const logits = picked.z.dataSync() as Float32Array;
+  picked.z.dispose();
+  return { logits, next: picked.finalStates };
 }
 
 /** Options of `ScheduledSampler`. */

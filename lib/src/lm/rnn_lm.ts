@@ -133,6 +133,26 @@ export class RnnLm {
   }
 
   /**
+   * The top layer's outputs h_t without the output layer (`forward` = `logitsOf` of these): for
+   * callers that need the logits of a few rows only (generation/scheduled_sampling.ts).
+   * @param inputs - int32 [B, T] token ids.
+   * @param initialStates - one state per cell (default zeros).
+   * @returns hidden [B, T, H] and the final states (one per cell).
+   */
+  hiddenStates(inputs: tf.Tensor2D, initialStates?: CellState[]): { hidden: tf.Tensor3D; finalStates: CellState[] } {
+    return tidyResult(() => this.hidden("RnnLm.hiddenStates", inputs, initialStates));
+  }
+
+  /**
+   * The output layer on top-layer outputs: logits = h U + b̂.
+   * @param h - [N, H].
+   * @returns [N, vocabSize].
+   */
+  logitsOf(h: tf.Tensor2D): tf.Tensor2D {
+    return this.output.apply(h);
+  }
+
+  /**
    * The top layer's outputs h_t: embedding, then the stacked cells.
    * @returns hidden [B, T, H] and the final states (one per cell).
    */
