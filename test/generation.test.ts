@@ -291,7 +291,10 @@ describe("beam search", () => {
   test("several prompts at once equal one at a time", () => {
     const lm = tiny(6, 4, 1.2);
     const prompts = [[0], [1, 2], [5, 4, 3]];
+    const before = tf.memory().numTensors;
     const batch = beamSearchBatch(lm, prompts, { beamWidth: 3, nBest: 3, maxLength: 5, stopAt: 2, lengthNormalization: "length" });
+    generateBatch(lm, prompts, { maxLength: 5, seed: 1, topP: 0.8 });
+    assert.equal(tf.memory().numTensors, before, "no tensor leaks");
     prompts.forEach((p, r) => sameList(batch[r], beamSearch(lm, { prompt: p, beamWidth: 3, nBest: 3, maxLength: 5, stopAt: 2, lengthNormalization: "length" }), `prompt ${p}`));
     assert.throws(() => beamSearch(lm, { lengthNormalization: { alpha: -1 } }), /expected lengthNormalization "none", "length" or \{ alpha ≥ 0 \}/);
     assert.throws(() => beamSearch(lm, { nBest: 0 }), /expected nBest an integer ≥ 1, got 0/);
