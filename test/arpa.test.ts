@@ -52,16 +52,20 @@ function markovCorpus(seed: number, sentences: number, V: number): string[][] {
 
 describe("ARPA round trip", () => {
   for (const N of [1, 2, 3, 4, 5]) {
-    test(`order ${N}: the model read back gives the same log10 p(w | h) for every word and probe context`, () => {
+    test(`order ${N}: the model read back gives the same log10 p(w | h) for every word and probe context (float64 and float32 files)`, () => {
       const corpus = markovCorpus(N, 200, 25);
       const kn = KneserNeyLm.fromSentences(corpus, N);
-      const arpa = ArpaLm.parse(toArpa(kn), "model.arpa");
-      assert.equal(arpa.order, N);
-      assert.deepEqual([...arpa.vocabulary].sort(), [...kn.vocabulary].sort());
-      assert.equal(arpa.unk, "<unk>");
+      const exact = ArpaLm.parse(toArpa(kn, { precision: "float64" }), "model.arpa");
+      const single = ArpaLm.parse(toArpa(kn), "model32.arpa"); // the default: float32, as KenLM writes
+      for (const arpa of [exact, single]) {
+        assert.equal(arpa.order, N);
+        assert.deepEqual([...arpa.vocabulary].sort(), [...kn.vocabulary].sort());
+        assert.equal(arpa.unk, "<unk>");
+      }
       const r = rng(100 + N);
       const words = [...kn.vocabulary];
-      let exact = 0;
+      let bitExact = 0;
+      let float32Exact = 0;
       let checked = 0;
       for (let i = 0; i < 150; i++) {
         // Half the contexts from the corpus (seen), half random words incl. <unk> and an OOV word.
@@ -72,19 +76,28 @@ describe("ARPA round trip", () => {
             : Array.from({ length: Math.floor(r() * 5) }, () => [...words, "zebra"][Math.floor(r() * (words.length + 1))]);
         for (const w of words) {
           const a = kn.log10Prob(w, h);
-          const b = arpa.log10Prob(w, h);
+          const b = exact.log10Prob(w, h);
           assert.ok(Math.abs(a - b) < 1e-12, `log10 p(${w} | ${h.join(" ")}): KN ${a}, ARPA ${b}`);
-          if (a === b) exact++;
+          if (a === b) bitExact++;
+          // float32: each number of the back-off sum log10 bow + … + log10 p is within one float32 step
+          // of its double (half a step to the float32, half a step to the shortest decimal that reads
+          // back as it: relative 2^-23), and all are ≤ 0, so the sum is within 2^-23 |a| of a.
+          const c = single.log10Prob(w, h);
+          assert.ok(Math.abs(a - c) <= 2 ** -23 * Math.abs(a) + 1e-12, `float32 file: log10 p(${w} | ${h.join(" ")}): KN ${a}, ARPA ${c}`);
+          if (Math.fround(c) === Math.fround(a)) float32Exact++;
           checked++;
         }
       }
-      assert.ok(exact > 0.2 * checked, `only ${exact} of ${checked} equal bit for bit`);
+      assert.ok(bitExact > 0.2 * checked, `only ${bitExact} of ${checked} equal bit for bit`);
+      assert.ok(float32Exact > 0.2 * checked, `float32 file: only ${float32Exact} of ${checked} equal as float32`);
       const text = markovCorpus(1000 + N, 30, 27); // w25, w26 are OOV → <unk>
       const p1 = perplexity(kn, text);
-      const p2 = perplexity(arpa, text);
-      assert.equal(p1.tokens, p2.tokens);
-      assert.equal(p1.unkMapped, p2.unkMapped);
-      assert.ok(Math.abs(p1.perplexity - p2.perplexity) < 1e-9 * p1.perplexity);
+      for (const [arpa, tolerance] of [[exact, 1e-9], [single, 1e-6]] as const) {
+        const p2 = perplexity(arpa, text);
+        assert.equal(p1.tokens, p2.tokens);
+        assert.equal(p1.unkMapped, p2.unkMapped);
+        assert.ok(Math.abs(p1.perplexity - p2.perplexity) < tolerance * p1.perplexity, `${p1.perplexity} vs ${p2.perplexity}`);
+      }
     });
   }
 
@@ -111,23 +124,39 @@ describe("ARPA contents by hand", () => {
   const lines = text.split("\n");
   const entry = (ngram: string) => lines.find((l) => l.split("\t")[1] === ngram)?.split("\t");
 
+  // Each number is the float32 of the value (the file's precision): fround(number read) = fround(value).
+  const float32Of = (field: string) => Math.fround(Number(field));
+
   test("unigrams: log10 p1, bows log10 γ(h), <s> at −99, the unseen <unk> with γ(ε)/|V|", () => {
     assert.ok(text.startsWith("\\data\\\nngram 1=6\nngram 2=8\n\n\\1-grams:\n"));
     assert.ok(text.endsWith("\n\\end\\\n"));
     assert.equal(entry("<s>")![0], "-99");
-    assert.ok(Math.abs(Number(entry("<s>")![2]) - Math.log10(0.45)) < 1e-15);
-    assert.ok(Math.abs(Number(entry("a")![0]) - Math.log10(0.1625)) < 1e-15);
-    assert.ok(Math.abs(Number(entry("a")![2]) - Math.log10(0.32)) < 1e-15);
-    assert.deepEqual(entry("<unk>"), [String(Math.log10(0.5 / 5)), "<unk>"]); // no bow: never a context
+    assert.equal(float32Of(entry("<s>")![2]), Math.fround(Math.log10(0.45)));
+    assert.equal(float32Of(entry("a")![0]), Math.fround(Math.log10(0.1625)));
+    assert.equal(float32Of(entry("a")![2]), Math.fround(Math.log10(0.32)));
+    assert.deepEqual(entry("<unk>"), ["-1", "<unk>"]); // log10(0.5 / 5); no bow: never a context
+    // The shortest decimal that reads back as the float32 of log10 0.1625 = −0.789146660…: 7 digits,
+    // −0.7891467, read back as the next float32 up (Math.fround(-0.7891467) !== Math.fround(Math.log10(0.1625))).
+    assert.equal(entry("a")![0], "-0.78914666");
+    assert.notEqual(Math.fround(-0.7891467), Math.fround(Math.log10(0.1625)));
   });
 
   test("bigrams: the interpolated p(w | h), no bow at the highest order", () => {
     const ab = entry("a b")!;
     assert.equal(ab.length, 2);
-    assert.ok(Math.abs(Number(ab[0]) - Math.log10(0.592)) < 1e-15);
+    assert.equal(float32Of(ab[0]), Math.fround(Math.log10(0.592)));
     assert.equal(entry("a a"), undefined); // unseen: by back-off, γ(a) p1(a)
     const lm = ArpaLm.parse(text);
-    assert.ok(Math.abs(lm.log10Prob("a", ["a"]) - Math.log10(0.32 * 0.1625)) < 1e-15);
+    const expected = Math.log10(0.32) + Math.log10(0.1625); // two float32 decimals added: within 2^-23 of the sum
+    assert.ok(Math.abs(lm.log10Prob("a", ["a"]) - expected) <= 2 ** -23 * Math.abs(expected));
+  });
+
+  test("float64 precision: the shortest round trip of every double", () => {
+    const lines64 = toArpa(KneserNeyLm.fromSentences(corpus, 2), { precision: "float64" }).split("\n");
+    const a = lines64.find((l) => l.split("\t")[1] === "a")!.split("\t");
+    assert.equal(Number(a[0]), Math.log10(0.1625));
+    assert.equal(a[0], String(Math.log10(0.1625)));
+    assert.ok(Math.abs(Number(a[2]) - Math.log10(0.32)) < 1e-15);
   });
 });
 
@@ -275,7 +304,7 @@ describe("a standard tool reads the exported file", () => {
     assert.equal(Number(m![1]), ours.tokens);
     assert.equal(Number(m![2]), Number(ours.perplexity.toFixed(2)));
     assert.equal(Number(m![4]), Number(ours.log10Prob.toFixed(2)));
-    assert.ok(Math.abs(perplexity(kn, text).perplexity - ours.perplexity) < 1e-9 * ours.perplexity);
+    assert.ok(Math.abs(perplexity(kn, text).perplexity - ours.perplexity) < 1e-6 * ours.perplexity); // a float32 file
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -9,7 +9,8 @@ import { ArgumentError } from "../errors.js";
 import { KneserNeyLm } from "../lm/kneser_ney.js";
 import { writeArpa } from "../lm/arpa_writer.js";
 import { NgramCounts } from "../lm/ngram_counts.js";
-import { readTextFile } from "./text.js";
+import { decodeText } from "../datasets/text_file.js";
+import { readTextBytes } from "./text.js";
 
 /** Flags of `kn`. */
 export interface KnFlags {
@@ -36,8 +37,8 @@ function parseOrder(value: string): number {
  */
 export function runKn(flags: KnFlags, log: (line: string) => void = console.log): void {
   const t0 = performance.now();
-  const sentences = readTextFile(flags.train, "--train");
-  const counts = NgramCounts.fromSentences(sentences, flags.order, { unk: flags.unk === false ? null : flags.unk });
+  const text = decodeText(readTextBytes(flags.train, "--train"), flags.train, ArgumentError);
+  const counts = NgramCounts.fromText(text, flags.order, { unk: flags.unk === false ? null : flags.unk, source: flags.train });
   const model = KneserNeyLm.fromCounts(counts);
   const t1 = performance.now();
   let bytes: number;
@@ -48,7 +49,7 @@ export function runKn(flags: KnFlags, log: (line: string) => void = console.log)
     throw new ArgumentError(`--arpa: expected a writable file, got ${(e as Error).message}`);
   }
   const t2 = performance.now();
-  log(`train ${flags.train}: ${sentences.length} sentences, vocabulary ${model.vocabulary.size} (with </s>${model.unk === null ? "" : `, ${model.unk}`})`);
+  log(`train ${flags.train}: ${counts.sentenceCount} sentences, vocabulary ${model.vocabulary.size} (with </s>${model.unk === null ? "" : `, ${model.unk}`})`);
   for (let n = 1; n <= model.order; n++) {
     const d = model.discounts[n];
     log(

@@ -26,7 +26,8 @@
  */
 import { SeqlabError } from "../errors.js";
 import { findNul, readText } from "../datasets/text_file.js";
-import { BOS, EOS, IdTable, UNK } from "./ngram_counts.js";
+import { IdTable } from "./id_table.js";
+import { BOS, EOS, UNK } from "./sentence_ids.js";
 import type { LanguageModel } from "./perplexity.js";
 
 /** An ARPA file is malformed; the message names file:line and what was expected. */

@@ -27,7 +27,7 @@
  * natural log (the `LanguageModel` convention of perplexity.ts); `log10Prob` the ARPA one.
  */
 import { ArgumentError } from "../errors.js";
-import { BOS_ID, NgramCounts, type NgramLevel } from "./ngram_counts.js";
+import { BOS_ID, NgramCounts } from "./ngram_counts.js";
 import type { LanguageModel } from "./perplexity.js";
 
 /** The three discounts of one order, and the count-of-counts they came from. */
@@ -67,7 +67,7 @@ export class KneserNeyLm implements LanguageModel {
   readonly adjusted: Int32Array[];
   /** Per level n = 1..N (index 0 unused): the discounts. */
   readonly discounts: KneserNeyDiscounts[];
-  /** Per level m = 0..N−1, as a context of order m + 1: [size_m] 1 / S(h), 0 if S(h) = 0. */
+  /** Per level m = 0..N−1, as a context of order m + 1: [size_m] 1 / S(h), 0 if S(h) = 0 (level 0: the root). */
   readonly invDenominator: Float64Array[];
   /** Per level m = 0..N−1, as a context of order m + 1: [size_m] γ(h), 1 if S(h) = 0. */
   readonly gamma: Float64Array[];
@@ -121,19 +121,11 @@ export class KneserNeyLm implements LanguageModel {
     }
     const adjusted: Int32Array[] = [new Int32Array(0)];
     for (let n = 1; n <= N; n++) adjusted.push(n === N ? L[n].count.slice() : new Int32Array(L[n].size));
-    // The suffix of node g = (w_1 … w_n) is (w_2 … w_n): suffix(g) = child(suffix(parent(g)), word(g)).
-    let suffixPrev = new Int32Array(L[1].size); // level 1: suffix is the root (0)
     for (let n = 2; n <= N; n++) {
-      const suffix = new Int32Array(L[n].size);
-      const W = counts.wordCount;
-      for (let g = 0; g < L[n].size; g++) {
-        const sp = n === 2 ? 0 : suffixPrev[L[n].parent[g]];
-        const s = L[n - 1].index.get(sp * W + L[n].word[g]);
-        if (s < 0) throw new Error("internal: missing suffix n-gram");
-        suffix[g] = s;
-        if (!startsWithBos[n - 1][s]) adjusted[n - 1][s]++; // one more distinct left neighbour of s
-      }
-      suffixPrev = suffix;
+      // The suffix of g = (w_1 … w_n) is s = (w_2 … w_n): one more distinct left neighbour of s.
+      const suffix = L[n].suffix;
+      const below = adjusted[n - 1];
+      for (let g = 0; g < L[n].size; g++) below[suffix[g]]++;
     }
     for (let n = 1; n < N; n++) {
       for (let g = 0; g < L[n].size; g++) if (startsWithBos[n][g]) adjusted[n][g] = L[n].count[g];
@@ -152,28 +144,32 @@ export class KneserNeyLm implements LanguageModel {
       discounts.push({ D: D ?? [fallbackD[0], fallbackD[1], fallbackD[2]], countOfCounts: cc, fallback: D === null });
     }
 
-    // 4. S(h), γ(h) for every context node h (level m = n − 1 for order n).
+    // 4. S(h) and γ(h) = (D1 N_1(h) + D2 N_2(h) + D3+ N_3+(h)) / S(h) for every context node h
+    //    (level m = n − 1 for order n), over h's children, a contiguous run of level n.
     const invDen: Float64Array[] = [];
     const gamma: Float64Array[] = [];
     for (let n = 1; n <= N; n++) {
-      const size = n === 1 ? 1 : L[n - 1].size;
-      const S = new Float64Array(size);
-      const mass = new Float64Array(size); // Σ_w D(a(hw))
+      const size = L[n - 1].size;
       const [D1, D2, D3] = discounts[n].D;
-      for (let g = 0; g < L[n].size; g++) {
-        if (isBosUnigram(n, g)) continue;
-        const a = adjusted[n][g];
-        const h = L[n].parent[g];
-        S[h] += a;
-        mass[h] += a === 1 ? D1 : a === 2 ? D2 : D3;
-      }
+      const first = L[n].firstChild;
+      const a = adjusted[n];
       const inv = new Float64Array(size);
-      const gam = new Float64Array(size).fill(1);
+      const gam = new Float64Array(size);
       for (let h = 0; h < size; h++) {
-        if (S[h] > 0) {
-          inv[h] = 1 / S[h];
-          gam[h] = mass[h] / S[h];
+        let S = 0;
+        let N1 = 0;
+        let N2 = 0;
+        let N3 = 0;
+        for (let g = first[h]; g < first[h + 1]; g++) {
+          if (n === 1 && L[1].word[g] === BOS_ID) continue; // <s> is never predicted
+          const x = a[g];
+          S += x;
+          if (x === 1) N1++;
+          else if (x === 2) N2++;
+          else if (x >= 3) N3++;
         }
+        inv[h] = S > 0 ? 1 / S : 0;
+        gam[h] = S > 0 ? (D1 * N1 + D2 * N2 + D3 * N3) / S : 1;
       }
       invDen.push(inv);
       gamma.push(gam);
@@ -215,15 +211,13 @@ export class KneserNeyLm implements LanguageModel {
     const C = this.counts;
     if (word === BOS_ID || word < 0 || word >= C.wordCount) return 0;
     const vocabSize = C.wordCount - 1;
-    const L: NgramLevel[] = C.levels;
-    const W = C.wordCount;
-    let p = this.discounted(1, L[1].index.get(word)) * this.invDenominator[0][0] + this.gamma[0][0] / vocabSize;
+    let p = this.discounted(1, C.child(1, 0, word)) * this.invDenominator[0][0] + this.gamma[0][0] / vocabSize;
     const m = Math.min(context.length, this.order - 1);
     for (let k = 1; k <= m; k++) {
       // h = the last k context words; find its node at level k.
       const h = C.find(context, context.length - k, context.length);
       if (h < 0 || this.invDenominator[k][h] === 0) break; // unseen h: p_{k+1} = p_k, and so for longer contexts
-      const hw = L[k + 1].index.get(h * W + word);
+      const hw = C.child(k + 1, h, word);
       p = this.discounted(k + 1, hw) * this.invDenominator[k][h] + this.gamma[k][h] * p;
     }
     return p;
@@ -262,28 +256,26 @@ export class KneserNeyLm implements LanguageModel {
    * @returns per level n = 1..N (index 0 unused): [size_n] probabilities (0 for the unigram <s>).
    */
   storedProbs(): Float64Array[] {
-    const C = this.counts;
-    const L = C.levels;
-    const W = C.wordCount;
-    const vocabSize = W - 1;
+    const L = this.counts.levels;
+    const vocabSize = this.counts.wordCount - 1;
     const out: Float64Array[] = [new Float64Array(0)];
-    const unigram = new Float64Array(L[1].size);
-    for (let g = 0; g < L[1].size; g++) {
-      unigram[g] = L[1].word[g] === BOS_ID ? 0 : this.discounted(1, g) * this.invDenominator[0][0] + this.gamma[0][0] / vocabSize;
-    }
-    out.push(unigram);
-    let suffixPrev = new Int32Array(L[1].size);
-    for (let n = 2; n <= this.order; n++) {
+    for (let n = 1; n <= this.order; n++) {
       const probs = new Float64Array(L[n].size);
-      const suffix = new Int32Array(L[n].size);
+      const [D1, D2, D3] = this.discounts[n].D;
+      const a = this.adjusted[n];
+      const parent = L[n].parent;
+      const suffix = L[n].suffix;
+      const inv = this.invDenominator[n - 1];
+      const gam = this.gamma[n - 1];
+      const lower = n === 1 ? null : out[n - 1];
       for (let g = 0; g < L[n].size; g++) {
-        const h = L[n].parent[g];
-        const s = L[n - 1].index.get((n === 2 ? 0 : suffixPrev[h]) * W + L[n].word[g]);
-        suffix[g] = s;
-        probs[g] = this.discounted(n, g) * this.invDenominator[n - 1][h] + this.gamma[n - 1][h] * out[n - 1][s];
+        const x = a[g];
+        const discounted = x <= 0 ? 0 : Math.max(x - (x === 1 ? D1 : x === 2 ? D2 : D3), 0);
+        const h = parent[g];
+        probs[g] = lower === null ? discounted * inv[h] + gam[h] / vocabSize : discounted * inv[h] + gam[h] * lower[suffix[g]];
       }
+      if (n === 1) for (let g = 0; g < L[1].size; g++) if (L[1].word[g] === BOS_ID) probs[g] = 0;
       out.push(probs);
-      suffixPrev = suffix;
     }
     return out;
   }

@@ -70,7 +70,7 @@ abstract class CountLm implements LanguageModel {
     if (context.slice(context.length - k).some((id) => id < 0)) return [0, 0];
     const h = k === 0 ? 0 : C.find(context, context.length - k, context.length);
     if (h < 0) return [0, 0];
-    const hw = C.levels[k + 1].index.get(h * C.wordCount + word);
+    const hw = C.child(k + 1, h, word);
     return [hw < 0 ? 0 : C.levels[k + 1].count[hw], this.totals[k][h]];
   }
 

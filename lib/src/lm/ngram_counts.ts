@@ -6,159 +6,27 @@
  * sentences, and "<s> w_1" the sentence starts). <s> is never predicted; </s> is.
  *
  * Storage (compact, no string key per n-gram): word ids are integers (0 = <s>, 1 = </s>,
- * 2 = the unknown-word token if there is one, then words by first occurrence). The n-grams
- * of order n are nodes 0 … size_n − 1 of level n, with typed arrays
+ * 2 = the unknown-word token if there is one, then words by first occurrence; see
+ * sentence_ids.ts). The n-grams of order n are nodes 0 … size_n − 1 of level n, in
+ * lexicographic order of their word ids, with typed arrays
  *     word[g] = last word id,   parent[g] = node of its first n − 1 words at level n − 1,
- *     count[g] = c(w_1 … w_n),
- * and level 0 is the single root node (the empty n-gram). Children are found through one
- * open-addressing hash table per level keyed by parent·|W| + word (an exact integer below
- * 2^53), so the n-gram "a b c" is child(child(child(root, a), b), c).
+ *     count[g] = c(w_1 … w_n),  suffix[g] = node of its last n − 1 words at level n − 1,
+ * and level 0 is the single root node (the empty n-gram). The children of a context node h
+ * are a contiguous run of level n sorted by word id (`firstChild`), so the n-gram "a b c"
+ * is child(child(child(root, a), b), c), each step a binary search. The levels are built by
+ * sorting the corpus positions (ngram_sort.ts).
  *
- * Text format (the PTB convention): one sentence per line, whitespace-separated tokens;
- * empty lines are skipped; a line may start with <s> and end with </s>, which are dropped.
+ * Text format: sentence_ids.ts (one sentence per line, whitespace-separated tokens, PTB).
  */
 import { ArgumentError } from "../errors.js";
-import { findNul } from "../datasets/text_file.js";
+import { countNgramsBySorting, type NgramLevel } from "./ngram_sort.js";
+import { BOS, BOS_ID, EOS, EOS_ID, IntList, newWordIndex, textToIds, UNK, type WordIndex } from "./sentence_ids.js";
 
-/** The sentence-start token: context only, never predicted. */
-export const BOS = "<s>";
-/** The sentence-end token: predicted at the end of every sentence. */
-export const EOS = "</s>";
-/** The default unknown-word token (PTB writes it in the text already). */
-export const UNK = "<unk>";
+export { BOS, BOS_ID, EOS, EOS_ID, UNK, readSentences } from "./sentence_ids.js";
+export { IdTable } from "./id_table.js";
+export type { NgramLevel } from "./ngram_sort.js";
 
-/** Id of <s>. */
-export const BOS_ID = 0;
-/** Id of </s>. */
-export const EOS_ID = 1;
-
-/**
- * Splits text into sentences: one per non-empty line, tokens separated by whitespace.
- * A leading <s> and a trailing </s> are dropped; anywhere else they are an error.
- * @param text - the whole file.
- * @param source - name for error messages (a file path). Default: "text".
- * @returns one token array per non-empty line.
- */
-export function readSentences(text: string, source = "text"): string[][] {
-  if (typeof text !== "string") throw new ArgumentError(`readSentences: expected text to be a string, got ${text === null ? "null" : typeof text}`);
-  const nul = findNul(text);
-  if (nul !== null) throw new ArgumentError(`${source}:${nul.line}: expected text, got a NUL character at column ${nul.column} (a binary file?)`);
-  const sentences: string[][] = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const tokens = lines[i].split(/\s+/).filter((t) => t.length > 0);
-    if (tokens[0] === BOS) tokens.shift();
-    if (tokens[tokens.length - 1] === EOS) tokens.pop();
-    for (let j = 0; j < tokens.length; j++) {
-      if (tokens[j] === BOS || tokens[j] === EOS) {
-        throw new ArgumentError(
-          `${source}:${i + 1}: expected ${BOS} only at the start and ${EOS} only at the end of a line, got '${tokens[j]}' at token ${j + 1}`,
-        );
-      }
-    }
-    if (tokens.length > 0) sentences.push(tokens);
-  }
-  return sentences;
-}
-
-/** An open-addressing hash table from integer keys (< 2^53) to int32 values (−1 = absent). */
-export class IdTable {
-  private keys: Float64Array;
-  private values: Int32Array;
-  private mask: number;
-  /** Number of stored keys. */
-  size = 0;
-
-  /** @param capacity - initial number of slots, rounded up to a power of two. Default: 1024. */
-  constructor(capacity = 1024) {
-    let n = 16;
-    while (n < capacity) n *= 2;
-    this.keys = new Float64Array(n).fill(-1);
-    this.values = new Int32Array(n);
-    this.mask = n - 1;
-  }
-
-  private slot(key: number): number {
-    // Mix the low and high 32 bits (multiplicative hashing), then probe linearly.
-    const lo = key >>> 0;
-    const hi = Math.floor(key / 4294967296) >>> 0;
-    let h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
-    h ^= h >>> 15;
-    let i = h & this.mask;
-    while (this.keys[i] !== -1 && this.keys[i] !== key) i = (i + 1) & this.mask;
-    return i;
-  }
-
-  /** The value stored for `key`, or −1 (also for a negative key, e.g. from an unknown word's id −1). */
-  get(key: number): number {
-    if (key < 0) return -1;
-    const i = this.slot(key);
-    return this.keys[i] === key ? this.values[i] : -1;
-  }
-
-  /** Stores `value` (≥ 0) for `key` (an integer in [0, 2^53)). */
-  set(key: number, value: number): void {
-    if (!(key >= 0)) throw new ArgumentError(`IdTable.set: expected a key ≥ 0, got ${key}`);
-    if ((this.size + 1) * 4 > this.keys.length * 3) this.grow();
-    const i = this.slot(key);
-    if (this.keys[i] !== key) {
-      this.keys[i] = key;
-      this.size++;
-    }
-    this.values[i] = value;
-  }
-
-  private grow(): void {
-    const { keys, values } = this;
-    this.keys = new Float64Array(keys.length * 2).fill(-1);
-    this.values = new Int32Array(keys.length * 2);
-    this.mask = this.keys.length - 1;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] === -1) continue;
-      const j = this.slot(keys[i]);
-      this.keys[j] = keys[i];
-      this.values[j] = values[i];
-    }
-  }
-
-  /** Bytes held by the table's arrays. */
-  get bytes(): number {
-    return this.keys.byteLength + this.values.byteLength;
-  }
-}
-
-/** A growable Int32Array. */
-class IntList {
-  data = new Int32Array(1024);
-  length = 0;
-  push(x: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = x;
-  }
-  toArray(): Int32Array {
-    return this.data.slice(0, this.length);
-  }
-}
-
-/** The n-grams of one order: node g has last word `word[g]`, context node `parent[g]` one level down, count `count[g]`. */
-export interface NgramLevel {
-  /** Number of distinct n-grams of this order. */
-  readonly size: number;
-  /** [size] last word id of each n-gram. */
-  readonly word: Int32Array;
-  /** [size] node of the first n − 1 words at the level below (0 = root for unigrams). */
-  readonly parent: Int32Array;
-  /** [size] c(w_1 … w_n): occurrences in the padded training sentences. */
-  readonly count: Int32Array;
-  /** parent·|W| + word → node. */
-  readonly index: IdTable;
-}
-
-/** Options of `NgramCounts.fromSentences`. */
+/** Options of `NgramCounts.fromSentences` / `fromText`. */
 export interface NgramCountOptions {
   /**
    * The unknown-word token, always in the vocabulary (id 2) even if the text never has it;
@@ -173,15 +41,15 @@ export class NgramCounts {
   readonly words: string[];
   /** The unknown-word token, or null for a closed vocabulary. */
   readonly unk: string | null;
-  /** Levels 1..N (index 0 is unused: the root). */
+  /** Levels 0..N: level 0 is the root (the empty n-gram), level n the n-grams of order n. */
   readonly levels: NgramLevel[];
   private readonly ids: Map<string, number>;
 
-  private constructor(order: number, words: string[], unk: string | null, levels: NgramLevel[]) {
-    this.words = words;
+  private constructor(order: number, vocab: WordIndex, unk: string | null, levels: NgramLevel[]) {
+    this.words = vocab.words;
     this.unk = unk;
     this.levels = levels;
-    this.ids = new Map(words.map((w, i) => [w, i]));
+    this.ids = vocab.ids;
     if (this.levels.length !== order + 1) throw new Error("internal: wrong number of levels");
   }
 
@@ -195,6 +63,12 @@ export class NgramCounts {
     return this.words.length;
   }
 
+  /** Number of sentences counted: c(<s>). */
+  get sentenceCount(): number {
+    const g = this.child(1, 0, BOS_ID);
+    return g < 0 ? 0 : this.levels[1].count[g];
+  }
+
   /** Id of a word, or −1 if it is not in the vocabulary. */
   id(word: string): number {
     return this.ids.get(word) ?? -1;
@@ -206,6 +80,27 @@ export class NgramCounts {
   }
 
   /**
+   * The node at level n of the n-gram (context h at level n − 1, then word w), or −1 if it was never seen.
+   * @param n - the level, 1..N.
+   * @param h - the context's node at level n − 1 (0 = root for n = 1).
+   * @param w - the word id (−1, an unknown word, is never seen).
+   */
+  child(n: number, h: number, w: number): number {
+    const L = this.levels[n];
+    let lo = L.firstChild[h];
+    let hi = L.firstChild[h + 1] - 1;
+    const word = L.word;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const x = word[mid];
+      if (x < w) lo = mid + 1;
+      else if (x > w) hi = mid - 1;
+      else return mid;
+    }
+    return -1;
+  }
+
+  /**
    * The node of the n-gram ids[start..end) at level n = end − start (1 ≤ n ≤ N), or −1 if it was never seen.
    * @param ids - word ids, oldest first; −1 (an unknown word) is never seen.
    * @param start - first index. Default: 0.
@@ -213,12 +108,7 @@ export class NgramCounts {
    */
   find(ids: ArrayLike<number>, start = 0, end = ids.length): number {
     let node = 0;
-    const W = this.words.length;
-    for (let i = start; i < end; i++) {
-      if (ids[i] < 0) return -1; // an unknown word: never seen
-      node = this.levels[i - start + 1].index.get(node * W + ids[i]);
-      if (node < 0) return -1;
-    }
+    for (let i = start; i < end && node >= 0; i++) node = ids[i] < 0 ? -1 : this.child(i - start + 1, node, ids[i]);
     return node;
   }
 
@@ -232,13 +122,10 @@ export class NgramCounts {
     return out;
   }
 
-  /** Bytes held by the typed arrays and hash tables. */
+  /** Bytes held by the typed arrays. */
   get bytes(): number {
     let b = 0;
-    for (let n = 1; n <= this.order; n++) {
-      const L = this.levels[n];
-      b += L.word.byteLength + L.parent.byteLength + L.count.byteLength + L.index.bytes;
-    }
+    for (const L of this.levels) b += L.word.byteLength + L.parent.byteLength + L.count.byteLength + L.firstChild.byteLength + L.suffix.byteLength;
     return b;
   }
 
@@ -253,17 +140,12 @@ export class NgramCounts {
    *   white space (it could not be written to an ARPA file and read back).
    */
   static fromSentences(sentences: Iterable<readonly string[]>, order: number, options: NgramCountOptions = {}): NgramCounts {
-    if (!Number.isInteger(order) || order < 1) throw new ArgumentError(`NgramCounts: expected order to be an integer ≥ 1, got ${order}`);
-    const unk = options.unk === undefined ? UNK : options.unk;
-    if (unk === BOS || unk === EOS) throw new ArgumentError(`NgramCounts: expected unk to differ from ${BOS} and ${EOS}, got '${unk}'`);
-    const words = [BOS, EOS];
-    if (unk !== null) words.push(unk);
-    const ids = new Map(words.map((w, i) => [w, i]));
+    const unk = checkOrderAndUnk(order, options);
     if (sentences === null || typeof (sentences as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
       throw new ArgumentError(`sentences: expected an iterable of token arrays, got ${sentences === null ? "null" : typeof sentences}`);
     }
-
-    // 1. Word ids, so that the hash keys parent·|W| + word can use the final |W|.
+    const vocab = newWordIndex(unk);
+    const { words, ids } = vocab;
     const corpus = new IntList(); // all padded sentences, each as <s> … </s>
     let sentenceCount = 0;
     for (const sentence of sentences) {
@@ -289,49 +171,46 @@ export class NgramCounts {
     if (corpus.length === 2 * sentenceCount) {
       throw new ArgumentError(`sentences: expected at least one word, got ${sentenceCount === 0 ? "no sentences" : `${sentenceCount} empty sentence${sentenceCount > 1 ? "s" : ""}`}`);
     }
-    const W = words.length;
-    if (W * 2 ** 31 > Number.MAX_SAFE_INTEGER) throw new ArgumentError(`NgramCounts: expected fewer than 2^22 word types, got ${W}`);
-
-    // 2. Every substring of length ≤ N inside one padded sentence, counted into the trie.
-    const wordL: IntList[] = [];
-    const parentL: IntList[] = [];
-    const countL: IntList[] = [];
-    const tables: IdTable[] = [];
-    for (let n = 0; n <= order; n++) {
-      wordL.push(new IntList());
-      parentL.push(new IntList());
-      countL.push(new IntList());
-      tables.push(new IdTable(n === 1 ? 2 * W : 1024));
-    }
-    const c = corpus.data;
-    let start = 0;
-    while (start < corpus.length) {
-      let end = start + 1;
-      while (c[end - 1] !== EOS_ID) end++; // [start, end) is one padded sentence
-      for (let a = start; a < end; a++) {
-        let node = 0;
-        for (let n = 1; n <= order && a + n <= end; n++) {
-          const key = node * W + c[a + n - 1];
-          let child = tables[n].get(key);
-          if (child < 0) {
-            child = wordL[n].length;
-            wordL[n].push(c[a + n - 1]);
-            parentL[n].push(node);
-            countL[n].push(0);
-            tables[n].set(key, child);
-          }
-          countL[n].data[child]++;
-          node = child;
-        }
-      }
-      start = end;
-    }
-    const levels: NgramLevel[] = [];
-    for (let n = 0; n <= order; n++) {
-      levels.push({ size: wordL[n].length, word: wordL[n].toArray(), parent: parentL[n].toArray(), count: countL[n].toArray(), index: tables[n] });
-    }
-    return new NgramCounts(order, words, unk, levels);
+    return NgramCounts.fromCorpus(corpus, order, vocab, unk);
   }
+
+  /**
+   * Counts the n-grams of a text in the format of sentence_ids.ts (one sentence per line),
+   * without making a token array per sentence: the same counts and word ids as
+   * `fromSentences(readSentences(text, source), order, options)`.
+   * @param text - the whole file.
+   * @param order - N, an integer ≥ 1.
+   * @param options - the unknown-word token; `source`, the name for error messages (default "text").
+   * @throws ArgumentError naming source:line for a misplaced <s> / </s> or a NUL character, and
+   *   "source: expected at least one non-empty line (one sentence per line), got none".
+   */
+  static fromText(text: string, order: number, options: NgramCountOptions & { source?: string } = {}): NgramCounts {
+    const unk = checkOrderAndUnk(order, options);
+    const source = options.source ?? "text";
+    const vocab = newWordIndex(unk);
+    const { corpus, sentences } = textToIds(text, vocab, source);
+    if (sentences === 0) throw new ArgumentError(`${source}: expected at least one non-empty line (one sentence per line), got none`);
+    return NgramCounts.fromCorpus(corpus, order, vocab, unk);
+  }
+
+  /** The trie of a padded corpus (ngram_sort.ts). */
+  private static fromCorpus(corpus: IntList, order: number, vocab: WordIndex, unk: string | null): NgramCounts {
+    const W = vocab.words.length;
+    if (W >= 2 ** 31 - 2) throw new ArgumentError(`NgramCounts: expected fewer than 2^31 − 2 word types, got ${W}`);
+    return new NgramCounts(order, vocab, unk, countNgramsBySorting(corpus.data, corpus.length, W, order));
+  }
+}
+
+/** Checks `order` and `options.unk`; returns the unknown-word token (null for none). */
+function checkOrderAndUnk(order: number, options: NgramCountOptions): string | null {
+  if (!Number.isInteger(order) || order < 1) throw new ArgumentError(`NgramCounts: expected order to be an integer ≥ 1, got ${order}`);
+  if (order > 255) throw new ArgumentError(`NgramCounts: expected order ≤ 255, got ${order}`);
+  const unk = options.unk === undefined ? UNK : options.unk;
+  if (unk === BOS || unk === EOS) throw new ArgumentError(`NgramCounts: expected unk to differ from ${BOS} and ${EOS}, got '${unk}'`);
+  if (unk !== null && (typeof unk !== "string" || unk.length === 0 || /\s/u.test(unk))) {
+    throw new ArgumentError(`NgramCounts: expected unk to be a non-empty token without white space, or null, got ${describeValue(unk)}`);
+  }
+  return unk;
 }
 
 /** A short description of a value for messages: JSON for strings and numbers, the type otherwise. */
