@@ -18,7 +18,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { SeqlabError } from "../lib/src/errors.js";
 import { ArpaError, ArpaLm } from "../lib/src/lm/arpa_reader.js";
-import { toArpa, writeArpa } from "../lib/src/lm/arpa_writer.js";
+import { toArpa, writeArpa, writeArpaReport } from "../lib/src/lm/arpa_writer.js";
 import { KneserNeyLm } from "../lib/src/lm/kneser_ney.js";
 import { perplexity } from "../lib/src/lm/perplexity.js";
 
@@ -113,6 +113,28 @@ describe("ARPA round trip", () => {
     assert.deepEqual(lm.sizes.slice(1), [kn.counts.levels[1].size + 1, kn.counts.levels[2].size, kn.counts.levels[3].size]);
     assert.equal(lm.sizes[1], 23);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+});
+
+describe("writeArpa with a worker thread", () => {
+  test("the worker encodes the second half: the same bytes as toArpa, orders 2 and 4, both precisions", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-arpa-worker-"));
+    try {
+      for (const N of [2, 4]) {
+        const kn = KneserNeyLm.fromSentences(markovCorpus(50 + N, 300, 40), N);
+        for (const precision of ["float32", "float64"] as const) {
+          const file = path.join(dir, `m${N}-${precision}.arpa`);
+          const report = writeArpaReport(kn, file, { precision, worker: true });
+          assert.equal(report.worker, "done", `order ${N}, ${precision}: the worker did its part`);
+          const expected = toArpa(kn, { precision });
+          assert.equal(fs.readFileSync(file, "utf8"), expected);
+          assert.equal(report.bytes, Buffer.byteLength(expected));
+          assert.deepEqual(writeArpaReport(kn, file, { precision, worker: false }), { bytes: report.bytes, worker: "unused" });
+        }
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -124,6 +124,27 @@ describe("the trie built by sorting", () => {
   });
 });
 
+describe("more than 65,536 word types (32-bit ids in the sort)", () => {
+  test("counts equal brute-force substring counts, orders 1..3", () => {
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    // 40% of the tokens among 30 frequent words (repeated n-grams), the rest among 300,000 rare ones (> 65,536 types).
+    const sentences = Array.from({ length: 30000 }, () => Array.from({ length: 1 + Math.floor(next() * 12) }, () => (next() < 0.4 ? `f${Math.floor(next() * 30)}` : `w${Math.floor(next() * 300000)}`)));
+    const C = NgramCounts.fromSentences(sentences, 3);
+    assert.ok(C.wordCount > 65536, `${C.wordCount} word types`);
+    for (let n = 1; n <= 3; n++) {
+      const brute = new Map<string, number>();
+      for (const s of sentences) {
+        const p = ["<s>", ...s, "</s>"];
+        for (let i = 0; i + n <= p.length; i++) brute.set(p.slice(i, i + n).join(" "), (brute.get(p.slice(i, i + n).join(" ")) ?? 0) + 1);
+      }
+      assert.equal(C.levels[n].size, brute.size, `order ${n}`);
+      for (let g = 0; g < C.levels[n].size; g += 97) assert.equal(C.levels[n].count[g], brute.get(C.ngram(n, g).join(" ")));
+      for (const [k, count] of [...brute].slice(0, 3000)) assert.equal(C.levels[n].count[C.find(k.split(" ").map((w) => C.id(w)))], count, k);
+    }
+  });
+});
+
 /**
  * A string-keyed interpolated modified Kneser-Ney (Chen & Goodman 1998, as in
  * lib/src/lm/kneser_ney.ts's file comment), computing what the ARPA file lists:

@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { ArgumentError } from "../errors.js";
 import { KneserNeyLm } from "../lm/kneser_ney.js";
-import { writeArpa } from "../lm/arpa_writer.js";
+import { writeArpaReport, type ArpaWriteReport } from "../lm/arpa_writer.js";
 import { NgramCounts } from "../lm/ngram_counts.js";
 import { decodeText } from "../datasets/text_file.js";
 import { readTextBytes } from "./text.js";
@@ -41,9 +41,9 @@ export function runKn(flags: KnFlags, log: (line: string) => void = console.log)
   const counts = NgramCounts.fromText(text, flags.order, { unk: flags.unk === false ? null : flags.unk, source: flags.train });
   const model = KneserNeyLm.fromCounts(counts);
   const t1 = performance.now();
-  let bytes: number;
+  let written: ArpaWriteReport;
   try {
-    bytes = writeArpa(model, flags.arpa);
+    written = writeArpaReport(model, flags.arpa);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === undefined) throw e;
     throw new ArgumentError(`--arpa: expected a writable file, got ${(e as Error).message}`);
@@ -57,7 +57,8 @@ export function runKn(flags: KnFlags, log: (line: string) => void = console.log)
         `D1 ${d.D[0].toFixed(4)} D2 ${d.D[1].toFixed(4)} D3+ ${d.D[2].toFixed(4)}${d.fallback ? " (fallback: count-of-counts give no valid discounts)" : ""}`,
     );
   }
-  log(`built in ${((t1 - t0) / 1000).toFixed(2)} s; wrote ${flags.arpa} (${(bytes / 1e6).toFixed(1)} MB) in ${((t2 - t1) / 1000).toFixed(2)} s`);
+  const threads = written.worker === "done" ? ", 2 threads" : written.worker === "failed" ? ", 1 thread: the worker thread failed" : "";
+  log(`built in ${((t1 - t0) / 1000).toFixed(2)} s; wrote ${flags.arpa} (${(written.bytes / 1e6).toFixed(1)} MB) in ${((t2 - t1) / 1000).toFixed(2)} s${threads}`);
 }
 
 /** Adds the `kn` command to a program. */

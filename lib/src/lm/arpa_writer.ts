@@ -24,7 +24,8 @@
  * - "float32" (the default): the shortest decimal that reads back as the same float32
  *   (float_format.ts), what SRILM, KenLM and IRSTLM keep and how KenLM writes it. A reader
  *   that rounds each number to float32 gets exactly fround(log10 p); `ArpaLm`, which keeps
- *   doubles, gets log10 p within half a float32 step (relative error < 2^−24 ≈ 6e−8).
+ *   doubles, gets log10 p within one float32 step (relative error ≤ 2^−23 ≈ 1.2e−7: half a
+ *   step to the float32, half a step to the shortest decimal that reads back as it).
  * - "float64": JavaScript's shortest round trip of the double, so `ArpaLm` gives back the
  *   model's log10 probabilities bit for bit for listed n-grams (backed-off ones up to float
  *   rounding of log10 γ + log10 p); about 30% more bytes, and slower to format.
@@ -33,267 +34,55 @@
  * The n-grams of each order are in the trie's order, lexicographic by word ids, each
  * context's children together (IRSTLM needs this; SRILM and KenLM accept any order);
  * IRSTLM's `compile-lm --eval` on the exported model gives the same perplexity as `ArpaLm`
- * (test/arpa.test.ts, on a small model and on PTB's KN5).
+ * (test/arpa.test.ts on a small model, test/kn-build.test.ts on PTB's KN5).
  *
- * Speed: lines are encoded straight into one reusable byte buffer (no string per line or
- * per number; a context's words are encoded once for all its children), handed to the
- * file in 4 MB writes: PTB's KN5 (2.3M n-grams, 95 MB) in about 0.6 s.
+ * Speed (arpa_encoder.ts): lines are encoded straight into byte buffers, no string per line or
+ * per number. `writeArpa` splits a big model's file in two at about half its bytes: a
+ * worker thread (arpa_worker.ts) encodes the second half into shared memory while the main
+ * thread encodes and writes the first, then writes the worker's bytes. PTB's KN5 (2.3M
+ * n-grams, 97 MB): about 0.35 s on 2 free cores, 0.6 s on one (`npm run bench -- --workloads kn_ptb`).
  */
 import * as fs from "node:fs";
-import { writeAscii, writeFloat32 } from "./float_format.js";
+import * as os from "node:os";
+import { Worker } from "node:worker_threads";
+import { ArpaEncoder, arpaTables, maxLineBytes, type ArpaCursor, type ArpaPrecision, type ArpaTables } from "./arpa_encoder.js";
+import type { ArpaWorkerData } from "./arpa_worker.js";
 import type { KneserNeyLm } from "./kneser_ney.js";
-import type { NgramLevel } from "./ngram_sort.js";
-import { BOS_ID } from "./sentence_ids.js";
 
 /** Options of `arpaChunks`, `toArpa`, `writeArpa`. */
 export interface ArpaWriteOptions {
   /** How numbers are written (see the file comment): "float32" or "float64". Default: "float32". */
-  precision?: "float32" | "float64";
-}
-
-const TAB = 9;
-const SPACE = 32;
-const NEWLINE = 10;
-/** Bytes a number takes at most: "-1.2345679e-38" is 14; a double's shortest form 24. */
-const MAX_NUMBER = 25;
-
-/** Writes a double in JavaScript's shortest round-trip form. */
-function writeFloat64(buf: Uint8Array, pos: number, x: number): number {
-  return writeAscii(buf, pos, String(x));
-}
-
-/** Encodes a model's ARPA text into a reusable buffer, a chunk at a time. */
-class ArpaEncoder {
-  private buf: Uint8Array;
-  private pos = 0;
-  private readonly model: KneserNeyLm;
-  private readonly writeNumber: (buf: Uint8Array, pos: number, x: number) => number;
-  /** Every word's UTF-8 bytes, one after the other: word id w is wordBytes[wordStart[w] … wordStart[w + 1]). */
-  private readonly wordBytes: Uint8Array;
-  private readonly wordStart: Int32Array;
-  private readonly probs: Float64Array[];
-  /** The longest line's bytes (the buffer always has room for one). */
-  private readonly maxLine: number;
-  /** The current line's context words. */
-  private readonly context: ContextBytes;
-  /** Formatted back-off weights. */
-  private readonly bows: Log10Cache;
-
-  constructor(model: KneserNeyLm, options: ArpaWriteOptions, chunkBytes: number) {
-    this.model = model;
-    const precision = options.precision ?? "float32";
-    if (precision !== "float32" && precision !== "float64") throw new TypeError(`precision: expected "float32" or "float64", got ${String(precision)}`);
-    this.writeNumber = precision === "float32" ? writeFloat32 : writeFloat64;
-    const words = model.counts.words;
-    const encoded = words.map((w) => Buffer.from(w, "utf8"));
-    this.wordStart = new Int32Array(words.length + 1);
-    let longest = 0;
-    for (let w = 0; w < words.length; w++) {
-      this.wordStart[w + 1] = this.wordStart[w] + encoded[w].length;
-      longest = Math.max(longest, encoded[w].length);
-    }
-    this.wordBytes = Buffer.concat(encoded);
-    this.maxLine = 2 * MAX_NUMBER + 4 + model.order * (longest + 1);
-    this.buf = Buffer.allocUnsafe(Math.max(chunkBytes, 4 * this.maxLine));
-    this.probs = model.storedProbs();
-    this.context = new ContextBytes(model.counts.levels, this.wordBytes, this.wordStart, longest);
-    this.bows = new Log10Cache(this.writeNumber);
-  }
-
-  /** Whether less than two lines' room is left (a line, and the unseen <unk> line before it). */
-  get full(): boolean {
-    return this.pos > this.buf.length - 2 * this.maxLine;
-  }
-
-  /** The bytes encoded since the last call (a view, valid until the next encoding call). */
-  take(): Uint8Array {
-    const out = this.buf.subarray(0, this.pos);
-    this.pos = 0;
-    return out;
-  }
-
-  /** Appends ASCII text (headers). */
-  text(s: string): void {
-    this.pos = writeAscii(this.buf, this.pos, s);
-  }
-
-  /** Appends a log10 value; −99 for log10 0 (as SRILM writes p = 0). */
-  private log10(p: number): void {
-    const x = Math.log10(p);
-    this.pos = x === -Infinity ? writeAscii(this.buf, this.pos, "-99") : this.writeNumber(this.buf, this.pos, x);
-  }
-
-  /** Appends the bytes of word id w. */
-  private word(w: number): void {
-    const buf = this.buf;
-    const bytes = this.wordBytes;
-    let pos = this.pos;
-    for (let i = this.wordStart[w], end = this.wordStart[w + 1]; i < end; i++) buf[pos++] = bytes[i];
-    this.pos = pos;
-  }
-
-  /** The line of a vocabulary word never seen in training: the uniform share γ(ε)/|W| only. */
-  unseenUnigram(w: number): void {
-    this.log10(this.model.gamma[0][0] / (this.model.counts.wordCount - 1));
-    this.buf[this.pos++] = TAB;
-    this.word(w);
-    this.buf[this.pos++] = NEWLINE;
-  }
-
+  precision?: ArpaPrecision;
   /**
-   * Encodes the lines of nodes g0, g0 + 1, … of level n until the level ends or the buffer is full.
-   * @param unseen - level 1 only: vocabulary ids without a unigram node, ascending; `next.u` indexes it.
-   * @returns the next node to encode.
+   * `writeArpa` only: encode the second half of the file in a worker thread. Default: true
+   * when the machine has 2 or more CPUs and the model 200,000 n-grams or more.
    */
-  lines(n: number, g0: number, unseen: Int32Array, next: { u: number }): number {
-    const m = this.model;
-    const level = m.counts.levels[n];
-    const probs = this.probs[n];
-    const hasBow = n < m.order;
-    const inv = hasBow ? m.invDenominator[n] : null;
-    const gam = hasBow ? m.gamma[n] : null;
-    const ctx = this.context;
-    let g = g0;
-    for (; g < level.size && !this.full; g++) {
-      const w = level.word[g];
-      if (n === 1) for (; next.u < unseen.length && unseen[next.u] < w; next.u++) this.unseenUnigram(unseen[next.u]);
-      if (n === 1 && w === BOS_ID) this.text("-99");
-      else this.log10(probs[g]);
-      this.buf[this.pos++] = TAB;
-      if (n > 1) {
-        ctx.moveTo(n - 1, level.parent[g]);
-        const buf = this.buf;
-        const bytes = ctx.bytes;
-        let pos = this.pos;
-        for (let i = 0, end = ctx.end[n - 1]; i < end; i++) buf[pos++] = bytes[i];
-        this.pos = pos;
-      }
-      this.word(w);
-      if (inv !== null && inv[g] > 0) {
-        this.buf[this.pos++] = TAB;
-        this.pos = this.bows.write(this.buf, this.pos, gam![g]);
-      }
-      this.buf[this.pos++] = NEWLINE;
-    }
-    if (n === 1 && g === level.size) for (; next.u < unseen.length && !this.full; next.u++) this.unseenUnigram(unseen[next.u]);
-    return g;
-  }
+  worker?: boolean;
 }
 
 /**
- * The words of the current context node, "w_1 w_2 … w_k " (a space after each), kept from
- * one line to the next: the next context in the trie's order usually differs in its last
- * word only, so `moveTo` re-encodes from the first level where the nodes differ.
+ * The ARPA text of a model as views of one reusable buffer, each valid until the next
+ * step of the iterator.
  */
-class ContextBytes {
-  /** The encoded words; word j (1-based) ends at end[j] (end[0] = 0). */
-  bytes: Uint8Array;
-  readonly end: Int32Array;
-  /** node[j]: the context's node at level j (−1: none yet). */
-  private readonly node: Int32Array;
-  private readonly levels: NgramLevel[];
-  private readonly wordBytes: Uint8Array;
-  private readonly wordStart: Int32Array;
-
-  constructor(levels: NgramLevel[], wordBytes: Uint8Array, wordStart: Int32Array, longestWord: number) {
-    const N = levels.length - 1;
-    this.levels = levels;
-    this.wordBytes = wordBytes;
-    this.wordStart = wordStart;
-    this.bytes = new Uint8Array(N * (longestWord + 1) + 1);
-    this.end = new Int32Array(N + 1);
-    this.node = new Int32Array(N + 1).fill(-1);
-  }
-
-  /** Makes node h at level k the context (its ancestors are the first k − 1 words). */
-  moveTo(k: number, h: number): void {
-    if (this.node[k] === h) return;
-    // The levels j ≤ k whose node changes: up from k while the ancestor differs (a node fixes its ancestors).
-    let j = k;
-    for (let x = h; j >= 1 && this.node[j] !== x; j--) {
-      this.node[j] = x;
-      x = this.levels[j].parent[x];
-    }
-    for (let i = j + 1; i <= k; i++) {
-      const w = this.levels[i].word[this.node[i]];
-      let pos = this.end[i - 1];
-      for (let b = this.wordStart[w], e = this.wordStart[w + 1]; b < e; b++) this.bytes[pos++] = this.wordBytes[b];
-      this.bytes[pos++] = SPACE;
-      this.end[i] = pos;
-    }
-  }
-}
-
-/**
- * The formatted log10 of recurring values (a 5-gram model's back-off weights take a few
- * thousand distinct values over 1.5M contexts): a direct-mapped cache from the value to the bytes.
- */
-class Log10Cache {
-  private readonly keys = new Float64Array(1 << 14).fill(NaN);
-  private readonly text = new Uint8Array((1 << 14) * MAX_NUMBER);
-  private readonly length = new Uint8Array(1 << 14);
-  private readonly writeNumber: (buf: Uint8Array, pos: number, x: number) => number;
-  private readonly f64 = new Float64Array(1);
-  private readonly u32 = new Uint32Array(this.f64.buffer);
-
-  constructor(writeNumber: (buf: Uint8Array, pos: number, x: number) => number) {
-    this.writeNumber = writeNumber;
-  }
-
-  /** Writes log10 x at pos (−99 for x = 0); returns the position after it. */
-  write(buf: Uint8Array, pos: number, x: number): number {
-    this.f64[0] = x;
-    const slot = Math.imul(this.u32[0] ^ Math.imul(this.u32[1], 0x85ebca6b), 0x9e3779b1) >>> 18;
-    const at = slot * MAX_NUMBER;
-    if (this.keys[slot] === x) {
-      for (let i = 0, n = this.length[slot]; i < n; i++) buf[pos++] = this.text[at + i];
-      return pos;
-    }
-    const lx = Math.log10(x);
-    const end = lx === -Infinity ? writeAscii(buf, pos, "-99") : this.writeNumber(buf, pos, lx);
-    this.keys[slot] = x;
-    this.length[slot] = end - pos;
-    this.text.set(buf.subarray(pos, end), at);
-    return end;
-  }
-}
-
-/**
- * The ARPA text of a model as views of one reusable buffer: each is valid until the next
- * step of the iterator (the writer's loop; `arpaChunks` copies them).
- */
-function* encodeArpa(model: KneserNeyLm, options: ArpaWriteOptions, chunkBytes: number): Generator<Uint8Array> {
-  const enc = new ArpaEncoder(model, options, chunkBytes);
-  const L = model.counts.levels;
-  const N = model.order;
-  const W = model.counts.wordCount;
-  const seen = new Uint8Array(W);
-  for (let g = 0; g < L[1].size; g++) seen[L[1].word[g]] = 1;
-  const unseen = Int32Array.from({ length: W }, (_, w) => w).filter((w) => !seen[w]);
-  enc.text("\\data\\\n");
-  for (let n = 1; n <= N; n++) enc.text(`ngram ${n}=${L[n].size + (n === 1 ? unseen.length : 0)}\n`);
-  for (let n = 1; n <= N; n++) {
-    enc.text(`\n\\${n}-grams:\n`);
-    const next = { u: 0 };
-    for (let g = 0; g < L[n].size || (n === 1 && next.u < unseen.length); ) {
-      g = enc.lines(n, g, unseen, next);
-      if (enc.full) yield enc.take();
-    }
-  }
-  enc.text("\n\\end\\\n");
+function* encodeArpa(t: ArpaTables, chunkBytes: number): Generator<Uint8Array> {
+  const enc = new ArpaEncoder(t, Buffer.allocUnsafe(Math.max(chunkBytes, 4 * maxLineBytes(t))));
+  enc.header();
+  const c: ArpaCursor = { n: 1, g: 0, u: 0, headed: false };
+  while (!enc.encode(c, t.order + 1, 0)) yield enc.take();
+  enc.end();
   yield enc.take();
 }
 
 /**
  * The ARPA file of a Kneser-Ney model as UTF-8 chunks of about 1 MB (a 5-gram PTB model
- * is ~95 MB). The n-grams of each order are sorted lexicographically by word id, so each
+ * is ~97 MB). The n-grams of each order are sorted lexicographically by word id, so each
  * context's children are together — IRSTLM needs this; SRILM and KenLM accept any order.
  * @param model - the model.
  * @param options - the precision of the numbers. Default: float32.
  * @returns an iterator over consecutive pieces of the file.
  */
 export function* arpaChunks(model: KneserNeyLm, options: ArpaWriteOptions = {}): Generator<Buffer> {
-  for (const view of encodeArpa(model, options, 1 << 20)) yield Buffer.from(view);
+  for (const view of encodeArpa(arpaTables(model, options.precision ?? "float32"), 1 << 20)) yield Buffer.from(view);
 }
 
 /**
@@ -304,23 +93,145 @@ export function toArpa(model: KneserNeyLm, options: ArpaWriteOptions = {}): stri
   return Buffer.concat([...arpaChunks(model, options)]).toString("utf8");
 }
 
+/** Writes all of `bytes` at the file's current position. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+}
+
+/** What `writeArpaReport` did. */
+export interface ArpaWriteReport {
+  /** Bytes written. */
+  bytes: number;
+  /**
+   * The worker thread: "done" (it encoded the second half), "failed" (it did not start or
+   * failed; the main thread encoded everything), or "unused".
+   */
+  worker: "done" | "failed" | "unused";
+}
+
 /**
- * Writes a model as an ARPA file, in 4 MB writes.
+ * Writes a model as an ARPA file (see the file comment for the worker thread).
  * @param model - the model.
  * @param file - the output path.
- * @param options - the precision of the numbers. Default: float32.
+ * @param options - the precision of the numbers (default float32); whether to use a worker thread.
  * @returns the number of bytes written.
  */
 export function writeArpa(model: KneserNeyLm, file: string, options: ArpaWriteOptions = {}): number {
+  return writeArpaReport(model, file, options).bytes;
+}
+
+/**
+ * `writeArpa`, saying whether the worker thread did its half.
+ * @returns the bytes written and the worker's fate.
+ */
+export function writeArpaReport(model: KneserNeyLm, file: string, options: ArpaWriteOptions = {}): ArpaWriteReport {
+  const t = arpaTables(model, options.precision ?? "float32");
+  const ngrams = t.word.reduce((a, w, n) => a + (n > 0 ? w.length : 0), 0);
+  const useWorker = options.worker ?? (os.availableParallelism() >= 2 && ngrams >= 200_000);
   const fd = fs.openSync(file, "w");
-  let bytes = 0;
+  const report: ArpaWriteReport = { bytes: 0, worker: "unused" };
   try {
-    for (const view of encodeArpa(model, options, 1 << 22)) {
-      for (let off = 0; off < view.length; ) off += fs.writeSync(fd, view, off, view.length - off);
-      bytes += view.length;
+    const split = useWorker && t.order >= 2 ? startWorker(t) : undefined;
+    if (useWorker) report.worker = "failed";
+    const enc = new ArpaEncoder(t, Buffer.allocUnsafe(Math.max(1 << 22, 4 * maxLineBytes(t))));
+    enc.header();
+    const c: ArpaCursor = { n: 1, g: 0, u: 0, headed: false };
+    const [stopN, stopG] = split === undefined ? [t.order + 1, 0] : [split.from.n, split.from.g];
+    const flush = () => {
+      const view = enc.take();
+      writeAll(fd, view);
+      report.bytes += view.length;
+    };
+    while (!enc.encode(c, stopN, stopG)) flush();
+    const theirs = split === undefined ? undefined : split.result();
+    if (theirs !== undefined) {
+      flush();
+      writeAll(fd, theirs);
+      report.bytes += theirs.length;
+      report.worker = "done";
+    } else {
+      // No worker, or it failed: the rest here.
+      while (!enc.encode(c, t.order + 1, 0)) flush();
+      enc.end();
+      flush();
     }
   } finally {
     fs.closeSync(fd);
   }
-  return bytes;
+  return report;
+}
+
+/** Lines' estimated bytes per level: the numbers, n words of about `wordBytes` and a space, a tab, a newline. */
+function splitPoint(t: ArpaTables): { n: number; g: number } {
+  const avgWord = t.wordBytes.length / Math.max(1, t.wordStart.length - 1);
+  const perLine = (n: number) => 10 + n * (avgWord + 1) + (n < t.order ? 10 : 0);
+  let total = 0;
+  for (let n = 1; n <= t.order; n++) total += t.word[n].length * perLine(n);
+  let before = 0;
+  for (let n = 1; n <= t.order; n++) {
+    const level = t.word[n].length * perLine(n);
+    if (n >= 2 && before + level >= total / 2) return { n, g: Math.min(t.word[n].length, Math.max(0, Math.round((total / 2 - before) / perLine(n)))) };
+    before += level;
+  }
+  return { n: t.order, g: t.word[t.order].length };
+}
+
+/**
+ * The JavaScript a worker starts with: under tsx (the sources run as TypeScript) it first
+ * registers tsx in the worker, then imports arpa_worker.
+ */
+const WORKER_ENTRY = `
+const { workerData } = require("node:worker_threads");
+(async () => {
+  if (workerData.tsx !== undefined) (await import(workerData.tsx)).register();
+  await import(workerData.module);
+})().catch(() => {
+  Atomics.store(workerData.ctrl, 0, 3);
+  Atomics.notify(workerData.ctrl, 0);
+});
+`;
+
+/**
+ * Starts the worker on the second half of the file.
+ * @returns where its part starts, and `result()`, which blocks until the worker is done and
+ *   returns its bytes (undefined if it failed or never started: the caller encodes that part).
+ */
+function startWorker(t: ArpaTables): { from: { n: number; g: number }; result: () => Uint8Array | undefined } | undefined {
+  const from = splitPoint(t);
+  let lines = 0;
+  for (let n = from.n; n <= t.order; n++) lines += t.word[n].length - (n === from.n ? from.g : 0);
+  let out: SharedArrayBuffer;
+  try {
+    out = new SharedArrayBuffer((lines + 4) * maxLineBytes(t) + 64 * t.order + 64); // pages are committed as they are written
+  } catch {
+    return undefined;
+  }
+  const ctrl = new Int32Array(new SharedArrayBuffer(8));
+  const typescript = import.meta.url.endsWith(".ts");
+  const data: ArpaWorkerData & { module: string; tsx?: string } = {
+    tables: t,
+    from,
+    out,
+    ctrl,
+    module: new URL(typescript ? "./arpa_worker.ts" : "./arpa_worker.js", import.meta.url).href,
+    tsx: typescript ? import.meta.resolve("tsx/esm/api") : undefined, // its ES module build (the CommonJS one registers a path that does not exist)
+  };
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER_ENTRY, { eval: true, workerData: data });
+  } catch {
+    return undefined;
+  }
+  worker.unref();
+  worker.on("error", () => {}); // failures are reported through ctrl
+  return {
+    from,
+    result: () => {
+      // Wait for the state to pass 0 (started, up to 30 s) and then 1 (done, up to 10 min).
+      for (const [state, ms] of [[0, 30_000], [1, 600_000]]) if (Atomics.load(ctrl, 0) === state) Atomics.wait(ctrl, 0, state, ms);
+      const ok = Atomics.load(ctrl, 0) === 2;
+      void worker.terminate();
+      return ok ? new Uint8Array(out, 0, Atomics.load(ctrl, 1)) : undefined;
+    },
+  };
 }

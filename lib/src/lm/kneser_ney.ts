@@ -28,6 +28,7 @@
  */
 import { ArgumentError } from "../errors.js";
 import { BOS_ID, NgramCounts } from "./ngram_counts.js";
+import { sharedFloat64Array } from "./ngram_sort.js";
 import type { LanguageModel } from "./perplexity.js";
 
 /** The three discounts of one order, and the count-of-counts they came from. */
@@ -153,8 +154,8 @@ export class KneserNeyLm implements LanguageModel {
       const [D1, D2, D3] = discounts[n].D;
       const first = L[n].firstChild;
       const a = adjusted[n];
-      const inv = new Float64Array(size);
-      const gam = new Float64Array(size);
+      const inv = sharedFloat64Array(size); // shared: read by writeArpa's worker thread
+      const gam = sharedFloat64Array(size);
       for (let h = 0; h < size; h++) {
         let S = 0;
         let N1 = 0;
@@ -260,7 +261,7 @@ export class KneserNeyLm implements LanguageModel {
     const vocabSize = this.counts.wordCount - 1;
     const out: Float64Array[] = [new Float64Array(0)];
     for (let n = 1; n <= this.order; n++) {
-      const probs = new Float64Array(L[n].size);
+      const probs = sharedFloat64Array(L[n].size); // shared: read by writeArpa's worker thread
       const [D1, D2, D3] = this.discounts[n].D;
       const a = this.adjusted[n];
       const parent = L[n].parent;

@@ -18,8 +18,9 @@
  *    position a + 1, so suffix(g) = node_{n−1}(a + 1) for any occurrence a of g.
  *
  * Cost: N counting-sort passes and two scans over the T corpus positions, O(N (T + |W|))
- * time and about (8 + 4N) T bytes beside the levels; PTB train (T = 972k, |W| = 10k, N = 5)
- * takes about 0.2 s. KenLM's lmplz also counts by sorting (Heafield et al. 2013, "Scalable
+ * time and about (14 + 4N) T bytes beside the levels. The passes are bound by random reads
+ * of the corpus (a position's words are one cache line), so the ids are kept in 16 bits
+ * when |W| ≤ 65,536. KenLM's lmplz also counts by sorting (Heafield et al. 2013, "Scalable
  * modified Kneser-Ney language model estimation", ACL), in external memory.
  */
 import { ArgumentError } from "../errors.js";
@@ -45,14 +46,29 @@ export interface NgramLevel {
 }
 
 /**
+ * An Int32Array in shared memory: the trie's `word` and `parent` arrays are read by
+ * writeArpa's worker thread (arpa_worker.ts) without a copy.
+ */
+export function sharedInt32Array(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * length));
+}
+
+/** A Float64Array in shared memory (see `sharedInt32Array`). */
+export function sharedFloat64Array(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * length));
+}
+
+/** Word ids: 16 bits when they fit (half the bytes, so more of the corpus stays in cache), else 32. */
+type Ids = Uint16Array | Int32Array;
+
+/**
  * Step 1: the positions [0, T) sorted by their n-gram keys (see the file comment).
  * @param c - [≥ T] the corpus ids.
- * @param len - [T] len(a).
  * @param W - number of word ids.
  * @param N - the order.
  * @returns [T] positions in lexicographic order of their keys (stable: ties by position).
  */
-function sortPositions(c: Int32Array, len: Uint8Array, T: number, W: number, N: number): Int32Array {
+function sortPositions(c: Ids, T: number, W: number, N: number): Int32Array {
   let perm = new Int32Array(T);
   let next = new Int32Array(T);
   const keys = new Int32Array(T);
@@ -60,12 +76,7 @@ function sortPositions(c: Int32Array, len: Uint8Array, T: number, W: number, N: 
   for (let a = 0; a < T; a++) perm[a] = a;
   for (let k = N - 1; k >= 0; k--) {
     start.fill(0);
-    for (let i = 0; i < T; i++) {
-      const a = perm[i];
-      const key = len[a] > k ? c[a + k] + 1 : 0; // 0: the sentinel, before every word
-      keys[i] = key;
-      start[key + 1]++;
-    }
+    gatherKeys(c, perm, keys, start, T, k);
     for (let b = 0; b <= W; b++) start[b + 1] += start[b];
     for (let i = 0; i < T; i++) next[start[keys[i]]++] = perm[i];
     const t = perm;
@@ -76,90 +87,118 @@ function sortPositions(c: Int32Array, len: Uint8Array, T: number, W: number, N: 
 }
 
 /**
+ * keys[i] = column k of position perm[i]'s key: its word id + 1, or 0 (the sentinel) past
+ * the sentence's </s>; counts each key in start[key + 1]. The words c[a … a+k] are read
+ * together (one cache line, mostly): no array of sentence lengths to look up.
+ */
+function gatherKeys(c: Ids, perm: Int32Array, keys: Int32Array, start: Int32Array, T: number, k: number): void {
+  for (let i = 0; i < T; i++) {
+    const a = perm[i];
+    let j = 0;
+    while (j < k && c[a + j] !== EOS_ID) j++;
+    const key = j === k ? c[a + k] + 1 : 0;
+    keys[i] = key;
+    start[key + 1]++;
+  }
+}
+
+/**
+ * Step 2a: lcp[i] (words shared with the position before, within both lengths) and len[i]
+ * of the position perm[i], in sorted order; the number of nodes per level.
+ */
+function lcpPass(c: Ids, perm: Int32Array, T: number, N: number, lcp: Uint8Array, len: Uint8Array, size: number[]): void {
+  for (let i = 0; i < T; i++) {
+    const a = perm[i];
+    let La = 1;
+    while (La < N && c[a + La - 1] !== EOS_ID) La++;
+    let l = 0;
+    if (i > 0) {
+      const b = perm[i - 1];
+      const m = La < len[i - 1] ? La : len[i - 1];
+      while (l < m && c[a + l] === c[b + l]) l++;
+    }
+    lcp[i] = l;
+    len[i] = La;
+    for (let n = l + 1; n <= La; n++) size[n]++;
+  }
+}
+
+/** The arrays of the levels being filled (index n = level). */
+interface Fill {
+  word: Int32Array[];
+  parent: Int32Array[];
+  count: Int32Array[];
+  /** One occurrence (a corpus position) of each node. */
+  where: Int32Array[];
+  /** [T, N − 1]: the node of levels 1 … N − 1 at each position (one cache line per position). */
+  nodeAt: Int32Array;
+}
+
+/** Step 2b: the nodes in sorted order (see the file comment). */
+function fillPass(c: Ids, perm: Int32Array, lcp: Uint8Array, len: Uint8Array, T: number, N: number, f: Fill): void {
+  const { word, parent, count, where, nodeAt } = f;
+  const M = N - 1;
+  const cur = new Int32Array(N + 1); // cur[n]: the node of the current position's n-gram; cur[0] = root
+  const next = new Int32Array(N + 1); // next node id per level
+  for (let i = 0; i < T; i++) {
+    const La = len[i];
+    const l = lcp[i];
+    const a = perm[i];
+    for (let n = 1; n <= l; n++) count[n][cur[n]]++;
+    for (let n = l + 1; n <= La; n++) {
+      const g = next[n]++;
+      word[n][g] = c[a + n - 1];
+      parent[n][g] = cur[n - 1];
+      count[n][g] = 1;
+      where[n][g] = a;
+      cur[n] = g;
+    }
+    const L = La < M ? La : M;
+    for (let n = 1; n <= L; n++) nodeAt[a * M + n - 1] = cur[n];
+  }
+}
+
+/**
  * The trie levels 0..N of a corpus (see the file comment).
- * @param c - [≥ T] the padded sentences' word ids, every sentence ending with </s>.
+ * @param corpus - [≥ T] the padded sentences' word ids, every sentence ending with </s>.
  * @param T - the corpus length.
  * @param W - number of word ids (every id is in [0, W)).
  * @param N - the order, 1 ≤ N ≤ 255.
  * @returns levels 0..N; level 0 is the root.
  */
-export function countNgramsBySorting(c: Int32Array, T: number, W: number, N: number): NgramLevel[] {
+export function countNgramsBySorting(corpus: Int32Array, T: number, W: number, N: number): NgramLevel[] {
   if (!(N >= 1 && N <= 255)) throw new ArgumentError(`countNgramsBySorting: expected an order in 1..255, got ${N}`);
-  if (T > 0 && c[T - 1] !== EOS_ID) throw new ArgumentError("countNgramsBySorting: expected the corpus to end with </s>");
-  // len(a) = min(N, tokens left in a's sentence), from the end backwards.
-  const len = new Uint8Array(T);
-  for (let a = T - 1, left = 0; a >= 0; a--) {
-    left = c[a] === EOS_ID ? 1 : left + 1;
-    len[a] = left < N ? left : N;
-  }
-  const perm = sortPositions(c, len, T, W, N);
-
-  // 2a. lcp with the previous position, and the level sizes.
+  if (T > 0 && corpus[T - 1] !== EOS_ID) throw new ArgumentError("countNgramsBySorting: expected the corpus to end with </s>");
+  const c: Ids = W <= 65536 ? Uint16Array.from(corpus.subarray(0, T)) : corpus.subarray(0, T);
+  const perm = sortPositions(c, T, W, N);
   const lcp = new Uint8Array(T);
+  const len = new Uint8Array(T);
   const size = new Array<number>(N + 1).fill(0);
-  for (let i = 0; i < T; i++) {
-    const a = perm[i];
-    const La = len[a];
-    let l = 0;
-    if (i > 0) {
-      const b = perm[i - 1];
-      const m = La < len[b] ? La : len[b];
-      while (l < m && c[a + l] === c[b + l]) l++;
-    }
-    lcp[i] = l;
-    for (let n = l + 1; n <= La; n++) size[n]++;
-  }
-
-  // 2b. The nodes: word, parent, count, one occurrence; node_n(a) for the suffix links.
-  const word: Int32Array[] = [Int32Array.of(-1)];
-  const parent: Int32Array[] = [Int32Array.of(-1)];
-  const count: Int32Array[] = [Int32Array.of(T)];
-  const where: Int32Array[] = [Int32Array.of(-1)];
-  const nodeAt: Int32Array[] = [new Int32Array(0)]; // levels 1..N−1 only: suffix targets
+  lcpPass(c, perm, T, N, lcp, len, size);
+  const f: Fill = { word: [Int32Array.of(-1)], parent: [Int32Array.of(-1)], count: [Int32Array.of(T)], where: [Int32Array.of(-1)], nodeAt: new Int32Array(T * (N - 1)) };
   for (let n = 1; n <= N; n++) {
-    word.push(new Int32Array(size[n]));
-    parent.push(new Int32Array(size[n]));
-    count.push(new Int32Array(size[n]));
-    where.push(new Int32Array(size[n]));
-    if (n < N) nodeAt.push(new Int32Array(T));
+    f.word.push(sharedInt32Array(size[n]));
+    f.parent.push(sharedInt32Array(size[n]));
+    f.count.push(new Int32Array(size[n]));
+    f.where.push(new Int32Array(size[n]));
   }
-  const cur = new Int32Array(N + 1); // cur[n]: the node of the current position's n-gram; cur[0] = root
-  const next = new Int32Array(N + 1).fill(0); // next node id per level
-  for (let i = 0; i < T; i++) {
-    const a = perm[i];
-    const La = len[a];
-    for (let n = 1; n <= La; n++) {
-      let g: number;
-      if (n <= lcp[i]) {
-        g = cur[n];
-        count[n][g]++;
-      } else {
-        g = next[n]++;
-        word[n][g] = c[a + n - 1];
-        parent[n][g] = cur[n - 1];
-        count[n][g] = 1;
-        where[n][g] = a;
-        cur[n] = g;
-      }
-      if (n < N) nodeAt[n][a] = g;
-    }
-  }
-
-  // 3. Suffix links and child ranges.
-  const levels: NgramLevel[] = [{ size: 1, word: word[0], parent: parent[0], count: count[0], firstChild: new Int32Array(0), suffix: Int32Array.of(-1) }];
-  for (let n = 1; n <= N; n++) {
-    const suffix = new Int32Array(size[n]);
-    if (n >= 2) {
-      const below = nodeAt[n - 1];
-      const w = where[n];
-      for (let g = 0; g < size[n]; g++) suffix[g] = below[w[g] + 1];
-    }
-    const contexts = n === 1 ? 1 : size[n - 1];
-    const firstChild = new Int32Array(contexts + 1);
-    const p = parent[n];
-    for (let g = 0; g < size[n]; g++) firstChild[p[g] + 1]++;
-    for (let h = 0; h < contexts; h++) firstChild[h + 1] += firstChild[h];
-    levels.push({ size: size[n], word: word[n], parent: parent[n], count: count[n], firstChild, suffix });
-  }
+  fillPass(c, perm, lcp, len, T, N, f);
+  const levels: NgramLevel[] = [{ size: 1, word: f.word[0], parent: f.parent[0], count: f.count[0], firstChild: new Int32Array(0), suffix: Int32Array.of(-1) }];
+  for (let n = 1; n <= N; n++) levels.push(finishLevel(f, n, n === 1 ? 1 : size[n - 1], size[n], N));
   return levels;
+}
+
+/** Step 3 for level n: suffix links (node at level n − 1 of the position after one occurrence) and child ranges. */
+function finishLevel(f: Fill, n: number, contexts: number, size: number, N: number): NgramLevel {
+  const M = N - 1;
+  const suffix = new Int32Array(size);
+  if (n >= 2) {
+    const w = f.where[n];
+    for (let g = 0; g < size; g++) suffix[g] = f.nodeAt[(w[g] + 1) * M + n - 2];
+  }
+  const firstChild = new Int32Array(contexts + 1);
+  const p = f.parent[n];
+  for (let g = 0; g < size; g++) firstChild[p[g] + 1]++;
+  for (let h = 0; h < contexts; h++) firstChild[h + 1] += firstChild[h];
+  return { size, word: f.word[n], parent: p, count: f.count[n], firstChild, suffix };
 }
