@@ -89,7 +89,7 @@ export { Linear, type CellSpec, type DecoderSpec, type EncoderSpec, type Trainab
 export { SequenceClassifier, type SequenceClassifierOptions } from "./models/many_to_one.js";
 export { SequenceTagger, type SequenceTaggerOptions } from "./models/many_to_many.js";
 export { SequenceGenerator, type SequenceGeneratorOptions } from "./models/one_to_many.js";
-export { EncoderDecoder, type EncoderDecoderOptions } from "./models/encoder_decoder.js";
+export { EncoderDecoder, type EncoderDecoderOptions, type Seq2SeqBatch } from "./models/encoder_decoder.js";
 export {
   addingProblem,
   rememberTask,
@@ -127,6 +127,7 @@ export {
   type EvaluateLmOptions,
 } from "./lm/train_lm.js";
 export { trainCorpusLm, type RnnLmRun, type CorpusLmOptions } from "./lm/train_corpus_lm.js";
+export { trainSentenceLm, evaluateSentenceLm, encodeSentences, type TrainSentenceLmOptions, type SentenceEpochRecord, type SentenceEvaluation } from "./lm/train_sentence_lm.js";
 export { saveLm, loadLm, inspectLm, hasCheckpoint, CheckpointError, type SaveLmOptions, type LoadLmOptions, type CheckpointContents } from "./lm/checkpoint.js";
 export { LockError } from "./lm/training_lock.js";
 export {
@@ -154,21 +155,42 @@ export { arpaChunks, toArpa, writeArpa } from "./lm/arpa_writer.js";
 export { perplexity, perplexityFromLogProbs, formatPerplexity, type LanguageModel, type PerplexityReport } from "./lm/perplexity.js";
 export { mixLogProbs, tuneMixture, ngramStreamLogProbs } from "./lm/interpolate.js";
 
-// 7. Generation: argmax, sampling and beam search over any NextTokenModel; implement Decoder to add one.
+// 7. Generation: decoders (implement Decoder to add one), batched generation, beam search, scheduled sampling, metrics.
+export { ArgmaxDecoder, SamplingDecoder, UniformDecoder, makeDecoder, sampleIndex, type Decoder, type DecoderChoice, type SamplingOptions } from "./generation/decoders.js";
 export {
   generate,
   generateMany,
-  beamSearch,
-  ArgmaxDecoder,
-  SamplingDecoder,
+  generateBatch,
+  startToken,
   type NextTokenModel,
-  type Decoder,
-  type SamplingOptions,
+  type HiddenStateModel,
   type GenerateOptions,
+  type GenerateBatchOptions,
   type Generation,
+} from "./generation/generate.js";
+export {
+  beamSearch,
+  beamSearchBatch,
+  lengthPenalty,
   type BeamSearchOptions,
+  type BeamSearchBatchOptions,
   type BeamHypothesis,
-} from "./lm/generate.js";
+  type LengthNormalization,
+} from "./generation/beam_search.js";
+export { encoderDecoderLm, translate, type TranslateOptions, type Translation } from "./generation/encoder_decoder_lm.js";
+export {
+  ConstantSchedule,
+  LinearSchedule,
+  ExponentialSchedule,
+  InverseSigmoidSchedule,
+  scheduleCurve,
+  stepAtLevel,
+  type Schedule,
+  type LinearScheduleOptions,
+} from "./generation/schedules.js";
+export { ScheduledSampler, scheduledInputs, type ScheduledSamplerOptions, type ScheduledInputsOptions, type ScheduledInputs } from "./generation/scheduled_sampling.js";
+export { editDistance, errorRates, type ErrorRates } from "./generation/error_rates.js";
+export { distinctN } from "./generation/diversity.js";
 
 // 8. Tagging: the linear-chain CRF and the biLSTM-CRF tagger.
 export {
@@ -264,6 +286,8 @@ export { loadPtb, ptbFiles, PTB_BASE_URL, PTB_SHA256, type PtbOptions } from "./
 export { loadBrown, brownSplitOf, type BrownOptions } from "./datasets/brown.js";
 export { loadMobyDick, mobyDickParts, mobyDickSplitOf, type MobyDickOptions } from "./datasets/moby_dick.js";
 export { loadLmCorpus, type LmCorpus, type LoadLmCorpusOptions } from "./datasets/lm_corpus.js";
+export { loadCmuDict, splitCmuDict, ARPABET, type PronunciationEntry, type PronunciationSplit, type CmuDictOptions, type CmuSplitOptions } from "./datasets/cmudict.js";
+export { g2pVocab, g2pExamples, g2pBatch, decodePhonemes, G2P_SOS, G2P_EOS, type G2pVocab, type G2pExample, type G2pBatchOptions } from "./data/g2p.js";
 
 // 10. Plots, tables and notebook support: setup, profile, seed, backend and engine, rich display.
 export { setupNotebook, describeEnvironment, type Environment, type SetupOptions } from "./notebook/setup.js";

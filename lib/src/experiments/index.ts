@@ -44,3 +44,31 @@ export {
   type LossModeCurve,
 } from "./language_models.js";
 export { unkStrategies, charLmSamples, type UnkStrategyRow, type UnkStrategyOptions, type CharLmOptions, type CharLmResult } from "./unk_and_chars.js";
+
+// 05-generation: argmax vs sampling, diversity against quality, beam width.
+export {
+  argmaxVersusSampling,
+  decodingSweep,
+  beamWidthSweep,
+  type ArgmaxVersusSampling,
+  type DecodingRow,
+  type BeamWidthRow,
+  type GenerationExperimentOptions,
+} from "./generation.js";
+
+// 06-scheduled-sampling: G2P on the CMU dictionary, the comparison, exposure bias, the time cost.
+export {
+  g2pData,
+  g2pRun,
+  scoreG2p,
+  samplingConfigs,
+  exposureBias,
+  scheduledSamplingCost,
+  sentenceLmSamplingCost,
+  type G2pData,
+  type G2pRunOptions,
+  type G2pResult,
+  type SamplingConfig,
+  type ExposureBiasCurve,
+  type SamplingCost,
+} from "./scheduled_sampling.js";
