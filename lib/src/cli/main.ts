@@ -7,6 +7,7 @@
  *     seqlab train-lm --train T.txt --valid V.txt --out DIR    RNN/LSTM/GRU LM (cli/train_lm.ts)
  *     seqlab ppl --model DIR --text TEST.txt                   its perplexity
  *     seqlab generate --model DIR [--decoder argmax|sample|beam]   text from it (cli/generate.ts)
+ *     seqlab ner train|tag|eval                                NER taggers, tagging, conlleval (cli/ner.ts)
  *
  * One file per command under cli/, each exporting `addXCommand(program)`; add a command by
  * writing its file and one line in `createProgram`.
@@ -22,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { InterruptedError, SeqlabError } from "../errors.js";
 import { addGenerateCommand } from "./generate.js";
 import { addKnCommand } from "./kn.js";
+import { addNerCommand } from "./ner.js";
 import { addPplCommand } from "./ppl.js";
 import { addTrainLmCommand } from "./train_lm.js";
 
@@ -33,6 +35,7 @@ export function createProgram(): Command {
   addPplCommand(program);
   addTrainLmCommand(program);
   addGenerateCommand(program);
+  addNerCommand(program);
   return program;
 }
 

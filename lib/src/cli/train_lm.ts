@@ -341,13 +341,14 @@ function interrupted(signal: "SIGINT" | "SIGTERM", f: TrainLmFlags, history: Epo
   return new InterruptedError(`interrupted during epoch 1; no checkpoint yet${old}`, signal);
 }
 
-/** SIGINT / SIGTERM noted while the handlers are installed. */
-interface SignalWatch {
+/** SIGINT / SIGTERM noted while the handlers are installed (also used by `seqlab ner train`, cli/ner.ts). */
+export interface SignalWatch {
   readonly received: "SIGINT" | "SIGTERM" | null;
   dispose(): void;
 }
 
-function watchSignals(): SignalWatch {
+/** Notes SIGINT and SIGTERM instead of exiting, until `dispose()`: a trainer checks `received` between two steps. */
+export function watchSignals(): SignalWatch {
   const watch = { received: null as "SIGINT" | "SIGTERM" | null, dispose: () => {} };
   const on = (signal: "SIGINT" | "SIGTERM") => {
     watch.received ??= signal;
@@ -361,20 +362,24 @@ function watchSignals(): SignalWatch {
   return watch;
 }
 
-/** --out: an existing writable folder, or a path where one can be created. */
-function checkOutFolder(out: string): void {
+/**
+ * --out: an existing writable folder, or a path where one can be created.
+ * @param out - the path.
+ * @param flag - the flag that named it, for messages. Default: "--out".
+ */
+export function checkOutFolder(out: string, flag = "--out"): void {
   const st = statOrNull(out);
   if (st !== null) {
-    if (!st.isDirectory()) throw new ArgumentError(`--out ${out}: expected a folder (or a path where one can be created), got an existing file`);
-    if (!writable(out)) throw new ArgumentError(`--out ${out}: expected a writable folder, got one without write permission`);
+    if (!st.isDirectory()) throw new ArgumentError(`${flag} ${out}: expected a folder (or a path where one can be created), got an existing file`);
+    if (!writable(out)) throw new ArgumentError(`${flag} ${out}: expected a writable folder, got one without write permission`);
     return;
   }
   let parent = path.dirname(path.resolve(out));
   for (;;) {
     const p = statOrNull(parent);
     if (p !== null) {
-      if (!p.isDirectory()) throw new ArgumentError(`--out ${out}: expected a path where a folder can be created, got ${parent}, an existing file, on the way`);
-      if (!writable(parent)) throw new ArgumentError(`--out ${out}: expected a path where a folder can be created, got ${parent} without write permission`);
+      if (!p.isDirectory()) throw new ArgumentError(`${flag} ${out}: expected a path where a folder can be created, got ${parent}, an existing file, on the way`);
+      if (!writable(parent)) throw new ArgumentError(`${flag} ${out}: expected a path where a folder can be created, got ${parent} without write permission`);
       return;
     }
     parent = path.dirname(parent);
@@ -391,7 +396,8 @@ function statOrNull(p: string): fs.Stats | null {
   }
 }
 
-function removeIfEmpty(dir: string): void {
+/** Removes a folder if it is empty (a run that failed its checks leaves none behind). */
+export function removeIfEmpty(dir: string): void {
   try {
     fs.rmdirSync(dir); // fails unless empty
   } catch {
@@ -409,20 +415,21 @@ function writable(p: string): boolean {
 }
 
 /** "--decay-after" for "decayAfter". */
-function flagName(key: string): string {
+export function flagName(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
 /** A flag's parser: the value, or an error naming what was expected (commander names the flag). */
-type Parser = (value: string) => number;
+export type Parser = (value: string) => number;
 
-const positiveInt: Parser = (value) => {
+/** Flag parsers shared by the commands (cli/ner.ts too). */
+export const positiveInt: Parser = (value) => {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected an integer ≥ 1, got '${value}'`);
   return n;
 };
 
-const positive: Parser = (value) => {
+export const positive: Parser = (value) => {
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got '${value}'`);
   return n;
@@ -434,7 +441,7 @@ const decayRate: Parser = (value) => {
   return n;
 };
 
-const probability: Parser = (value) => {
+export const probability: Parser = (value) => {
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`expected a probability in [0, 1), got '${value}'`);
   return n;
