@@ -55,7 +55,7 @@ export interface ArpaWriteOptions {
   precision?: ArpaPrecision;
   /**
    * `writeArpa` only: encode the second half of the file in a worker thread. Default: true
-   * when the machine has 2 or more CPUs and the model 200,000 n-grams or more.
+   * when the machine has 2 or more CPUs and the model 200,000 n-grams or more (not under Deno).
    */
   worker?: boolean;
 }
@@ -127,7 +127,8 @@ export function writeArpa(model: KneserNeyLm, file: string, options: ArpaWriteOp
 export function writeArpaReport(model: KneserNeyLm, file: string, options: ArpaWriteOptions = {}): ArpaWriteReport {
   const t = arpaTables(model, options.precision ?? "float32");
   const ngrams = t.word.reduce((a, w, n) => a + (n > 0 ? w.length : 0), 0);
-  const useWorker = options.worker ?? (os.availableParallelism() >= 2 && ngrams >= 200_000);
+  // Not by default under Deno, whose worker_threads may not run the entry (the wait would then time out).
+  const useWorker = options.worker ?? (os.availableParallelism() >= 2 && ngrams >= 200_000 && !("Deno" in globalThis));
   const fd = fs.openSync(file, "w");
   const report: ArpaWriteReport = { bytes: 0, worker: "unused" };
   try {
@@ -227,8 +228,8 @@ function startWorker(t: ArpaTables): { from: { n: number; g: number }; result: (
   return {
     from,
     result: () => {
-      // Wait for the state to pass 0 (started, up to 30 s) and then 1 (done, up to 10 min).
-      for (const [state, ms] of [[0, 30_000], [1, 600_000]]) if (Atomics.load(ctrl, 0) === state) Atomics.wait(ctrl, 0, state, ms);
+      // Wait for the state to pass 0 (started, up to 10 s) and then 1 (done, up to 10 min).
+      for (const [state, ms] of [[0, 10_000], [1, 600_000]]) if (Atomics.load(ctrl, 0) === state) Atomics.wait(ctrl, 0, state, ms);
       const ok = Atomics.load(ctrl, 0) === 2;
       void worker.terminate();
       return ok ? new Uint8Array(out, 0, Atomics.load(ctrl, 1)) : undefined;

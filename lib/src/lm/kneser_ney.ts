@@ -27,7 +27,7 @@
  * natural log (the `LanguageModel` convention of perplexity.ts); `log10Prob` the ARPA one.
  */
 import { ArgumentError } from "../errors.js";
-import { BOS_ID, NgramCounts } from "./ngram_counts.js";
+import { BOS_ID, NgramCounts, type NgramLevel } from "./ngram_counts.js";
 import { sharedFloat64Array } from "./ngram_sort.js";
 import type { LanguageModel } from "./perplexity.js";
 
@@ -58,6 +58,57 @@ export function modifiedKneserNeyDiscounts(n: readonly number[]): [number, numbe
   const Y = n1 / (n1 + 2 * n2);
   const D: [number, number, number] = [1 - (2 * Y * n2) / n1, 2 - (3 * Y * n3) / n2, 3 - (4 * Y * n4) / n3];
   return D.every((d, k) => d >= 0 && d <= k + 1) ? D : null;
+}
+
+/**
+ * Steps 1–2 of the file comment: a(g) per level, the real counts at order N and for n-grams
+ * starting with <s> (the first bos[n] nodes), else N1+(• g), the number of distinct n-grams
+ * one order up whose suffix is g.
+ * @returns per level n = 1..N (index 0 unused): [size_n] a(g).
+ */
+function adjustedCounts(L: readonly NgramLevel[], bos: readonly number[]): Int32Array[] {
+  const N = L.length - 1;
+  const adjusted: Int32Array[] = [new Int32Array(0)];
+  for (let n = 1; n <= N; n++) adjusted.push(n === N ? L[n].count.slice() : new Int32Array(L[n].size));
+  for (let n = 2; n <= N; n++) countLeftNeighbours(L[n].suffix, adjusted[n - 1]);
+  for (let n = 1; n < N; n++) adjusted[n].set(L[n].count.subarray(0, bos[n]));
+  return adjusted;
+}
+
+/** below[s]++ for the suffix s of every n-gram: one more distinct left neighbour of s. */
+function countLeftNeighbours(suffix: Int32Array, below: Int32Array): void {
+  for (let g = 0; g < suffix.length; g++) below[suffix[g]]++;
+}
+
+/** n1 … n4: how many n-grams g ≥ from have a(g) = 1, 2, 3, 4. */
+function countOfCounts(a: Int32Array, from: number): [number, number, number, number] {
+  const cc: [number, number, number, number] = [0, 0, 0, 0];
+  for (let g = from; g < a.length; g++) if (a[g] >= 1 && a[g] <= 4) cc[a[g] - 1]++;
+  return cc;
+}
+
+/**
+ * Step 4 for one order: for every context h (a node one level down, its children
+ * first[h] … first[h + 1] − 1), S(h) = Σ a(hw) and γ(h) = (D1 N_1(h) + D2 N_2(h) + D3+ N_3+(h)) / S(h);
+ * inv[h] = 1/S(h), or 0 and γ(h) = 1 if S(h) = 0. Children below `skip` (the unigram <s>) are left out.
+ */
+function contextWeights(first: Int32Array, a: Int32Array, D: readonly number[], skip: number, inv: Float64Array, gam: Float64Array): void {
+  const [D1, D2, D3] = D;
+  for (let h = 0; h < inv.length; h++) {
+    let S = 0;
+    let N1 = 0;
+    let N2 = 0;
+    let N3 = 0;
+    for (let g = Math.max(first[h], skip); g < first[h + 1]; g++) {
+      const x = a[g];
+      S += x;
+      if (x === 1) N1++;
+      else if (x === 2) N2++;
+      else if (x >= 3) N3++;
+    }
+    inv[h] = S > 0 ? 1 / S : 0;
+    gam[h] = S > 0 ? (D1 * N1 + D2 * N2 + D3 * N3) / S : 1;
+  }
 }
 
 /** An interpolated modified Kneser-Ney n-gram language model (see the file comment). */
@@ -112,66 +163,22 @@ export class KneserNeyLm implements LanguageModel {
     }
     const N = counts.order;
     const L = counts.levels;
-
-    // 1–2. a(g): real counts at order N; continuation counts below, except n-grams starting with <s>.
-    const startsWithBos: Uint8Array[] = [new Uint8Array(1)];
-    for (let n = 1; n <= N; n++) {
-      const s = new Uint8Array(L[n].size);
-      for (let g = 0; g < L[n].size; g++) s[g] = n === 1 ? (L[1].word[g] === BOS_ID ? 1 : 0) : startsWithBos[n - 1][L[n].parent[g]];
-      startsWithBos.push(s);
-    }
-    const adjusted: Int32Array[] = [new Int32Array(0)];
-    for (let n = 1; n <= N; n++) adjusted.push(n === N ? L[n].count.slice() : new Int32Array(L[n].size));
-    for (let n = 2; n <= N; n++) {
-      // The suffix of g = (w_1 … w_n) is s = (w_2 … w_n): one more distinct left neighbour of s.
-      const suffix = L[n].suffix;
-      const below = adjusted[n - 1];
-      for (let g = 0; g < L[n].size; g++) below[suffix[g]]++;
-    }
-    for (let n = 1; n < N; n++) {
-      for (let g = 0; g < L[n].size; g++) if (startsWithBos[n][g]) adjusted[n][g] = L[n].count[g];
-    }
-    const isBosUnigram = (n: number, g: number) => n === 1 && L[1].word[g] === BOS_ID;
-
-    // 3. Discounts per order from the count-of-counts of a(g).
+    // The n-grams that start with <s> are the first bos[n] nodes of level n (id 0 sorts first).
+    const bos = [0, L[1].size > 0 && L[1].word[0] === BOS_ID ? 1 : 0];
+    for (let n = 2; n <= N; n++) bos.push(L[n].firstChild[bos[n - 1]]);
+    const adjusted = adjustedCounts(L, bos);
     const discounts: KneserNeyDiscounts[] = [{ D: [0, 0, 0], countOfCounts: [0, 0, 0, 0], fallback: false }];
-    for (let n = 1; n <= N; n++) {
-      const cc: [number, number, number, number] = [0, 0, 0, 0];
-      for (let g = 0; g < L[n].size; g++) {
-        const a = adjusted[n][g];
-        if (a >= 1 && a <= 4 && !isBosUnigram(n, g)) cc[a - 1]++;
-      }
-      const D = modifiedKneserNeyDiscounts(cc);
-      discounts.push({ D: D ?? [fallbackD[0], fallbackD[1], fallbackD[2]], countOfCounts: cc, fallback: D === null });
-    }
-
-    // 4. S(h) and γ(h) = (D1 N_1(h) + D2 N_2(h) + D3+ N_3+(h)) / S(h) for every context node h
-    //    (level m = n − 1 for order n), over h's children, a contiguous run of level n.
     const invDen: Float64Array[] = [];
     const gamma: Float64Array[] = [];
     for (let n = 1; n <= N; n++) {
-      const size = L[n - 1].size;
-      const [D1, D2, D3] = discounts[n].D;
-      const first = L[n].firstChild;
-      const a = adjusted[n];
-      const inv = sharedFloat64Array(size); // shared: read by writeArpa's worker thread
-      const gam = sharedFloat64Array(size);
-      for (let h = 0; h < size; h++) {
-        let S = 0;
-        let N1 = 0;
-        let N2 = 0;
-        let N3 = 0;
-        for (let g = first[h]; g < first[h + 1]; g++) {
-          if (n === 1 && L[1].word[g] === BOS_ID) continue; // <s> is never predicted
-          const x = a[g];
-          S += x;
-          if (x === 1) N1++;
-          else if (x === 2) N2++;
-          else if (x >= 3) N3++;
-        }
-        inv[h] = S > 0 ? 1 / S : 0;
-        gam[h] = S > 0 ? (D1 * N1 + D2 * N2 + D3 * N3) / S : 1;
-      }
+      // 3. Discounts per order from the count-of-counts of a(g) (the unigram <s> left out).
+      const cc = countOfCounts(adjusted[n], n === 1 ? bos[1] : 0);
+      const D = modifiedKneserNeyDiscounts(cc);
+      discounts.push({ D: D ?? [fallbackD[0], fallbackD[1], fallbackD[2]], countOfCounts: cc, fallback: D === null });
+      // 4. S(h) and γ(h) for every context node h at level n − 1.
+      const inv = sharedFloat64Array(L[n - 1].size); // shared: read by writeArpa's worker thread
+      const gam = sharedFloat64Array(L[n - 1].size);
+      contextWeights(L[n].firstChild, adjusted[n], discounts[n].D, n === 1 ? bos[1] : 0, inv, gam);
       invDen.push(inv);
       gamma.push(gam);
     }

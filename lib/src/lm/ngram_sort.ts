@@ -11,14 +11,15 @@
  *    Then every n-gram's occurrences are consecutive, and the n-grams of each order come in
  *    lexicographic order of their word ids, each context's continuations together.
  * 2. One scan: lcp(i) = the number of leading words position i shares with the position
- *    before it (both within their len). At order n ≤ len(a), n > lcp starts a new node,
+ *    before it (both within their len); the last sorting pass has copied each position's
+ *    words next to its sorted place, so this scan reads memory in order. At order n ≤ len(a), n > lcp starts a new node,
  *    n ≤ lcp adds one to the current node's count. Node ids are the ranks in this order,
  *    so a node's parent (its first n − 1 words) is the current node one level down.
  * 3. Suffix links: the last n − 1 words of the n-gram at position a are the (n−1)-gram at
  *    position a + 1, so suffix(g) = node_{n−1}(a + 1) for any occurrence a of g.
  *
  * Cost: N counting-sort passes and two scans over the T corpus positions, O(N (T + |W|))
- * time and about (14 + 4N) T bytes beside the levels. The passes are bound by random reads
+ * time and about (14 + 6N) T bytes beside the levels. The passes are bound by random reads
  * of the corpus (a position's words are one cache line), so the ids are kept in 16 bits
  * when |W| ≤ 65,536. KenLM's lmplz also counts by sorting (Heafield et al. 2013, "Scalable
  * modified Kneser-Ney language model estimation", ACL), in external memory.
@@ -61,14 +62,23 @@ export function sharedFloat64Array(length: number): Float64Array {
 /** Word ids: 16 bits when they fit (half the bytes, so more of the corpus stays in cache), else 32. */
 type Ids = Uint16Array | Int32Array;
 
+/** The sorted positions, with each one's words and length copied to its sorted place. */
+interface Sorted {
+  perm: Int32Array;
+  /** [T, N]: row i holds the words c[perm[i] … perm[i] + len[i]) (the rest unused). */
+  rows: Ids;
+  len: Uint8Array;
+}
+
 /**
- * Step 1: the positions [0, T) sorted by their n-gram keys (see the file comment).
+ * Step 1: the positions [0, T) sorted by their n-gram keys (see the file comment); the last
+ * pass also copies each position's words to its sorted place, so that the scans after it
+ * read them in order instead of jumping around the corpus.
  * @param c - [≥ T] the corpus ids.
  * @param W - number of word ids.
  * @param N - the order.
- * @returns [T] positions in lexicographic order of their keys (stable: ties by position).
  */
-function sortPositions(c: Ids, T: number, W: number, N: number): Int32Array {
+function sortPositions(c: Ids, T: number, W: number, N: number): Sorted {
   let perm = new Int32Array(T);
   let next = new Int32Array(T);
   const keys = new Int32Array(T);
@@ -78,12 +88,32 @@ function sortPositions(c: Ids, T: number, W: number, N: number): Int32Array {
     start.fill(0);
     gatherKeys(c, perm, keys, start, T, k);
     for (let b = 0; b <= W; b++) start[b + 1] += start[b];
+    if (k === 0) break;
     for (let i = 0; i < T; i++) next[start[keys[i]]++] = perm[i];
     const t = perm;
     perm = next;
     next = t;
   }
-  return perm;
+  const rows = c instanceof Uint16Array ? new Uint16Array(T * N) : new Int32Array(T * N);
+  const len = new Uint8Array(T);
+  scatterRows(c, perm, keys, start, next, rows, len, T, N);
+  return { perm: next, rows, len };
+}
+
+/** The last counting-sort pass (column 0), moving each position's words and length with it. */
+function scatterRows(c: Ids, perm: Int32Array, keys: Int32Array, start: Int32Array, next: Int32Array, rows: Ids, len: Uint8Array, T: number, N: number): void {
+  for (let i = 0; i < T; i++) {
+    const a = perm[i];
+    const d = start[keys[i]]++;
+    next[d] = a;
+    const r = d * N;
+    let L = 0;
+    do {
+      rows[r + L] = c[a + L];
+      L++;
+    } while (L < N && c[a + L - 1] !== EOS_ID);
+    len[d] = L;
+  }
 }
 
 /**
@@ -102,23 +132,17 @@ function gatherKeys(c: Ids, perm: Int32Array, keys: Int32Array, start: Int32Arra
   }
 }
 
-/**
- * Step 2a: lcp[i] (words shared with the position before, within both lengths) and len[i]
- * of the position perm[i], in sorted order; the number of nodes per level.
- */
-function lcpPass(c: Ids, perm: Int32Array, T: number, N: number, lcp: Uint8Array, len: Uint8Array, size: number[]): void {
+/** Step 2a: lcp[i], the words row i shares with row i − 1 (within both lengths); the number of nodes per level. */
+function lcpPass(rows: Ids, len: Uint8Array, T: number, N: number, lcp: Uint8Array, size: number[]): void {
   for (let i = 0; i < T; i++) {
-    const a = perm[i];
-    let La = 1;
-    while (La < N && c[a + La - 1] !== EOS_ID) La++;
+    const La = len[i];
     let l = 0;
     if (i > 0) {
-      const b = perm[i - 1];
       const m = La < len[i - 1] ? La : len[i - 1];
-      while (l < m && c[a + l] === c[b + l]) l++;
+      const r = i * N;
+      while (l < m && rows[r + l] === rows[r - N + l]) l++;
     }
     lcp[i] = l;
-    len[i] = La;
     for (let n = l + 1; n <= La; n++) size[n]++;
   }
 }
@@ -135,7 +159,7 @@ interface Fill {
 }
 
 /** Step 2b: the nodes in sorted order (see the file comment). */
-function fillPass(c: Ids, perm: Int32Array, lcp: Uint8Array, len: Uint8Array, T: number, N: number, f: Fill): void {
+function fillPass(rows: Ids, perm: Int32Array, lcp: Uint8Array, len: Uint8Array, T: number, N: number, f: Fill): void {
   const { word, parent, count, where, nodeAt } = f;
   const M = N - 1;
   const cur = new Int32Array(N + 1); // cur[n]: the node of the current position's n-gram; cur[0] = root
@@ -147,7 +171,7 @@ function fillPass(c: Ids, perm: Int32Array, lcp: Uint8Array, len: Uint8Array, T:
     for (let n = 1; n <= l; n++) count[n][cur[n]]++;
     for (let n = l + 1; n <= La; n++) {
       const g = next[n]++;
-      word[n][g] = c[a + n - 1];
+      word[n][g] = rows[i * N + n - 1];
       parent[n][g] = cur[n - 1];
       count[n][g] = 1;
       where[n][g] = a;
@@ -170,11 +194,10 @@ export function countNgramsBySorting(corpus: Int32Array, T: number, W: number, N
   if (!(N >= 1 && N <= 255)) throw new ArgumentError(`countNgramsBySorting: expected an order in 1..255, got ${N}`);
   if (T > 0 && corpus[T - 1] !== EOS_ID) throw new ArgumentError("countNgramsBySorting: expected the corpus to end with </s>");
   const c: Ids = W <= 65536 ? Uint16Array.from(corpus.subarray(0, T)) : corpus.subarray(0, T);
-  const perm = sortPositions(c, T, W, N);
+  const { perm, rows, len } = sortPositions(c, T, W, N);
   const lcp = new Uint8Array(T);
-  const len = new Uint8Array(T);
   const size = new Array<number>(N + 1).fill(0);
-  lcpPass(c, perm, T, N, lcp, len, size);
+  lcpPass(rows, len, T, N, lcp, size);
   const f: Fill = { word: [Int32Array.of(-1)], parent: [Int32Array.of(-1)], count: [Int32Array.of(T)], where: [Int32Array.of(-1)], nodeAt: new Int32Array(T * (N - 1)) };
   for (let n = 1; n <= N; n++) {
     f.word.push(sharedInt32Array(size[n]));
@@ -182,7 +205,7 @@ export function countNgramsBySorting(corpus: Int32Array, T: number, W: number, N
     f.count.push(new Int32Array(size[n]));
     f.where.push(new Int32Array(size[n]));
   }
-  fillPass(c, perm, lcp, len, T, N, f);
+  fillPass(rows, perm, lcp, len, T, N, f);
   const levels: NgramLevel[] = [{ size: 1, word: f.word[0], parent: f.parent[0], count: f.count[0], firstChild: new Int32Array(0), suffix: Int32Array.of(-1) }];
   for (let n = 1; n <= N; n++) levels.push(finishLevel(f, n, n === 1 ? 1 : size[n - 1], size[n], N));
   return levels;
