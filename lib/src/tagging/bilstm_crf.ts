@@ -106,8 +106,7 @@ export class BiLstmCrfTagger implements Trainable<TaggerBatch>, Tagger {
       const rows = (h: tf.Tensor3D) => tf.reshape(h, [B * T, H]) as tf.Tensor2D; // [B·T, H]
       const fwd = cellSequence(this.bilstm.forward, x, { mask }).outputs; // [B, T, H]: →h
       const bwd = cellSequence(this.bilstm.backward, x, { mask, reverse: true }).outputs; // [B, T, H]: ←h
-      const Uf = tf.slice(this.out.U, [0, 0], [H, K]); // [H, K]: rows of U that multiply →h
-      const Ub = tf.slice(this.out.U, [H, 0], [H, K]); // [H, K]: rows of U that multiply ←h
+      const [Uf, Ub] = tf.unstack(tf.reshape(this.out.U, [2, H, K])) as tf.Tensor2D[]; // [H, K] each: the rows of U that multiply →h, ←h
       const e = tf.add(tf.add(tf.matMul(rows(fwd), Uf), tf.matMul(rows(bwd), Ub)), this.out.bHat); // [B·T, K]
       return tf.reshape(e, [B, T, K]) as tf.Tensor3D; // [B, T, K]
     });
