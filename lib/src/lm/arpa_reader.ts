@@ -27,7 +27,7 @@
 import { SeqlabError } from "../errors.js";
 import { findNul, readText } from "../datasets/text_file.js";
 import { IdTable } from "./id_table.js";
-import { BOS, EOS, UNK } from "./sentence_ids.js";
+import { BOS, EOS, UNK, isSpace } from "./sentence_ids.js";
 import type { LanguageModel } from "./perplexity.js";
 
 /** An ARPA file is malformed; the message names file:line and what was expected. */
@@ -145,15 +145,20 @@ export class ArpaLm implements LanguageModel {
     const levels: ArpaLevel[] = [{ index: new IdTable(16), log10p: new Float64Array(0), log10bow: new Float64Array(1), size: 1 }];
     let W = declared[1];
     let unigramLine = 0;
+    const fast: FastState = { words, ids, levels, context: [], parent: [] };
     for (let n = 1; n <= N; n++) {
       while (line === "") line = next();
       if (line !== `\\${n}-grams:`) fail(`expected '\\${n}-grams:', got '${line ?? "end of file"}'`);
       if (n === 1) unigramLine = lineNo;
-      const level: ArpaLevel = { index: new IdTable(declared[n] * 1.4 + 16), log10p: new Float64Array(declared[n]), log10bow: new Float64Array(declared[n]), size: 0 };
+      const level: ArpaLevel = { index: new IdTable(declared[n] * 2 + 16), log10p: new Float64Array(declared[n]), log10bow: new Float64Array(declared[n]), size: 0 };
       levels.push(level);
       line = next();
       while (line !== null && !line.startsWith("\\")) {
         if (line === "") {
+          line = next();
+          continue;
+        }
+        if (fastEntry(line, n, level, declared[n], W, fast)) {
           line = next();
           continue;
         }
@@ -247,6 +252,115 @@ export class ArpaLm implements LanguageModel {
   prob(word: string, context: readonly string[]): number {
     return Math.pow(10, this.log10Prob(word, context));
   }
+}
+
+/** What `fastEntry` reads and updates: the vocabulary, the levels, and each level's last context. */
+interface FastState {
+  words: string[];
+  ids: Map<string, number>;
+  levels: ArpaLevel[];
+  /** Per level n: the last line's first n − 1 words as written, and their node at level n − 1. */
+  context: string[];
+  parent: number[];
+}
+
+/**
+ * The common line "p<TAB>w1 w2 … wn[<TAB>bow]" (single spaces, decimal numbers, p ≤ 0, known
+ * words, a listed context, a new n-gram) without splitting or regular expressions; the
+ * context's node is reused when the line's first n − 1 words are those of the line before.
+ * Anything else — or anything wrong — returns false before changing anything, and the
+ * general path below reads the line (and reports the error with its message).
+ * @returns true if the entry was added.
+ */
+function fastEntry(line: string, n: number, level: ArpaLevel, declared: number, W: number, s: FastState): boolean {
+  const end = line.length;
+  const t1 = line.indexOf("\t");
+  if (t1 <= 0) return false;
+  const logp = decimalAt(line, 0, t1);
+  if (!(logp <= 0) || logp === -Infinity) return false;
+  const t2 = line.indexOf("\t", t1 + 1);
+  const wordsEnd = t2 < 0 ? end : t2;
+  let bow = 0;
+  if (t2 >= 0) {
+    if (line.indexOf("\t", t2 + 1) >= 0) return false;
+    bow = decimalAt(line, t2 + 1, end);
+    if (!Number.isFinite(bow)) return false;
+  }
+  // n words separated by single spaces, nothing else that is white space.
+  let lastSpace = t1;
+  let count = 1;
+  for (let i = t1 + 1; i < wordsEnd; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32) {
+      if (i === lastSpace + 1) return false;
+      lastSpace = i;
+      count++;
+    } else if (c < 33 || (c >= 0x7f && isSpace(c))) return false;
+  }
+  if (count !== n || wordsEnd === lastSpace + 1) return false;
+  if (level.size >= declared) return false;
+  let parent = 0;
+  if (n > 1) {
+    const context = line.slice(t1 + 1, lastSpace);
+    if (context === s.context[n]) parent = s.parent[n];
+    else {
+      for (let k = 1, from = t1 + 1; k < n; k++) {
+        const to = line.indexOf(" ", from);
+        const id = s.ids.get(line.slice(from, to));
+        if (id === undefined) return false;
+        parent = s.levels[k].index.get(parent * W + id);
+        if (parent < 0) return false;
+        from = to + 1;
+      }
+      s.context[n] = context;
+      s.parent[n] = parent;
+    }
+  }
+  const word = line.slice(lastSpace + 1, wordsEnd);
+  let w = s.ids.get(word);
+  if (n === 1) {
+    if (w !== undefined) return false; // listed twice
+    w = s.words.length;
+    s.words.push(word);
+    s.ids.set(word, w);
+  } else if (w === undefined) return false;
+  if (level.index.insert(parent * W + w, level.size) >= 0) return false; // listed twice (n ≥ 2; a new unigram is new)
+  level.log10p[level.size] = logp;
+  level.log10bow[level.size] = bow;
+  level.size++;
+  return true;
+}
+
+/** Number(text[from, to)) if it is a decimal as DECIMAL matches, else NaN. */
+function decimalAt(text: string, from: number, to: number): number {
+  let i = from;
+  let c = text.charCodeAt(i);
+  if (c === 43 || c === 45) c = text.charCodeAt(++i); // + -
+  let digits = 0;
+  while (i < to && c >= 48 && c <= 57) {
+    digits++;
+    c = text.charCodeAt(++i);
+  }
+  if (i < to && c === 46) {
+    c = text.charCodeAt(++i);
+    let fraction = 0;
+    while (i < to && c >= 48 && c <= 57) {
+      fraction++;
+      c = text.charCodeAt(++i);
+    }
+    if (digits + fraction === 0) return NaN;
+  } else if (digits === 0) return NaN;
+  if (i < to && (c === 101 || c === 69)) {
+    c = text.charCodeAt(++i);
+    if (i < to && (c === 43 || c === 45)) c = text.charCodeAt(++i);
+    let exponent = 0;
+    while (i < to && c >= 48 && c <= 57) {
+      exponent++;
+      c = text.charCodeAt(++i);
+    }
+    if (exponent === 0) return NaN;
+  }
+  return i === to ? Number(text.slice(from, to)) : NaN;
 }
 
 /**
