@@ -327,3 +327,34 @@ export {
 } from "./plot/figure.js";
 export { show, summary, plotHtml } from "./plot/show.js";
 export { showTable, tableHtml, tableText, type DataFrameLike, type TableOptions } from "./table/table.js";
+
+// NER (to be placed by the lead): the taggers' interface, the LSTM / biLSTM taggers, constrained decoding,
+// configs, training with early stopping, checkpoints, prediction, the toy corpus, entities in HTML.
+export type { Tagger, TransitionConstraints, DecodeOptions, DecodeResult } from "./tagging/tagger.js";
+export { LstmTagger, type LstmTaggerOptions } from "./tagging/lstm_tagger.js";
+export { transitionConstraints, allowedTransition, isAllowedPath, constrainCrfParams, bestAllowedPaths } from "./tagging/constraints.js";
+export {
+  createTagger,
+  resolveTaggerConfig,
+  taggerWeightShapes,
+  describeTagger,
+  TAGGER_KINDS,
+  type TaggerKind,
+  type TaggerConfig,
+  type ResolvedTaggerConfig,
+} from "./tagging/tagger_config.js";
+export {
+  trainTagger,
+  trainTaggerSteps,
+  lengthBatches,
+  INITIAL_TAGGER_STATE,
+  type TrainTaggerOptions,
+  type TrainTaggerResult,
+  type TaggerEpochRecord,
+  type TaggerTrainingState,
+} from "./tagging/train_tagger.js";
+export { predictTags, evaluateTagger, type PredictOptions, type TaggerEvaluation } from "./tagging/predict.js";
+export { saveTagger, loadTagger, inspectTagger, hasTaggerCheckpoint, buildTagger, type TaggerCheckpoint, type TaggerCheckpointData } from "./tagging/tagger_checkpoint.js";
+export { trainNerTagger, specConfig, type NerTaggerSpec, type NerTaggerRun, type TrainNerTaggerOptions } from "./tagging/train_ner_tagger.js";
+export { toyNerDataset, type ToyNerOptions } from "./ner/toy_corpus.js";
+export { entitiesHtml, entitiesText, showEntities, entityColour } from "./notebook/entities.js";

@@ -72,3 +72,30 @@ export {
   type ExposureBiasCurve,
   type SamplingCost,
 } from "./scheduled_sampling.js";
+
+// NER (to be placed by the lead) — 07-ner: the four taggers on CoNLL-2003 and Collection5, the full-profile runs, per-type F1, CRF transitions, errors.
+export {
+  NER_MODEL_NAMES,
+  NER_MODELS,
+  FULL_NER_SCHEDULE,
+  FULL_NER_SEEDS,
+  FULL_NER_RUNS,
+  nerCorpus,
+  nerCorpusOrToy,
+  runNerComparison,
+  nerResultRows,
+  smallNerRuns,
+  perTypeRows,
+  perTypeF1Chart,
+  transitionHeatmap,
+  transitionSummary,
+  entityErrors,
+  type TransitionSummary,
+  type NerModelName,
+  type NerCorpusName,
+  type NerRunSpec,
+  type NerCorpusOptions,
+  type NerResult,
+  type NerComparisonOptions,
+  type EntityError,
+} from "./ner.js";

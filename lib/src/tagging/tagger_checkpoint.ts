@@ -172,7 +172,7 @@ export function buildTagger(config: TaggerConfig, values: readonly Float32Array[
 function inspectOnce(dir: string): TaggerCheckpoint {
   const paths = Object.fromEntries(FILES.map((f) => [f, checkpointFile(dir, f)])) as Record<(typeof FILES)[number], string>;
   const manifest = checkpointFile(dir, "manifest.json");
-  for (const f of [...FILES.map((f) => paths[f]), manifest]) {
+  for (const f of [paths["model.json"], ...FILES.filter((f) => f !== "model.json").map((f) => paths[f]), manifest]) {
     if (!fs.existsSync(f)) throw new CheckpointError(`${f}: expected a seqlab tagger checkpoint file (written by \`seqlab ner train\`), but it does not exist`);
   }
   const bytes = Object.fromEntries(FILES.map((f) => [f, fs.readFileSync(paths[f])])) as Record<(typeof FILES)[number], Buffer>;
