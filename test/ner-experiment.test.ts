@@ -70,8 +70,8 @@ describe("the notebook's experiment cells", () => {
 
   test("transitionSummary: A[B-LOC, I-PER], its rank in its row, forbidden vs allowed transitions", () => {
     const tags = ["O", "B-LOC", "I-LOC", "B-PER", "I-PER"];
-    // Allowed: everything into O, B-*; I-LOC from B-LOC, I-LOC; I-PER from B-PER, I-PER. 25 − 6 forbidden? Into I-LOC from O, B-PER, I-PER (3) and into I-PER from O, B-LOC, I-LOC (3): 6 forbidden.
-    const A = tags.map((from) => tags.map((to) => (to.startsWith("I-") && !(from !== "O" && from.slice(2) === to.slice(2)) ? -2 : 1)));
+    // Forbidden (6): into I-LOC from O, B-PER, I-PER and into I-PER from O, B-LOC, I-LOC; everything else allowed.
+    const A: number[][] = tags.map((from) => tags.map((to) => (to.startsWith("I-") && !(from !== "O" && from.slice(2) === to.slice(2)) ? -2 : 1)));
     A[1][4] = -3; // B-LOC → I-PER
     const r = { label: "CRF", tags, transitions: A } as unknown as NerResult;
     const s = transitionSummary(r);
