@@ -32,6 +32,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
 import { countOption, stepFlops, type LmCell, type LmSizes } from "./workloads/rnn_lm.js";
+import { knMedians, type KnPtbResult } from "./workloads/kn_ptb.js";
 
 /**
  * The workloads issue 4 asks for. Each runs as a child: `script` with `args`, the seqlab
@@ -62,6 +63,47 @@ interface Config {
   engine: string;
 }
 const DEFAULT_CONFIGS = "wasm:tfjs,seqlab:wasm,seqlab:native";
+
+/**
+ * `kn_ptb` (issue 14): `seqlab kn --order 5` on PTB against KenLM's `lmplz -o 5`, one child
+ * (workloads/kn_ptb.ts) for both tools, outside the backend/engine configurations; its own table.
+ */
+const KN_PTB = "kn_ptb";
+/** KenLM's lmplz -o 5 on PTB as measured by an earlier session on this machine kind (issue 14), for runs without lmplz. */
+const KENLM_PUBLISHED = { wall: "1.84–2.38", wallMax: 2.38, peakRssMb: 418, testPerplexity: 141.186 };
+
+/** The kn_ptb table: seqlab's medians, and KenLM's from this run or, marked, the published ones. */
+function knTable(r: KnPtbResult): string {
+  const s = knMedians(r.seqlab);
+  const lines = [
+    "| tool | build s | write s | wall s | peak RSS MB | ARPA MB | test perplexity | runs |",
+    "|---|---|---|---|---|---|---|---|",
+    `| seqlab kn (node) | ${fmt(s.buildSec, 2)} | ${fmt(s.writeSec, 2)} | ${fmt(s.wallSec, 2)} | ${fmt(s.peakRssMb)} | ${fmt(r.seqlab.arpaMb, 1)} | ${fmt(r.seqlab.testPerplexity, 3)} | ${r.reps}, median |`,
+  ];
+  let kenlmWall: number;
+  let kenlmRss: number;
+  let kenlmPpl: number;
+  if ("unavailable" in r.kenlm) {
+    lines.push(`| KenLM lmplz † | — | — | ${KENLM_PUBLISHED.wall} | ${KENLM_PUBLISHED.peakRssMb} | — | ${KENLM_PUBLISHED.testPerplexity} | † not from this run (${r.kenlm.unavailable}): measured by an earlier session on this machine kind, issue 14 |`);
+    [kenlmWall, kenlmRss, kenlmPpl] = [KENLM_PUBLISHED.wallMax, KENLM_PUBLISHED.peakRssMb, KENLM_PUBLISHED.testPerplexity];
+  } else {
+    const k = knMedians(r.kenlm);
+    lines.push(`| KenLM lmplz | — | — | ${fmt(k.wallSec, 2)} | ${fmt(k.peakRssMb)} | ${fmt(r.kenlm.arpaMb, 1)} | ${fmt(r.kenlm.testPerplexity, 3)} | ${r.reps}, median, interleaved |`);
+    [kenlmWall, kenlmRss, kenlmPpl] = [k.wallSec, k.peakRssMb, r.kenlm.testPerplexity];
+  }
+  const verdict = (ok: boolean, what: string) => `${ok ? "met" : "MISSED"}: ${what}`;
+  lines.push("");
+  if (r.staleBuild !== undefined) lines.push(`WARNING: not the current sources: ${r.staleBuild}.`);
+  lines.push(
+    `kn_ptb goal (issue 14), load average ${r.loadAverage.join(" ")} at the start: ` +
+      [
+        verdict(s.wallSec <= kenlmWall, `wall ${fmt(s.wallSec, 2)} s vs KenLM ${fmt(kenlmWall, 2)} s${"unavailable" in r.kenlm ? " (the published range's top)" : ""}`),
+        verdict(r.seqlab.testPerplexity.toPrecision(4) === kenlmPpl.toPrecision(4), `perplexity ${r.seqlab.testPerplexity.toPrecision(4)} vs ${kenlmPpl.toPrecision(4)}`),
+        verdict(s.peakRssMb <= kenlmRss, `peak RSS ${fmt(s.peakRssMb)} MB vs ${fmt(kenlmRss)} MB`),
+      ].join("; "),
+  );
+  return lines.join("\n");
+}
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const PYTHON = "/usr/bin/python3";
@@ -190,7 +232,7 @@ function parseConfigs(spec: string, fail: (msg: string) => never): Config[] {
 async function main(): Promise<void> {
   const program = new Command("bench")
     .description("Time seqlab's workloads per backend and engine against PyTorch; print a table and write bench/results/<date>-<host>.json.")
-    .option("--workloads <list>", `comma-separated, of ${Object.keys(WORKLOADS).join(", ")}`, Object.keys(WORKLOADS).join(","))
+    .option("--workloads <list>", `comma-separated, of ${[...Object.keys(WORKLOADS), KN_PTB].join(", ")}`, [...Object.keys(WORKLOADS), KN_PTB].join(","))
     .option("--configs <list>", "comma-separated backend:engine pairs (backends wasm, cpu, tensorflow, seqlab; engines tfjs = reference ops, native, wasm, js)", DEFAULT_CONFIGS)
     .option("--reps <n>", "repetitions per measurement (median quoted)", countOption, 3)
     .option("--steps <n>", "measured steps per repetition (PyTorch: at least 10)", countOption, 5)
@@ -203,12 +245,18 @@ async function main(): Promise<void> {
   const o = program.opts();
   const fail = (msg: string): never => program.error(msg);
   const names = (o.workloads as string).split(",").map((s) => s.trim()).filter(Boolean);
-  for (const n of names) if (!(n in WORKLOADS)) fail(`--workloads: expected names of ${Object.keys(WORKLOADS).join(", ")}, got '${n}'`);
+  for (const n of names) if (!(n in WORKLOADS) && n !== KN_PTB) fail(`--workloads: expected names of ${[...Object.keys(WORKLOADS), KN_PTB].join(", ")}, got '${n}'`);
   const configs = parseConfigs(o.configs as string, fail);
 
   const noTorch = o.torch === false ? "skipped (--no-torch)" : torchUnavailable();
   const rows: Row[] = [];
+  let kn: KnPtbResult | string | undefined;
   for (const name of names) {
+    if (name === KN_PTB) {
+      const r = runChild(process.execPath, ["--import", "tsx", "bench/workloads/kn_ptb.ts", "--reps", String(o.reps)], process.env) as unknown;
+      kn = typeof r === "string" ? `kn_ptb: ${r}` : (r as KnPtbResult);
+      continue;
+    }
     const w = WORKLOADS[name];
     const generation = name === "generation";
     for (const c of configs) {
@@ -254,17 +302,23 @@ async function main(): Promise<void> {
   console.log(`seqlab bench — ${date} — ${host}: ${machine}`);
   console.log(`command: npm run bench -- ${process.argv.slice(2).join(" ")}`);
   if (flops !== undefined) console.log(`matmul FLOPs per step (lstm_lm): ${(flops / 1e9).toPrecision(3)} GFLOP (forward × 3)`);
-  console.log();
-  console.log(table(rows));
-  console.log();
-  console.log("speed vs PyTorch: PyTorch ms/step ÷ seqlab ms/step (≥ 1.0× is as fast or faster). % matmul limit: step FLOPs ÷ time ÷ peak matmul GFLOP/s of that configuration. generation: a step is one generated token.");
-  if (configs.some((c) => c.backend === "cpu" && c.engine === "tfjs")) console.log(`cpu/tfjs: ${o.cpuSteps} measured step(s) per repetition and 1 warm-up (a step takes seconds).`);
+  if (rows.length > 0) {
+    console.log();
+    console.log(table(rows));
+    console.log();
+    console.log("speed vs PyTorch: PyTorch ms/step ÷ seqlab ms/step (≥ 1.0× is as fast or faster). % matmul limit: step FLOPs ÷ time ÷ peak matmul GFLOP/s of that configuration. generation: a step is one generated token.");
+    if (configs.some((c) => c.backend === "cpu" && c.engine === "tfjs")) console.log(`cpu/tfjs: ${o.cpuSteps} measured step(s) per repetition and 1 warm-up (a step takes seconds).`);
+  }
+  if (kn !== undefined) {
+    console.log();
+    console.log(typeof kn === "string" ? kn : knTable(kn));
+  }
 
   const dir = path.join(ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
   const suffix = o.quick ? "-quick" : ""; // a smoke run does not overwrite the day's real run
   const file = path.join(dir, `${date.slice(0, 10)}-${host.replace(/[^A-Za-z0-9_.-]/g, "_")}${suffix}.json`);
-  const json = { date, host, machine, argv: process.argv.slice(2), configs, torch: noTorch === undefined ? "available" : `not available: ${noTorch}`, rows };
+  const json = { date, host, machine, argv: process.argv.slice(2), configs, torch: noTorch === undefined ? "available" : `not available: ${noTorch}`, rows, ...(kn === undefined ? {} : { kn_ptb: kn }) };
   fs.writeFileSync(file, JSON.stringify(json, null, 2) + "\n");
   console.log(`wrote ${path.relative(ROOT, file)}`);
 }
