@@ -10,11 +10,12 @@
  *    counting sort per key column from the last to the first (Knuth, TAOCP vol. 3, §5.2.5).
  *    Then every n-gram's occurrences are consecutive, and the n-grams of each order come in
  *    lexicographic order of their word ids, each context's continuations together.
- * 2. One scan: lcp(i) = the number of leading words position i shares with the position
- *    before it (both within their len); the last sorting pass has copied each position's
- *    words next to its sorted place, so this scan reads memory in order. At order n ≤ len(a), n > lcp starts a new node,
- *    n ≤ lcp adds one to the current node's count. Node ids are the ranks in this order,
- *    so a node's parent (its first n − 1 words) is the current node one level down.
+ * 2. Two scans in sorted order (the last sorting pass has copied each position's words
+ *    next to its sorted place, so they read memory in order): lcp(i) = the number of
+ *    leading words position i shares with the position before it (both within their len);
+ *    then at order n ≤ len(a), n > lcp starts a new node and n ≤ lcp adds one to the
+ *    current node's count. Node ids are the ranks in this order, so a node's parent (its
+ *    first n − 1 words) is the current node one level down.
  * 3. Suffix links: the last n − 1 words of the n-gram at position a are the (n−1)-gram at
  *    position a + 1, so suffix(g) = node_{n−1}(a + 1) for any occurrence a of g.
  *
