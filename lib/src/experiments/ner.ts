@@ -352,13 +352,18 @@ export function transitionSummary(result: NerResult): TransitionSummary {
 
 /**
  * A CRF's learned transition scores A[i, j] (from tag i to tag j) as a heatmap: rows = the
- * previous tag (from), columns = the next (to).
+ * previous tag (from, top to bottom in tag-id order), columns = the next (to).
  * @param result - a CRF run (with `transitions`).
  * @param title - the chart's title.
  */
 export function transitionHeatmap(result: NerResult, title: string): Figure {
   if (result.transitions === undefined) throw new MissingDataError(`transitionHeatmap: expected a CRF run, got ${result.label} (no transitions)`);
-  return heatmap(result.transitions, { x: result.tags, y: result.tags, title, xLabel: "to (tag at t)", yLabel: "from (tag at t − 1)", colorscale: "RdBu", colorLabel: "A[from, to]" });
+  const fig = heatmap(result.transitions, { x: result.tags, y: result.tags, title, xLabel: "to (tag at t)", yLabel: "from (tag at t − 1)", colorscale: "RdBu", colorLabel: "A[from, to]" });
+  // Tags are categories (plot/figure.ts sets a linear y axis, which cannot place them); rows top-down, as the matrix is written.
+  fig.layout.xaxis = { ...(fig.layout.xaxis as object), type: "category" };
+  fig.layout.yaxis = { ...(fig.layout.yaxis as object), type: "category", autorange: "reversed" };
+  fig.layout.margin = { ...(fig.layout.margin as object), l: 100 }; // room for the tags and the axis title
+  return fig;
 }
 
 /** One entity-level error of a tagger. */
