@@ -1,7 +1,7 @@
 /**
  * `seqlab kn`: builds an interpolated modified Kneser-Ney model (lm/kneser_ney.ts) from a
  * text file and writes it as ARPA (lm/arpa_writer.ts: float32 numbers, as KenLM writes them;
- * the second half of a big file encoded by a worker thread).
+ * half of a big file encoded by a worker thread when a core is free).
  *
  *     seqlab kn --order 5 --train ptb.train.txt --arpa kn5.arpa [--unk <unk> | --no-unk]
  *

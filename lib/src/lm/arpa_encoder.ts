@@ -100,7 +100,7 @@ export function maxLineBytes(t: ArpaTables): number {
 /** Encodes ARPA lines into a buffer (see the file comment). */
 export class ArpaEncoder {
   /** The output; bytes [0, pos) are encoded. */
-  readonly buf: Uint8Array;
+  buf: Uint8Array;
   pos = 0;
   private readonly t: ArpaTables;
   private readonly writeNumber: (buf: Uint8Array, pos: number, x: number) => number;
@@ -120,6 +120,13 @@ export class ArpaEncoder {
     this.buf = buf;
     this.context = new ContextBytes(t);
     this.bows = new Log10Cache(this.writeNumber);
+  }
+
+  /** Continues in another buffer (at least 4 lines long), from its start. */
+  retarget(buf: Uint8Array): void {
+    if (buf.length < 4 * this.maxLine) throw new RangeError(`ArpaEncoder: expected a buffer of at least ${4 * this.maxLine} bytes, got ${buf.length}`);
+    this.buf = buf;
+    this.pos = 0;
   }
 
   /** Whether less than two lines' room is left (a line, and an unseen unigram's line before it). */

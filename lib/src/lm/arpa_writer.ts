@@ -37,10 +37,10 @@
  * (test/arpa.test.ts on a small model, test/kn-build.test.ts on PTB's KN5).
  *
  * Speed (arpa_encoder.ts): lines are encoded straight into byte buffers, no string per line or
- * per number. `writeArpa` splits a big model's file in two at about half its bytes: a
- * worker thread (arpa_worker.ts) encodes the second half into shared memory while the main
- * thread encodes and writes the first, then writes the worker's bytes. PTB's KN5 (2.3M
- * n-grams, 97 MB): about 0.35 s on 2 free cores, 0.6 s on one (`npm run bench -- --workloads kn_ptb`).
+ * per number. `writeArpa` cuts a big model's file into segments of ~2 MB: the main thread
+ * encodes and writes the even ones, a worker thread (arpa_worker.ts) encodes the odd ones
+ * into a ring of 4 shared slots, which the main thread writes in order between its own.
+ * PTB's KN5 (2.3M n-grams, 97 MB): about 0.7 s (`npm run bench -- --workloads kn_ptb`).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -54,8 +54,8 @@ export interface ArpaWriteOptions {
   /** How numbers are written (see the file comment): "float32" or "float64". Default: "float32". */
   precision?: ArpaPrecision;
   /**
-   * `writeArpa` only: encode the second half of the file in a worker thread. Default: true
-   * when the machine has 2 or more CPUs and the model 200,000 n-grams or more (not under Deno).
+   * `writeArpa` only: encode every other segment of the file in a worker thread. Default:
+   * for 200,000 n-grams or more when a core looks free (see `defaultWorker`).
    */
   worker?: boolean;
 }
@@ -103,8 +103,8 @@ export interface ArpaWriteReport {
   /** Bytes written. */
   bytes: number;
   /**
-   * The worker thread: "done" (it encoded the second half), "failed" (it did not start or
-   * failed; the main thread encoded everything), or "unused".
+   * The worker thread: "done" (it encoded its segments), "failed" (it did not start or
+   * failed; the main thread encoded the rest), or "unused".
    */
   worker: "done" | "failed" | "unused";
 }
@@ -121,60 +121,95 @@ export function writeArpa(model: KneserNeyLm, file: string, options: ArpaWriteOp
 }
 
 /**
- * `writeArpa`, saying whether the worker thread did its half.
+ * Whether to use the worker thread by default: for 200,000 n-grams or more, when a core
+ * looks free — the 1-minute load average below the number of CPUs − 1/2 (on a busy machine
+ * the two threads wait on each other and the file takes longer: PTB's KN5 at load 13 on 2
+ * cores, 2.1–2.6 s with the worker against 1.7–2.1 s without) — and not under Deno, whose
+ * worker_threads may not run the entry (the wait would then time out).
+ */
+function defaultWorker(ngrams: number): boolean {
+  const cpus = os.availableParallelism();
+  return cpus >= 2 && ngrams >= 200_000 && os.loadavg()[0] < cpus - 0.5 && !("Deno" in globalThis);
+}
+
+/** Estimated bytes of the file's segments at most (see arpa_worker.ts): a ring of 4 costs ~8 MB. */
+const SEGMENT_BYTES = 2 << 20;
+
+/**
+ * `writeArpa`, saying whether the worker thread did its part.
  * @returns the bytes written and the worker's fate.
  */
 export function writeArpaReport(model: KneserNeyLm, file: string, options: ArpaWriteOptions = {}): ArpaWriteReport {
   const t = arpaTables(model, options.precision ?? "float32");
   const ngrams = t.word.reduce((a, w, n) => a + (n > 0 ? w.length : 0), 0);
-  // Not by default under Deno, whose worker_threads may not run the entry (the wait would then time out).
-  const useWorker = options.worker ?? (os.availableParallelism() >= 2 && ngrams >= 200_000 && !("Deno" in globalThis));
+  const useWorker = options.worker ?? defaultWorker(ngrams);
+  const bounds = useWorker ? segmentBounds(t, SEGMENT_BYTES) : [{ n: 1, g: 0 }, { n: t.order + 1, g: 0 }];
   const fd = fs.openSync(file, "w");
-  const report: ArpaWriteReport = { bytes: 0, worker: "unused" };
+  const report: ArpaWriteReport = { bytes: 0, worker: useWorker ? "failed" : "unused" };
+  let worker: SegmentWorker | undefined;
   try {
-    const split = useWorker && t.order >= 2 ? startWorker(t) : undefined;
-    if (useWorker) report.worker = "failed";
+    worker = bounds.length > 2 ? startWorker(t, bounds) : undefined;
     const enc = new ArpaEncoder(t, Buffer.allocUnsafe(Math.max(1 << 22, 4 * maxLineBytes(t))));
-    enc.header();
-    const c: ArpaCursor = { n: 1, g: 0, u: 0, headed: false };
-    const [stopN, stopG] = split === undefined ? [t.order + 1, 0] : [split.from.n, split.from.g];
     const flush = () => {
       const view = enc.take();
       writeAll(fd, view);
       report.bytes += view.length;
     };
-    while (!enc.encode(c, stopN, stopG)) flush();
-    const theirs = split === undefined ? undefined : split.result();
-    if (theirs !== undefined) {
-      flush();
-      writeAll(fd, theirs);
-      report.bytes += theirs.length;
-      report.worker = "done";
-    } else {
-      // No worker, or it failed: the rest here.
-      while (!enc.encode(c, t.order + 1, 0)) flush();
-      enc.end();
-      flush();
+    enc.header();
+    let ended = false;
+    for (let j = 0; j + 1 < bounds.length; j++) {
+      // The odd segments are the worker's: written from its slot as soon as it is full.
+      const theirs = j % 2 === 1 && worker !== undefined ? worker.segment(j) : undefined;
+      if (theirs !== undefined) {
+        flush();
+        writeAll(fd, theirs);
+        report.bytes += theirs.length;
+        worker!.release(j);
+        ended = j + 2 === bounds.length;
+        continue;
+      }
+      const c: ArpaCursor = { n: bounds[j].n, g: bounds[j].g, u: 0, headed: bounds[j].g > 0 };
+      while (!enc.encode(c, bounds[j + 1].n, bounds[j + 1].g)) flush();
     }
+    if (!ended) enc.end();
+    flush();
+    if (worker !== undefined && !worker.failed) report.worker = "done";
   } finally {
+    worker?.stop();
     fs.closeSync(fd);
   }
   return report;
 }
 
-/** Lines' estimated bytes per level: the numbers, n words of about `wordBytes` and a space, a tab, a newline. */
-function splitPoint(t: ArpaTables): { n: number; g: number } {
+/**
+ * Cuts the file into segments at line boundaries, never inside the unigrams: of about
+ * `maxBytes` estimated bytes, or a 16th of the file if that is smaller (≥ 4 kB), so that a
+ * small file is shared too (a line's estimated bytes: the numbers, n words of the average
+ * length and their spaces, a tab and a newline).
+ * @returns [K + 1] boundaries, from { n: 1, g: 0 } to { n: N + 1, g: 0 }.
+ */
+function segmentBounds(t: ArpaTables, maxBytes: number): { n: number; g: number }[] {
   const avgWord = t.wordBytes.length / Math.max(1, t.wordStart.length - 1);
   const perLine = (n: number) => 10 + n * (avgWord + 1) + (n < t.order ? 10 : 0);
   let total = 0;
   for (let n = 1; n <= t.order; n++) total += t.word[n].length * perLine(n);
-  let before = 0;
+  const target = Math.min(maxBytes, Math.max(4096, total / 16));
+  const bounds = [{ n: 1, g: 0 }];
+  let start = 0; // estimated offset of the level's first line
   for (let n = 1; n <= t.order; n++) {
-    const level = t.word[n].length * perLine(n);
-    if (n >= 2 && before + level >= total / 2) return { n, g: Math.min(t.word[n].length, Math.max(0, Math.round((total / 2 - before) / perLine(n)))) };
-    before += level;
+    const size = t.word[n].length;
+    const end = start + size * perLine(n);
+    if (n >= 2) {
+      for (let cut = Math.ceil(start / target) * target; cut < end; cut += target) {
+        const g = Math.floor((cut - start) / perLine(n));
+        const last = bounds[bounds.length - 1];
+        if (g < size && (last.n < n || last.g < g)) bounds.push({ n, g });
+      }
+    }
+    start = end;
   }
-  return { n: t.order, g: t.word[t.order].length };
+  bounds.push({ n: t.order + 1, g: 0 });
+  return bounds;
 }
 
 /**
@@ -188,31 +223,50 @@ const { workerData } = require("node:worker_threads");
   await import(workerData.module);
 })().catch(() => {
   Atomics.store(workerData.ctrl, 0, 3);
-  Atomics.notify(workerData.ctrl, 0);
+  for (let i = 0; i < workerData.ctrl.length; i++) Atomics.notify(workerData.ctrl, i);
 });
 `;
 
-/**
- * Starts the worker on the second half of the file.
- * @returns where its part starts, and `result()`, which blocks until the worker is done and
- *   returns its bytes (undefined if it failed or never started: the caller encodes that part).
- */
-function startWorker(t: ArpaTables): { from: { n: number; g: number }; result: () => Uint8Array | undefined } | undefined {
-  const from = splitPoint(t);
-  let lines = 0;
-  for (let n = from.n; n <= t.order; n++) lines += t.word[n].length - (n === from.n ? from.g : 0);
-  let out: SharedArrayBuffer;
+/** Slots in the ring between the worker and the main thread. */
+const SLOTS = 4;
+
+/** The worker's side as the main thread sees it (protocol: arpa_worker.ts). */
+interface SegmentWorker {
+  /** Blocks until segment j (odd) is encoded; its bytes, or undefined if the worker failed (then `failed` is set). */
+  segment(j: number): Uint8Array | undefined;
+  /** Gives segment j's slot back to the worker. */
+  release(j: number): void;
+  failed: boolean;
+  stop(): void;
+}
+
+/** Starts the worker on the odd segments; undefined if it cannot start. */
+function startWorker(t: ArpaTables, bounds: { n: number; g: number }[]): SegmentWorker | undefined {
+  // A slot holds the longest odd segment at the longest line; pages are committed only as written.
+  let longest = 0;
+  for (let j = 1; j + 1 < bounds.length; j += 2) {
+    let lines = 0;
+    for (let n = bounds[j].n; n <= Math.min(bounds[j + 1].n, t.order); n++) {
+      const from = n === bounds[j].n ? bounds[j].g : 0;
+      const to = n === bounds[j + 1].n ? bounds[j + 1].g : t.word[n].length;
+      lines += to - from;
+    }
+    longest = Math.max(longest, lines);
+  }
+  const slotBytes = (longest + 4) * maxLineBytes(t) + 64 * (t.order + 1) + 64;
+  const ctrl = new Int32Array(new SharedArrayBuffer(4 * (1 + 2 * SLOTS)));
+  let slots: SharedArrayBuffer;
   try {
-    out = new SharedArrayBuffer((lines + 4) * maxLineBytes(t) + 64 * t.order + 64); // pages are committed as they are written
+    slots = new SharedArrayBuffer(SLOTS * slotBytes);
   } catch {
     return undefined;
   }
-  const ctrl = new Int32Array(new SharedArrayBuffer(8));
   const typescript = import.meta.url.endsWith(".ts");
   const data: ArpaWorkerData & { module: string; tsx?: string } = {
     tables: t,
-    from,
-    out,
+    bounds,
+    slots,
+    slotBytes,
     ctrl,
     module: new URL(typescript ? "./arpa_worker.ts" : "./arpa_worker.js", import.meta.url).href,
     tsx: typescript ? import.meta.resolve("tsx/esm/api") : undefined, // its ES module build (the CommonJS one registers a path that does not exist)
@@ -225,14 +279,27 @@ function startWorker(t: ArpaTables): { from: { n: number; g: number }; result: (
   }
   worker.unref();
   worker.on("error", () => {}); // failures are reported through ctrl
-  return {
-    from,
-    result: () => {
-      // Wait for the state to pass 0 (started, up to 10 s) and then 1 (done, up to 10 min).
-      for (const [state, ms] of [[0, 10_000], [1, 600_000]]) if (Atomics.load(ctrl, 0) === state) Atomics.wait(ctrl, 0, state, ms);
-      const ok = Atomics.load(ctrl, 0) === 2;
+  const w: SegmentWorker = {
+    failed: false,
+    segment(j) {
+      const s = ((j - 1) >> 1) % SLOTS;
+      while (!w.failed && Atomics.load(ctrl, 1 + 2 * s) !== 1) {
+        const state = Atomics.load(ctrl, 0);
+        // Not started within 10 s, failed, or a slot not filled within 10 minutes: the main thread takes over.
+        if (state === 3) w.failed = true;
+        else if (state === 0) w.failed = Atomics.wait(ctrl, 0, 0, 10_000) === "timed-out";
+        else w.failed = Atomics.wait(ctrl, 1 + 2 * s, 0, 600_000) === "timed-out";
+      }
+      return w.failed ? undefined : new Uint8Array(slots, s * slotBytes, Atomics.load(ctrl, 2 + 2 * s));
+    },
+    release(j) {
+      const s = ((j - 1) >> 1) % SLOTS;
+      Atomics.store(ctrl, 1 + 2 * s, 0);
+      Atomics.notify(ctrl, 1 + 2 * s);
+    },
+    stop() {
       void worker.terminate();
-      return ok ? new Uint8Array(out, 0, Atomics.load(ctrl, 1)) : undefined;
     },
   };
+  return w;
 }
