@@ -7,7 +7,9 @@
  *     seqlab ppl --model runs/lstm --text ptb.test.txt      (a `seqlab train-lm` checkpoint)
  *
  * An RNN LM reads the whole text as one stream (its state carried across sentences, as it
- * was trained), scoring every word and every line end; OOV words are its <UNK>.
+ * was trained), scoring every word and every line end; OOV words are its <UNK>. A
+ * sentence-level LM (`train-lm --context sentence`, the checkpoint's `training.context`) reads
+ * each line on its own, from <SOS> and a zero state, as it was trained (lm/train_sentence_lm.ts).
  * Prints a line `perplexity <number>` followed by the token and OOV counts.
  */
 import { Command, Option } from "commander";
@@ -15,6 +17,8 @@ import { initBackend, type BackendName } from "../backend/backend.js";
 import { initEngine } from "../engine/engine.js";
 import { loadLm } from "../lm/checkpoint.js";
 import { evaluateSentences } from "../lm/train_lm.js";
+import { encodeSentences, evaluateSentenceLm, type SentenceEvaluation } from "../lm/train_sentence_lm.js";
+import type { Vocab } from "../data/vocab.js";
 import { ArgumentError } from "../errors.js";
 import { ArpaLm } from "../lm/arpa_reader.js";
 import { formatPerplexity, perplexity, type LanguageModel, type PerplexityReport } from "../lm/perplexity.js";
@@ -56,10 +60,14 @@ export async function runPpl(flags: PplFlags, log: (line: string) => void = cons
   if (flags.model !== undefined) {
     await initBackend({ backend: flags.backend, quiet: true });
     initEngine({ quiet: true });
-    const { model, vocab } = loadLm(flags.model, { warn: (line) => console.error(`seqlab: warning: ${line}`) }); // verified: a CheckpointError names the file
+    const { model, vocab, training } = loadLm(flags.model, { warn: (line) => console.error(`seqlab: warning: ${line}`) }); // verified: a CheckpointError names the file
     try {
-      const { logProbs: _, ...rest } = evaluateSentences(model, vocab, sentences);
-      report = rest;
+      if (training?.context === "sentence") {
+        report = sentenceReport(evaluateSentenceLm(model, encodeSentences(vocab, sentences)), vocab, sentences);
+      } else {
+        const { logProbs: _, ...rest } = evaluateSentences(model, vocab, sentences);
+        report = rest;
+      }
     } finally {
       model.dispose();
     }
@@ -68,6 +76,18 @@ export async function runPpl(flags: PplFlags, log: (line: string) => void = cons
   }
   log(formatPerplexity(report));
   return report;
+}
+
+/** The report of a sentence-level LM's evaluation: every word and every line end predicted, OOV words as <UNK>. */
+function sentenceReport(ev: SentenceEvaluation, vocab: Vocab, sentences: readonly (readonly string[])[]): PerplexityReport {
+  let words = 0;
+  let unkMapped = 0;
+  for (const s of sentences) {
+    words += s.length;
+    for (const w of s) if (!vocab.has(w) && !vocab.unkAliases.includes(w)) unkMapped++; // the corpus's own <unk> is a word
+  }
+  const lnP = ev.sentenceLogProbs.reduce((a, b) => a + b, 0);
+  return { perplexity: ev.perplexity, tokens: ev.tokens, sentences: sentences.length, words, oov: 0, unkMapped, zeroProbs: 0, log10Prob: lnP / Math.LN10 };
 }
 
 /** Adds the `ppl` command to a program. */

@@ -12,6 +12,16 @@
  * Text files: one sentence per line, whitespace tokens; the model predicts each word and
  * the line end (<EOS>), the PTB convention (lm/perplexity.ts).
  *
+ * --context: `stream` (the default) reads the training text as one stream, the state carried
+ * from sentence to sentence, in windows of --bptt tokens (lm/train_lm.ts); `sentence` trains a
+ * sentence-level LM (lm/train_sentence_lm.ts): every line its own row, `<SOS> w_1 … w_n` →
+ * `w_1 … w_n <EOS>` from a zero state, --batch sentences per step (bucketed by length), so that
+ * `seqlab generate` starts it from `<SOS>` and it ends its sentences with `<EOS>` (the checkpoint
+ * records `training.context: "sentence"`). Epoch e shuffles the sentences with --seed + e and
+ * starts a fresh optimizer at rate lr · decay^max(0, e − decay-after), so --resume continues
+ * exactly. --bptt, --mode and --word-dropout belong to the stream context: given with
+ * `--context sentence` they are an error.
+ *
  * 1. Every flag is checked when parsed (range, with the flag's name), then the files and
  *    folders before any work: --out is a folder or can be created, --train and --valid are
  *    readable text, the vocabulary has a word, the model fits.
@@ -20,7 +30,7 @@
  *    replaces it — atomically, when this run's first epoch is saved, so it survives until then.
  * 3. --resume (the rule, also in `--help`): the checkpoint records its architecture, the
  *    sha256 of its training file, the vocabulary options and the schedule. A flag not given
- *    on the command line takes the checkpoint's value. Given, --cell, --layers, --hidden,
+ *    on the command line takes the checkpoint's value. Given, --context, --cell, --layers, --hidden,
  *    --emb, --min-count and --max-vocab must equal the checkpoint's and --train must have the
  *    same sha256, else an error names the conflict; the schedule flags (--epochs, --batch,
  *    --bptt, --optimizer, --lr, --decay, --decay-after, --clip, --mode, --word-dropout,
@@ -47,6 +57,8 @@ import { buildModel, hasCheckpoint, inspectLm, recoverCheckpoint, rnnLmWeightSha
 import { acquireTrainingLock } from "../lm/training_lock.js";
 import { RnnLm, resolveRnnLmConfig } from "../lm/rnn_lm.js";
 import { encodeStream, trainLmSteps, TrainingDivergedError, type EpochRecord } from "../lm/train_lm.js";
+import { encodeSentences, trainSentenceLmSteps } from "../lm/train_sentence_lm.js";
+import { sentenceBatches } from "../data/lm_batches.js";
 import type { CellKind } from "../rnn/layer.js";
 import { readTextBytes, readTextFile } from "./text.js";
 
@@ -55,6 +67,8 @@ export interface TrainLmFlags {
   train: string;
   valid?: string;
   out: string;
+  /** "stream" (the default) or "sentence" (see the file comment). */
+  context?: "stream" | "sentence";
   cell: CellKind;
   layers: number;
   hidden: number;
@@ -87,12 +101,16 @@ const ARCHITECTURE = { cell: "cell", layers: "layers", hidden: "hiddenSize", emb
 const VOCABULARY = ["minCount", "maxVocab"] as const;
 /** The schedule flags: taken from the checkpoint unless given. */
 const SCHEDULE = ["epochs", "batch", "bptt", "optimizer", "lr", "decay", "decayAfter", "clip", "mode", "wordDropout", "seed"] as const;
+/** The flags of the stream context only (an error with --context sentence). */
+const STREAM_ONLY = ["bptt", "mode", "wordDropout"] as const;
 /** At most this many weights (4 GiB of float32). */
 const MAX_WEIGHTS = 2 ** 30;
 
 /** What `train-lm` records in the checkpoint (model.json "training"). */
 interface TrainingRecord {
   command: "train-lm";
+  /** Absent in checkpoints written before --context: "stream". */
+  context?: "stream" | "sentence";
   train: { file: string; bytes: number; sha256: string };
   minCount: number;
   maxVocab: number | null;
@@ -132,7 +150,9 @@ export async function runTrainLm(flags: TrainLmFlags, log: (line: string) => voi
     recoverCheckpoint(flags.out); // finish a save that a killed process left after its commit point
     // 2–3. What --out holds, and the effective flags.
     const resumed = checkpointToResume(flags, log);
+    if (resumed === null) checkStreamOnly(flags, flags.context ?? "stream", explicit);
     const eff = resumed === null ? { ...flags } : mergeWithCheckpoint(flags, resumed, trainFile, explicit, log);
+    const context = eff.context ?? "stream";
     const history = (resumed?.history ?? []) as EpochRecord[];
     if (resumed !== null && history.length >= eff.epochs) {
       log(history.length === eff.epochs ? `nothing to do: ${history.length}/${eff.epochs} epochs done` : `nothing to do: ${history.length} epochs done, --epochs ${eff.epochs}`);
@@ -151,7 +171,8 @@ export async function runTrainLm(flags: TrainLmFlags, log: (line: string) => voi
     const model: RnnLm = resumed === null ? new RnnLm(config) : buildModel(resumed);
     if (resumed !== null) log(`resuming ${flags.out} after epoch ${history.length}`);
     try {
-      await train_(model, vocab, train, valid, eff, history, trainFile, signals, log, engine?.name ?? "none");
+      const run = context === "sentence" ? trainSentences_ : train_;
+      await run(model, vocab, train, valid, eff, history, trainFile, signals, log, engine?.name ?? "none");
     } finally {
       model.dispose();
     }
@@ -215,6 +236,21 @@ async function train_(
       );
     },
   });
+  await driveSteps(steps, eff, history, signals, bar);
+}
+
+/**
+ * Runs a training generator to its end, awaiting between steps so that SIGINT / SIGTERM get in
+ * (then it stops between two steps with `interrupted`); a `TrainingDivergedError` is rethrown
+ * saying where the last good checkpoint is.
+ */
+async function driveSteps(
+  steps: Generator<{ endOfEpoch: boolean }, unknown, void>,
+  eff: TrainLmFlags,
+  history: EpochRecord[],
+  signals: SignalWatch,
+  bar: SingleBar | null,
+): Promise<void> {
   let last = performance.now();
   try {
     for (;;) {
@@ -241,6 +277,83 @@ async function train_(
   }
 }
 
+/**
+ * Step 4 for --context sentence: one `trainSentenceLmSteps` run per epoch (a fresh optimizer at
+ * that epoch's rate, the sentences shuffled with seed + epoch), driven as the stream loop is.
+ */
+async function trainSentences_(
+  model: RnnLm,
+  vocab: Vocab,
+  train: string[][],
+  valid: string[][] | undefined,
+  eff: TrainLmFlags,
+  history: EpochRecord[],
+  trainFile: TrainingRecord["train"],
+  signals: SignalWatch,
+  log: (line: string) => void,
+  engineName: string,
+): Promise<void> {
+  const trainIds = encodeSentences(vocab, train);
+  const validIds = valid === undefined ? undefined : encodeSentences(vocab, valid);
+  const B = eff.batch;
+  const perEpoch = Math.ceil(trainIds.length / B); // batches of an epoch
+  log(
+    `train-lm: ${model.config.layers} × ${model.config.hiddenSize} ${model.config.cell}, V = ${vocab.size}, ` +
+      `${trainIds.length} training sentences (context sentence), engine ${engineName}, seed ${eff.seed}`,
+  );
+  const record = trainingRecord(eff, trainFile);
+  const lr0 = eff.lr ?? (eff.optimizer === "adam" ? 1e-3 : 1);
+  const decay = eff.decay ?? (eff.optimizer === "adam" ? 1 : 0.5);
+  const startStep = history.length * perEpoch; // --max-steps counts the steps of this invocation
+  const bar = eff.progress && process.stderr.isTTY ? new SingleBar({ format: "epoch {epoch} [{bar}] {value}/{total} steps | loss {loss} | ETA {eta}s" }, Presets.shades_classic) : null;
+  for (let epoch = history.length + 1; epoch <= eff.epochs; epoch++) {
+    const learningRate = lr0 * decay ** Math.max(0, epoch - eff.decayAfter);
+    let stepMs = 0;
+    let tick = performance.now();
+    let done = 0;
+    let saved = false;
+    const steps = trainSentenceLmSteps(model, trainIds, {
+      startEpoch: epoch,
+      epochs: epoch,
+      batchSize: B,
+      optimizer: eff.optimizer,
+      learningRate,
+      clip: eff.clip,
+      seed: eff.seed,
+      valid: validIds,
+      maxSteps: eff.maxSteps === undefined ? undefined : startStep + eff.maxSteps,
+      onStep: ({ loss }) => {
+        const now = performance.now();
+        stepMs += now - tick;
+        tick = now;
+        done++;
+        if (bar === null) return;
+        if (done === 1) bar.start(perEpoch, 0, { epoch, loss: loss.toFixed(3) });
+        bar.update(done, { epoch, loss: loss.toFixed(3) });
+      },
+      onEpoch: (s) => {
+        bar?.stop();
+        // the targets (words and <EOS>) of the batches this epoch trained on: its first `steps` batches
+        const batches = sentenceBatches(trainIds, { batchSize: B, bucket: true, shuffleSeed: eff.seed + epoch }).slice(0, s.steps);
+        const tokens = batches.reduce((n, b) => n + b.numTargets, 0);
+        const r: EpochRecord = { epoch, learningRate, trainPerplexity: s.trainPerplexity, validPerplexity: s.validPerplexity, steps: s.steps, seconds: s.seconds, tokensPerSecond: tokens / (stepMs / 1000) };
+        if (r.validPerplexity === undefined) delete r.validPerplexity;
+        saveLm(eff.out, model, vocab, [...history, r], { training: record as unknown as Record<string, unknown> });
+        history.push(r);
+        saved = true;
+        const v = r.validPerplexity === undefined ? "" : `, valid ppl ${r.validPerplexity.toFixed(2)}`;
+        log(
+          `epoch ${r.epoch}: lr ${r.learningRate}, train ppl ${r.trainPerplexity.toFixed(2)}${v}, ` +
+            `${r.seconds.toFixed(1)} s, ${Math.round(r.tokensPerSecond)} tokens/s — saved ${eff.out}`,
+        );
+      },
+    });
+    tick = performance.now();
+    await driveSteps(steps, eff, history, signals, bar);
+    if (!saved || history[history.length - 1].steps < perEpoch) break; // --max-steps reached
+  }
+}
+
 /** Step 2: the checkpoint to continue (--resume), or null; refuses to replace one without --force. */
 function checkpointToResume(flags: TrainLmFlags, log: (line: string) => void): CheckpointContents | null {
   const out = flags.out;
@@ -262,10 +375,11 @@ function checkpointToResume(flags: TrainLmFlags, log: (line: string) => void): C
   return null;
 }
 
-/** "2 epochs, 2×200 LSTM". */
+/** "2 epochs, 2×200 LSTM" (", sentence-level" for a sentence-level LM). */
 function describeModel(c: CheckpointContents): string {
   const n = c.history.length;
-  return `${n} epoch${n === 1 ? "" : "s"}, ${c.config.layers}×${c.config.hiddenSize} ${c.config.cell.toUpperCase()}`;
+  const sentence = c.training?.context === "sentence" ? ", sentence-level" : "";
+  return `${n} epoch${n === 1 ? "" : "s"}, ${c.config.layers}×${c.config.hiddenSize} ${c.config.cell.toUpperCase()}${sentence}`;
 }
 
 /** Step 3: the flags of a resumed run (the rule in the file comment). */
@@ -283,6 +397,12 @@ function mergeWithCheckpoint(
       throw new ArgumentError(`--${flag} ${flags[flag]}: conflicts with the checkpoint in ${flags.out}, expected its ${key} ${c.config[key]}, got ${flags[flag]}; ${replace}`);
     }
   }
+  const recorded = c.training?.context === "sentence" ? "sentence" : "stream";
+  if (explicit.has("context") && (flags.context ?? "stream") !== recorded) {
+    throw new ArgumentError(`--context ${flags.context}: conflicts with the checkpoint in ${flags.out}, expected its context ${recorded}, got ${flags.context}; ${replace}`);
+  }
+  eff.context = recorded;
+  checkStreamOnly(flags, recorded, explicit, ` (the checkpoint's in ${flags.out})`);
   eff.cell = c.config.cell;
   eff.layers = c.config.layers;
   eff.hidden = c.config.hiddenSize;
@@ -313,10 +433,18 @@ function mergeWithCheckpoint(
   return eff;
 }
 
+/** --bptt, --mode, --word-dropout given with the sentence context: an error (file comment). */
+function checkStreamOnly(flags: TrainLmFlags, context: "stream" | "sentence", explicit: ReadonlySet<string>, whose = ""): void {
+  if (context !== "sentence") return;
+  for (const key of STREAM_ONLY) {
+    if (explicit.has(key)) throw new ArgumentError(`${flagName(key)} ${String(flags[key])}: expected --context stream (a sentence-level LM trains on whole sentences, without it), got --context sentence${whose}`);
+  }
+}
+
 /** The record of a run's data and schedule, saved in each checkpoint. */
 function trainingRecord(f: TrainLmFlags, train: TrainingRecord["train"]): TrainingRecord {
   return {
-    command: "train-lm", train, minCount: f.minCount, maxVocab: f.maxVocab ?? null, epochs: f.epochs, batch: f.batch, bptt: f.bptt,
+    command: "train-lm", context: f.context ?? "stream", train, minCount: f.minCount, maxVocab: f.maxVocab ?? null, epochs: f.epochs, batch: f.batch, bptt: f.bptt,
     optimizer: f.optimizer, lr: f.lr ?? null, decay: f.decay ?? null, decayAfter: f.decayAfter, clip: f.clip, mode: f.mode,
     wordDropout: f.wordDropout, seed: f.seed,
   };
@@ -481,12 +609,13 @@ export function addTrainLmCommand(program: Command): Command {
     .requiredOption("--train <file>", "training text: one sentence per line, whitespace tokens")
     .option("--valid <file>", "validation text, evaluated after every epoch")
     .requiredOption("--out <dir>", "checkpoint folder (model.json, weights.bin, vocab.json, manifest.json)")
+    .addOption(new Option("--context <kind>", "stream: the text as one stream in --bptt windows; sentence: each line its own row, <SOS> … <EOS> from a zero state").choices(["stream", "sentence"]).default("stream"))
     .addOption(new Option("--cell <kind>", "recurrent cell").choices(["rnn", "lstm", "gru"]).default("lstm"))
     .option("--layers <n>", "stacked layers", positiveInt, 2)
     .option("--hidden <n>", "units per layer", positiveInt, 200)
     .option("--emb <n>", "embedding size", positiveInt, 200)
     .option("--epochs <n>", "epochs (in total, with --resume)", positiveInt, 13)
-    .option("--batch <n>", "parallel streams B", positiveInt, 20)
+    .option("--batch <n>", "batch rows B: parallel streams (stream), sentences per step (sentence)", positiveInt, 20)
     .option("--bptt <n>", "BPTT window k", positiveInt, 20)
     .addOption(new Option("--optimizer <name>", "optimizer").choices(["sgd", "adam"]).default("sgd"))
     .option("--lr <x>", "initial learning rate, > 0 (default 1 for sgd, 1e-3 for adam)", positive)
@@ -508,10 +637,12 @@ export function addTrainLmCommand(program: Command): Command {
       "after",
       `
 --out holding a model needs --resume (continue it) or --force (replace it).
-With --resume, a flag not given takes the checkpoint's value. Given, --cell, --layers,
---hidden, --emb, --min-count and --max-vocab must equal the checkpoint's and --train must be
-the same file (sha256), else it is an error; --epochs, --batch, --bptt, --optimizer, --lr,
---decay, --decay-after, --clip, --mode, --word-dropout and --seed override the checkpoint's.
+With --resume, a flag not given takes the checkpoint's value. Given, --context, --cell,
+--layers, --hidden, --emb, --min-count and --max-vocab must equal the checkpoint's and --train
+must be the same file (sha256), else it is an error; --epochs, --batch, --bptt, --optimizer,
+--lr, --decay, --decay-after, --clip, --mode, --word-dropout and --seed override the
+checkpoint's. --context sentence: a sentence-level LM for \`seqlab generate\` (starts at <SOS>,
+stops at <EOS>); --bptt, --mode and --word-dropout are for --context stream only.
 A finished run prints "nothing to do: N/N epochs done".
 Ctrl-C (SIGINT) or SIGTERM stops between two steps; the last epoch's checkpoint is kept.`,
     )

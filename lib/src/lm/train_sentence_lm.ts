@@ -20,6 +20,11 @@
  *    nothing applied;
  * 4. after each epoch: the validation perplexity (`evaluateSentenceLm`) and `onEpoch`.
  *
+ * `trainSentenceLmSteps` is the same loop as a generator that yields after every step, so that a
+ * caller (`seqlab train-lm --context sentence`) can react to signals between two steps;
+ * `startEpoch` continues a run: epochs startEpoch … epochs, shuffled as an uninterrupted run
+ * shuffles them, the global step i starting at (startEpoch − 1) · ⌈N / B⌉.
+ *
  * Perplexity counts every word and every <EOS> (not <SOS>, which is given): the convention of
  * lm/perplexity.ts, so it is comparable to the n-gram models'. A checkpoint of such a model
  * (lm/checkpoint.ts `saveLm`) records `training: { context: "sentence", … }`; `seqlab generate`
@@ -38,8 +43,10 @@ import { TrainingDivergedError } from "./train_lm.js";
 
 /** Options of `trainSentenceLm`. */
 export interface TrainSentenceLmOptions {
-  /** Epochs ≥ 1. Default: 1. */
+  /** Epochs in total: training runs epochs startEpoch … epochs. Default: 1. */
   epochs?: number;
+  /** The first epoch to run (≥ 1; its shuffling and global step as in an uninterrupted run). Default: 1. */
+  startEpoch?: number;
   /** B, sentences per batch. Default: 32. */
   batchSize?: number;
   /** "adam" or "sgd". Default: "adam". */
@@ -100,12 +107,37 @@ export function encodeSentences(vocab: Vocab, sentences: readonly (readonly stri
  * @throws TrainingDivergedError on a non-finite loss or gradient norm.
  */
 export function trainSentenceLm(model: RnnLm, sentences: readonly Int32Array[], options: TrainSentenceLmOptions = {}): SentenceEpochRecord[] {
+  const steps = trainSentenceLmSteps(model, sentences, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/** What `trainSentenceLmSteps` yields after each step. */
+export interface SentenceLmProgress {
+  epoch: number;
+  /** Steps done in this epoch. */
+  step: number;
+  /** Whether this step ended the epoch (`onEpoch` has run). */
+  endOfEpoch: boolean;
+}
+
+/**
+ * `trainSentenceLm` one step at a time: yields after every step (after `onEpoch` at an epoch's
+ * end) and returns the epoch records. Stopping it early (`return()`) frees its optimizer.
+ * @param model - the LM.
+ * @param sentences - id arrays without <SOS>/<EOS>.
+ * @param options - see `TrainSentenceLmOptions`.
+ */
+export function* trainSentenceLmSteps(model: RnnLm, sentences: readonly Int32Array[], options: TrainSentenceLmOptions = {}): Generator<SentenceLmProgress, SentenceEpochRecord[], void> {
   const epochs = options.epochs ?? 1;
+  const first = options.startEpoch ?? 1;
   const B = options.batchSize ?? 32;
   const clip = options.clip ?? 5;
   const choice = options.optimizer ?? "adam";
   const lr = options.learningRate ?? (choice === "adam" ? 2e-3 : 1);
-  for (const [name, v] of Object.entries({ epochs, batchSize: B })) {
+  for (const [name, v] of Object.entries({ epochs, startEpoch: first, batchSize: B })) {
     if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`trainSentenceLm: expected ${name} an integer ≥ 1, got ${v}`);
   }
   if (!(clip > 0)) throw new ArgumentError(`trainSentenceLm: expected clip > 0, got ${clip}`);
@@ -115,14 +147,15 @@ export function trainSentenceLm(model: RnnLm, sentences: readonly Int32Array[], 
   const optimizer: tf.Optimizer = choice === "sgd" ? tf.train.sgd(lr) : getKernels() === null ? tf.train.adam(lr) : new FusedAdam({ learningRate: lr });
   const weights = model.weights;
   const records: SentenceEpochRecord[] = [];
-  let step = 0;
+  let step = (first - 1) * Math.ceil(sentences.length / B); // the global step i
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let epoch = first; epoch <= epochs; epoch++) {
       const t0 = performance.now();
       let lossSum = 0;
       let targets = 0;
       let steps = 0;
-      for (const raw of sentenceBatches(sentences, { batchSize: B, bucket: true, shuffleSeed: (options.seed ?? 0) + epoch })) {
+      const batches = sentenceBatches(sentences, { batchSize: B, bucket: true, shuffleSeed: (options.seed ?? 0) + epoch });
+      for (const raw of batches) {
         if (options.maxSteps !== undefined && step >= options.maxSteps) break;
         const batch: SentenceBatch = options.scheduledSampling === undefined ? raw : options.scheduledSampling.lmBatch(model, raw, step);
         const tensors = lmBatchTensors(batch);
@@ -143,6 +176,7 @@ export function trainSentenceLm(model: RnnLm, sentences: readonly Int32Array[], 
         options.onStep?.({ step, epoch, loss, sampledFraction: options.scheduledSampling?.lastSampledFraction ?? 0 });
         steps++;
         step++;
+        if (steps < batches.length) yield { epoch, step: steps, endOfEpoch: false };
       }
       if (steps === 0) break;
       const record: SentenceEpochRecord = { epoch, steps, trainPerplexity: Math.exp(lossSum / targets), seconds: 0 };
@@ -150,6 +184,7 @@ export function trainSentenceLm(model: RnnLm, sentences: readonly Int32Array[], 
       record.seconds = (performance.now() - t0) / 1000;
       records.push(record);
       options.onEpoch?.(record);
+      yield { epoch, step: steps, endOfEpoch: true };
     }
   } finally {
     optimizer.dispose();
