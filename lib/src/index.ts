@@ -358,3 +358,6 @@ export { saveTagger, loadTagger, inspectTagger, hasTaggerCheckpoint, buildTagger
 export { trainNerTagger, specConfig, type NerTaggerSpec, type NerTaggerRun, type TrainNerTaggerOptions } from "./tagging/train_ner_tagger.js";
 export { toyNerDataset, type ToyNerOptions } from "./ner/toy_corpus.js";
 export { entitiesHtml, entitiesText, showEntities, entityColour } from "./notebook/entities.js";
+
+// generation notebooks (to be placed by the lead)
+export { trainSentenceLmSteps, type SentenceLmProgress } from "./lm/train_sentence_lm.js";

@@ -1,15 +1,19 @@
 /**
  * The experiments of notebook `05-generation` (decoders of lib/src/generation/ on a trained LM,
- * e.g. a sentence-level LSTM LM on PTB or Brown, lm/train_sentence_lm.ts):
+ * a sentence-level LSTM LM on PTB or Brown, lm/train_sentence_lm.ts):
  *
+ * - `trainCorpusSentenceLm`: the notebook's LM — train it, or continue or only evaluate a
+ *   checkpointed run (`FULL_SENTENCE_LM`, trained beforehand by
+ *   `lib/scripts/train-generation-runs.js sentence-lm`);
  * - `argmaxVersusSampling`: N argmax generations from the same start with h₀ = 0 are one text
  *   repeated N times; N samples differ (the slide's claim);
  * - `decodingSweep`: for each decoder (temperature, top-K, top-p), N texts, their diversity
  *   (distinct-1, distinct-2, generation/diversity.ts) and their quality (perplexity under another
- *   LM, e.g. the course's KN5, lm/perplexity.ts);
+ *   LM, e.g. the course's KN5, lm/perplexity.ts); `diversityQualityChart` plots one against the other;
  * - `beamWidthSweep`: beam width against the best hypothesis' log-probability per token and its
  *   length, with and without length normalisation (the "beam search curse": wider beams find
- *   more probable, shorter outputs; Koehn & Knowles 2017).
+ *   more probable, shorter outputs; Koehn & Knowles 2017); `beamWidthChart` plots it;
+ * - `lengthChart`: the distribution of sentence lengths, generated against real (<EOS> ends them).
  */
 import type { Vocab } from "../data/vocab.js";
 import { EOS_ID } from "../data/vocab.js";
@@ -18,6 +22,7 @@ import type { SamplingOptions } from "../generation/decoders.js";
 import { distinctN } from "../generation/diversity.js";
 import { generateMany, type Generation, type NextTokenModel } from "../generation/generate.js";
 import { perplexity, type LanguageModel } from "../lm/perplexity.js";
+import { lineChart, scatterPlot, type Figure } from "../plot/figure.js";
 
 /** Words of a generation, without the final <EOS>. */
 function words(vocab: Vocab, g: { ids: number[] }, stopAt = EOS_ID): string[] {
@@ -137,4 +142,76 @@ export function beamWidthSweep(
     }
   }
   return rows;
+}
+
+/**
+ * Diversity against quality, one point per decoder of `decodingSweep` (rows with a perplexity):
+ * distinct-2 on x, the scorer's perplexity of the texts on y (log scale), grouped into series by
+ * `family` (e.g. "temperature", "top-p"), each point labelled with its decoder.
+ * @param rows - the sweep's rows.
+ * @param family - the series of a row. Default: `decoderFamily`.
+ */
+export function diversityQualityChart(rows: readonly DecodingRow[], family: (row: DecodingRow) => string = decoderFamily): Figure {
+  const groups = new Map<string, DecodingRow[]>();
+  for (const r of rows) {
+    if (r.perplexity === undefined) continue;
+    const f = family(r);
+    groups.set(f, [...(groups.get(f) ?? []), r]);
+  }
+  const fig = scatterPlot(
+    [...groups].map(([name, rs]) => ({ name, x: rs.map((r) => r.distinct2), y: rs.map((r) => r.perplexity!), labels: rs.map((r) => r.decoder) })),
+    { title: "diversity against quality of the generated text", xLabel: "distinct-2 (more diverse →)", yLabel: "perplexity under the scorer (← better)", logY: true },
+  );
+  for (const trace of fig.data) {
+    trace.mode = "lines+markers+text"; // a sweep is a curve: join its points in order
+    trace.textposition = "top center";
+    trace.textfont = { size: 9 };
+  }
+  return fig;
+}
+
+/** "top-p", "top-K" or "temperature": the knob a sampling row of `decodingSweep` turns; another row's decoder name ("argmax", or a reference such as real sentences). */
+export function decoderFamily(row: DecodingRow): string {
+  if (!row.decoder.startsWith("sample(")) return row.decoder;
+  if (row.decoder.includes("top-p")) return "top-p";
+  if (row.decoder.includes("top-")) return "top-K";
+  return "temperature";
+}
+
+/**
+ * One measure of `beamWidthSweep` against the width, one line per normalisation.
+ * @param rows - the sweep's rows.
+ * @param measure - "logProbPerToken", "logProb", "length" or "truncated".
+ */
+export function beamWidthChart(rows: readonly BeamWidthRow[], measure: "logProbPerToken" | "logProb" | "length" | "truncated"): Figure {
+  const labels = { logProbPerToken: "mean log P per token", logProb: "mean log P of the best hypothesis", length: "mean length (tokens, <EOS> counted)", truncated: "fraction cut at maxLength" };
+  const norms = [...new Set(rows.map((r) => r.normalization))];
+  const fig = lineChart(
+    norms.map((n) => {
+      const rs = rows.filter((r) => r.normalization === n);
+      return { name: n === "none" ? "no normalisation" : n === "length" ? "score / length" : `Wu et al. ${n}`, x: rs.map((r) => r.width), y: rs.map((r) => r[measure]) };
+    }),
+    { title: `beam width against ${labels[measure]}`, xLabel: "beam width m (log scale)", yLabel: labels[measure] },
+  );
+  fig.layout.xaxis = { ...(fig.layout.xaxis as object), type: "log" };
+  for (const trace of fig.data) trace.mode = "lines+markers";
+  return fig;
+}
+
+/**
+ * The distribution of sentence lengths (words, without <EOS>) of several sets of texts: the
+ * fraction of texts of each length, up to `maxLength` (longer ones counted at maxLength).
+ * @param sets - name and texts (token arrays) of each set, e.g. generated and real sentences.
+ * @param maxLength - the last length shown. Default: 60.
+ */
+export function lengthChart(sets: readonly { name: string; texts: readonly (readonly unknown[])[] }[], maxLength = 60): Figure {
+  const x = Array.from({ length: maxLength + 1 }, (_, n) => n);
+  return lineChart(
+    sets.map(({ name, texts }) => {
+      const counts = new Array<number>(maxLength + 1).fill(0);
+      for (const t of texts) counts[Math.min(t.length, maxLength)]++;
+      return { name: `${name} (mean ${(texts.reduce((s, t) => s + t.length, 0) / Math.max(1, texts.length)).toFixed(1)})`, x, y: counts.map((c) => c / Math.max(1, texts.length)) };
+    }),
+    { title: "sentence lengths", xLabel: `words before <EOS> (≥ ${maxLength} counted at ${maxLength})`, yLabel: "fraction of sentences" },
+  );
 }

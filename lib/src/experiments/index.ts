@@ -99,3 +99,10 @@ export {
   type NerComparisonOptions,
   type EntityError,
 } from "./ner.js";
+
+// generation notebooks (to be placed by the lead)
+export { diversityQualityChart, decoderFamily, beamWidthChart, lengthChart } from "./generation.js";
+export { trainCorpusSentenceLm, FULL_SENTENCE_LM, type SentenceLmSpec, type SentenceLmRun, type SentenceLmRunOptions } from "./sentence_lm_run.js";
+export { trainG2p, g2pModel, g2pMaxLength, type G2pTraining } from "./scheduled_sampling.js";
+export { g2pComparison, g2pRunName, g2pResultRows, FULL_G2P_RUNS, type G2pComparisonSpec, type G2pComparisonRun, type G2pComparisonOptions } from "./g2p_runs.js";
+export { scheduleChart, exposureBiasChart, g2pComparisonChart, sampledFractionChart } from "./scheduled_sampling_charts.js";

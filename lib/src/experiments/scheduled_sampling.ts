@@ -115,37 +115,82 @@ export interface G2pResult {
   model: EncoderDecoder;
 }
 
+/** What `trainG2p` produced: the model and its training record. */
+export interface G2pTraining {
+  model: EncoderDecoder;
+  /** [steps] training losses. */
+  losses: number[];
+  /** [steps] fraction of decoder inputs (positions t ≥ 1) fed from the model at each step (0 with teacher forcing). */
+  sampled: number[];
+  /** Mean milliseconds per training step (batch, scheduled-sampling pass, loss, gradient, update). */
+  msPerStep: number;
+  /** Wall time of the training. */
+  seconds: number;
+}
+
 /**
- * Trains and scores one G2P model (see the file comment). The caller disposes `model.weights`.
+ * The model of a G2P run: an LSTM encoder over one-hot letters, an LSTM decoder over phonemes.
+ * @param vocab - the G2P vocabularies.
+ * @param hidden - H of both LSTMs.
+ * @param maxLength - the longest output `translate` writes (`<eos>` included).
  */
-export function g2pRun(options: G2pRunOptions): G2pResult {
+export function g2pModel(vocab: G2pVocab, hidden: number, maxLength: number): EncoderDecoder {
+  return new EncoderDecoder({
+    encoder: { kind: "lstm", inputSize: vocab.graphemes.length, hiddenSize: hidden },
+    decoder: { kind: "lstm", hiddenSize: hidden },
+    vocabularySize: vocab.phonemes.length,
+    maxLength,
+  });
+}
+
+/** The longest output of a run on `data`: the longest training pronunciation, `<eos>` and 4 to spare. */
+export function g2pMaxLength(data: G2pData): number {
+  return 1 + Math.max(...data.train.map((e) => e.phonemes.length)) + 4;
+}
+
+/**
+ * Trains one G2P model (`setSeed(seed)` first): B random training examples per step (seeded),
+ * source reversed, Adam, gradients clipped to norm 5, teacher forcing or the sampler's inputs.
+ * The caller disposes `model.weights`.
+ * @param options - as `g2pRun` (beamWidth unused).
+ */
+export function trainG2p(options: G2pRunOptions): G2pTraining {
   const { data } = options;
   const seed = options.seed ?? 1;
   const B = options.batchSize ?? 64;
-  const H = options.hidden ?? 128;
   setSeed(seed);
-  const model = new EncoderDecoder({
-    encoder: { kind: "lstm", inputSize: data.vocab.graphemes.length, hiddenSize: H },
-    decoder: { kind: "lstm", hiddenSize: H },
-    vocabularySize: data.vocab.phonemes.length,
-    maxLength: 1 + Math.max(...data.train.map((e) => e.phonemes.length)) + 4,
-  });
+  const model = g2pModel(data.vocab, options.hidden ?? 128, g2pMaxLength(data));
   const random = seededGenerator(seed);
   const sampler = options.sampler;
+  const sampled: number[] = [];
   const history = train(
     model,
     (step) => {
       const examples = Array.from({ length: B }, () => data.train[Math.floor(random() * data.train.length)]);
       const batch = g2pBatch(examples, data.vocab, { reverseSource: true });
-      return sampler === undefined ? batch : sampler.seq2seqBatch(model, batch, step);
+      if (sampler === undefined) {
+        sampled.push(0);
+        return batch;
+      }
+      const fed = sampler.seq2seqBatch(model, batch, step);
+      sampled.push(sampler.lastSampledFraction);
+      return fed;
     },
     { steps: options.steps ?? 2000, optimizer: "adam", learningRate: options.learningRate ?? 3e-3, clip: { globalNorm: 5 }, evalEvery: 1e9 },
   );
+  return { model, losses: history.losses, sampled, msPerStep: history.totalMs / history.losses.length, seconds: history.totalMs / 1000 };
+}
+
+/**
+ * Trains and scores one G2P model (see the file comment). The caller disposes `model.weights`.
+ */
+export function g2pRun(options: G2pRunOptions): G2pResult {
+  const { model, losses, msPerStep } = trainG2p(options);
   return {
-    greedy: scoreG2p(model, data, 1),
-    beam: scoreG2p(model, data, options.beamWidth ?? 5),
-    losses: history.losses,
-    msPerStep: history.totalMs / history.losses.length,
+    greedy: scoreG2p(model, options.data, 1),
+    beam: scoreG2p(model, options.data, options.beamWidth ?? 5),
+    losses,
+    msPerStep,
     model,
   };
 }
