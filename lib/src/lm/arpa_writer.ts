@@ -37,10 +37,11 @@
  * (test/arpa.test.ts on a small model, test/kn-build.test.ts on PTB's KN5).
  *
  * Speed (arpa_encoder.ts): lines are encoded straight into byte buffers, no string per line or
- * per number. `writeArpa` cuts a big model's file into segments of ~2 MB: the main thread
- * encodes and writes the even ones, a worker thread (arpa_worker.ts) encodes the odd ones
- * into a ring of 4 shared slots, which the main thread writes in order between its own.
- * PTB's KN5 (2.3M n-grams, 97 MB): about 0.7 s (`npm run bench -- --workloads kn_ptb`).
+ * per number. When a core looks free, `writeArpa` cuts a big model's file into segments of
+ * ~2 MB: the main thread encodes and writes the even ones, a worker thread (arpa_worker.ts)
+ * encodes the odd ones into a ring of 4 shared slots, which the main thread writes in order
+ * between its own. PTB's KN5 (2.3M n-grams, 97 MB): about 0.7 s on a quiet 2-core machine
+ * (`npm run bench -- --workloads kn_ptb`).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
