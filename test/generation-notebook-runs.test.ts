@@ -143,8 +143,8 @@ describe("figures", () => {
     const fig = diversityQualityChart([row("argmax", 0.1, 5), row("sample(τ=0.5)", 0.3, 20), row("sample(τ=1)", 0.6, 90), row("sample(τ=1, top-p=0.9)", 0.5, 60), row("test sentences", 0.8, 140), row("sample(τ=2)", 0.9)]);
     assert.deepEqual(fig.data.map((t) => [t.name, t.x, t.y, t.text]), [
       ["argmax", [0.1], [5], ["argmax"]],
-      ["temperature", [0.3, 0.6], [20, 90], ["sample(τ=0.5)", "sample(τ=1)"]],
-      ["top-p", [0.5], [60], ["sample(τ=1, top-p=0.9)"]],
+      ["temperature", [0.3, 0.6], [20, 90], ["τ=0.5", "τ=1"]],
+      ["top-p", [0.5], [60], ["p=0.9"]],
       ["test sentences", [0.8], [140], ["test sentences"]],
     ]);
     const b = (width: number, normalization: string, length: number): BeamWidthRow => ({ width, normalization, logProbPerToken: -length, logProb: 0, length, truncated: 0 });

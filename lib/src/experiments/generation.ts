@@ -159,8 +159,8 @@ export function diversityQualityChart(rows: readonly DecodingRow[], family: (row
     groups.set(f, [...(groups.get(f) ?? []), r]);
   }
   const fig = scatterPlot(
-    [...groups].map(([name, rs]) => ({ name, x: rs.map((r) => r.distinct2), y: rs.map((r) => r.perplexity!), labels: rs.map((r) => r.decoder) })),
-    { title: "diversity against quality of the generated text", xLabel: "distinct-2 (more diverse →)", yLabel: "perplexity under the scorer (← better)", logY: true },
+    [...groups].map(([name, rs]) => ({ name, x: rs.map((r) => r.distinct2), y: rs.map((r) => r.perplexity!), labels: rs.map((r) => shortName(r.decoder)) })),
+    { title: "diversity against quality of the generated text", xLabel: "distinct-2 (higher: more diverse)", yLabel: "perplexity under the scorer (lower: more typical text)", logY: true },
   );
   for (const trace of fig.data) {
     trace.mode = "lines+markers+text"; // a sweep is a curve: join its points in order
@@ -168,6 +168,12 @@ export function diversityQualityChart(rows: readonly DecodingRow[], family: (row
     trace.textfont = { size: 9 };
   }
   return fig;
+}
+
+/** A point's label: "τ=0.7" for "sample(τ=0.7)", "p=0.9" for "sample(τ=1, top-p=0.9)", else the name. */
+function shortName(decoder: string): string {
+  const m = /^sample\((.*)\)$/.exec(decoder);
+  return m === null ? decoder : m[1].replace(/^τ=1, /, "").replace("top-p=", "p=");
 }
 
 /** "top-p", "top-K" or "temperature": the knob a sampling row of `decodingSweep` turns; another row's decoder name ("argmax", or a reference such as real sentences). */

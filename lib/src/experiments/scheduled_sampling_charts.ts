@@ -15,10 +15,18 @@ import type { ExposureBiasCurve } from "./scheduled_sampling.js";
  * @param names - legend entries, one per schedule. Default: the schedules' names.
  */
 export function scheduleChart(schedules: readonly Schedule[], steps: number, names?: readonly string[]): Figure {
-  return lineChart(
+  return legendBelow(lineChart(
     schedules.map((s, i) => ({ name: names?.[i] ?? s.name, ...(({ steps: x, epsilon: y }) => ({ x, y }))(scheduleCurve(s, steps)) })),
     { title: "εᵢ: the probability of feeding the true token at step i", xLabel: "training step i", yLabel: "εᵢ" },
-  );
+  ));
+}
+
+/** The legend under the plot, so that long names do not squeeze it. */
+function legendBelow(fig: Figure, rows = 2): Figure {
+  fig.layout.legend = { orientation: "h", x: 0, y: -0.2, yanchor: "top" };
+  fig.layout.height = 420 + 22 * rows;
+  fig.layout.margin = { ...(fig.layout.margin as object), b: 60 + 22 * rows };
+  return fig;
 }
 
 /**
@@ -28,8 +36,8 @@ export function scheduleChart(schedules: readonly Schedule[], steps: number, nam
 export function exposureBiasChart(curves: readonly { name: string; curve: ExposureBiasCurve }[]): Figure {
   const fig = lineChart(
     curves.flatMap(({ name, curve }) => [
-      { name: `${name}: fed its own outputs (greedy decoding)`, x: curve.positions, y: curve.selfFed },
-      { name: `${name}: fed the true phonemes`, x: curve.positions, y: curve.goldFed },
+      { name: `${name}: fed its own outputs`, x: curve.positions, y: curve.selfFed },
+      { name: `${name}: fed the truth`, x: curve.positions, y: curve.goldFed },
     ]),
     { title: "exposure bias: P(phoneme t wrong) against the position t", xLabel: "output position t (0 = first phoneme; the last is <eos>)", yLabel: "error rate at t" },
   );
@@ -38,7 +46,7 @@ export function exposureBiasChart(curves: readonly { name: string; curve: Exposu
     trace.line = { dash: i % 2 === 1 ? "dash" : "solid" };
     trace.legendgroup = curves[Math.floor(i / 2)].name;
   });
-  return fig;
+  return legendBelow(fig, curves.length);
 }
 
 /**
@@ -63,6 +71,7 @@ export function g2pComparisonChart(runs: readonly G2pComparisonRun[], metric: "w
     yLabel: `${metric.toUpperCase()} (%)`,
   });
   [greedy, beam].forEach((s, i) => (fig.data[i].error_y = { type: "data", array: s.map((x) => x.std), visible: true }));
+  fig.layout.margin = { ...(fig.layout.margin as object), b: 110 }; // room for the slanted configuration names
   return fig;
 }
 
@@ -74,7 +83,7 @@ export function g2pComparisonChart(runs: readonly G2pComparisonRun[], metric: "w
  */
 export function sampledFractionChart(runs: readonly G2pComparisonRun[], every?: number): Figure {
   const firsts = [...new Map(runs.map((r) => [r.configuration, r] as const)).values()].filter((r) => r.sampled.length > 0);
-  return lineChart(
+  const fig = lineChart(
     firsts.map((r) => {
       const k = every ?? Math.max(1, Math.floor(r.sampled.length / 100));
       const x: number[] = [];
@@ -88,4 +97,5 @@ export function sampledFractionChart(runs: readonly G2pComparisonRun[], every?: 
     }),
     { title: "decoder inputs fed from the model during training", xLabel: "training step i", yLabel: "fraction sampled (≈ 1 − εᵢ)" },
   );
+  return legendBelow(fig);
 }
