@@ -8,8 +8,8 @@
  * - the tagger's emissions and their gradients w.r.t. every weight = the direct form
  *   written here from the layers' own methods: `Bidirectional.run` (which concatenates
  *   [→h, ←h]), `Linear.applySequence`, and for chars the concatenated final states of
- *   the char biLSTM — with ragged masks, with and without char features, with the engine
- *   and with the reference ops.
+ *   the char biLSTM over all words at full length C — with ragged masks, words of 0..7
+ *   characters, with and without char features, with the engine and with the reference ops.
  * Tolerance: the two forms sum the same products of e_t = Σ_k h_k U_kj in a different
  * order (2H terms in one GEMM vs two GEMMs of H terms), so they differ by float32
  * rounding: |Δ| ≤ 1e-5·(1 + max|want|) (seen: ≤ 1e-7); a wrong half of U or a swapped
@@ -56,7 +56,11 @@ function directEmissions(tagger: BiLstmCrfTagger, batch: TaggerBatch): tf.Tensor
   return tagger.out.applySequence(tagger.bilstm.run(x, { mask }).outputs); // [B, T, K]
 }
 
-/** A batch of B = 3 sentences of T = 5 words, lengths 5, 3, 1; words of 1..4 characters. */
+/**
+ * A batch of B = 3 sentences of T = 5 words, lengths 5, 3, 1; real words of 1..7
+ * characters (C = 7: the char encoder's 4 length buckets then hold words of different
+ * lengths), padded positions without characters.
+ */
 function makeBatch(withChars: boolean): TaggerBatch {
   const lengths = [5, 3, 1];
   const words = [[1, 7, 3, 9, 2], [4, 4, 8, 0, 0], [5, 0, 0, 0, 0]];
@@ -65,8 +69,8 @@ function makeBatch(withChars: boolean): TaggerBatch {
     mask: tf.tensor2d(lengths.map((L) => Array.from({ length: 5 }, (_, t) => (t < L ? 1 : 0))), [3, 5]),
   };
   if (withChars) {
-    const chars = words.map((row, b) => row.map((w, t) => Array.from({ length: 4 }, (_, j) => (t < lengths[b] && j <= (w + t) % 4 ? 1 + ((w * 3 + j) % 11) : 0))));
-    batch.chars = tf.tensor3d(chars, [3, 5, 4], "int32");
+    const chars = words.map((row, b) => row.map((w, t) => Array.from({ length: 7 }, (_, j) => (t < lengths[b] && j <= (w + 2 * t) % 7 ? 1 + ((w * 3 + j) % 11) : 0))));
+    batch.chars = tf.tensor3d(chars, [3, 5, 7], "int32");
   }
   return batch;
 }
