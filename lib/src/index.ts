@@ -127,7 +127,7 @@ export {
   type EvaluateLmOptions,
 } from "./lm/train_lm.js";
 export { trainCorpusLm, type RnnLmRun, type CorpusLmOptions } from "./lm/train_corpus_lm.js";
-export { trainSentenceLm, evaluateSentenceLm, encodeSentences, type TrainSentenceLmOptions, type SentenceEpochRecord, type SentenceEvaluation } from "./lm/train_sentence_lm.js";
+export { trainSentenceLm, trainSentenceLmSteps, evaluateSentenceLm, encodeSentences, type SentenceLmProgress, type TrainSentenceLmOptions, type SentenceEpochRecord, type SentenceEvaluation } from "./lm/train_sentence_lm.js";
 export { saveLm, loadLm, inspectLm, hasCheckpoint, CheckpointError, type SaveLmOptions, type LoadLmOptions, type CheckpointContents } from "./lm/checkpoint.js";
 export { LockError } from "./lm/training_lock.js";
 export {
@@ -151,7 +151,7 @@ export { NgramCounts, readSentences, type NgramLevel, type NgramCountOptions } f
 export { KneserNeyLm, modifiedKneserNeyDiscounts, type KneserNeyDiscounts, type KneserNeyOptions } from "./lm/kneser_ney.js";
 export { MleLm, AddKLm } from "./lm/ngram_baselines.js";
 export { ArpaLm, ArpaError, type ArpaReadOptions } from "./lm/arpa_reader.js";
-export { arpaChunks, toArpa, writeArpa } from "./lm/arpa_writer.js";
+export { arpaChunks, toArpa, writeArpa, writeArpaReport, type ArpaWriteOptions, type ArpaWriteReport } from "./lm/arpa_writer.js";
 export { perplexity, perplexityFromLogProbs, formatPerplexity, type LanguageModel, type PerplexityReport } from "./lm/perplexity.js";
 export { mixLogProbs, tuneMixture, ngramStreamLogProbs } from "./lm/interpolate.js";
 
@@ -192,7 +192,7 @@ export { ScheduledSampler, scheduledInputs, type ScheduledSamplerOptions, type S
 export { editDistance, errorRates, type ErrorRates } from "./generation/error_rates.js";
 export { distinctN } from "./generation/diversity.js";
 
-// 8. Tagging: the linear-chain CRF and the biLSTM-CRF tagger.
+// 8. Tagging: the CRF, the LSTM / biLSTM / biLSTM-CRF taggers behind one Tagger interface, constrained decoding, training.
 export {
   Crf,
   crfScore,
@@ -201,10 +201,37 @@ export {
   viterbiDecode,
   type CrfParams,
   type CrfReduction,
+  type CrfLogLikelihoodOptions,
   type ViterbiResult,
 } from "./ops/crf.js";
 export { CharEncoder, type CharEncoderOptions } from "./tagging/char_encoder.js";
 export { BiLstmCrfTagger, type BiLstmCrfTaggerOptions, type TaggerBatch } from "./tagging/bilstm_crf.js";
+export type { Tagger, TransitionConstraints, DecodeOptions, DecodeResult } from "./tagging/tagger.js";
+export { LstmTagger, type LstmTaggerOptions } from "./tagging/lstm_tagger.js";
+export { transitionConstraints, allowedTransition, isAllowedPath, constrainCrfParams, bestAllowedPaths } from "./tagging/constraints.js";
+export {
+  createTagger,
+  resolveTaggerConfig,
+  taggerWeightShapes,
+  describeTagger,
+  TAGGER_KINDS,
+  type TaggerKind,
+  type TaggerConfig,
+  type ResolvedTaggerConfig,
+} from "./tagging/tagger_config.js";
+export {
+  trainTagger,
+  trainTaggerSteps,
+  lengthBatches,
+  INITIAL_TAGGER_STATE,
+  type TrainTaggerOptions,
+  type TrainTaggerResult,
+  type TaggerEpochRecord,
+  type TaggerTrainingState,
+} from "./tagging/train_tagger.js";
+export { predictTags, evaluateTagger, type PredictOptions, type TaggerEvaluation } from "./tagging/predict.js";
+export { saveTagger, loadTagger, inspectTagger, hasTaggerCheckpoint, buildTagger, type TaggerCheckpoint, type TaggerCheckpointData } from "./tagging/tagger_checkpoint.js";
+export { trainNerTagger, specConfig, type NerTaggerSpec, type NerTaggerRun, type TrainNerTaggerOptions } from "./tagging/train_ner_tagger.js";
 
 // 8b. NER data: BRAT and CoNLL files, tokens with offsets, BIO tags, conlleval-exact F1, batches, corpora.
 export { BratError, ConllError, TagError } from "./ner/errors.js";
@@ -248,6 +275,7 @@ export {
 export { loadConll2003, CONLL2003_SHA256 } from "./ner/conll2003.js";
 export { loadCollection5, loadCollection5Documents, collection5Split, COLLECTION5_TYPES, COLLECTION5_SPLIT_SEED } from "./ner/collection5.js";
 export { SLIDE_EXAMPLE } from "./ner/slide_example.js";
+export { toyNerDataset, type ToyNerOptions } from "./ner/toy_corpus.js";
 
 // 9. Data and datasets: tokenizers, vocabularies and <UNK>, LM batches, corpora through SEQLAB_DATA.
 export { whitespaceTokenize, wordTokenize, charTokenize, splitSentences, type TokenizeOptions, type CharTokenizeOptions } from "./data/tokenize.js";
@@ -312,6 +340,7 @@ export {
   type InitEngineOptions,
 } from "./engine/engine.js";
 export { display, inNotebook, type MimeBundle } from "./notebook/display.js";
+export { entitiesHtml, entitiesText, showEntities, entityColour } from "./notebook/entities.js";
 export {
   lineChart,
   heatmap,
@@ -327,37 +356,3 @@ export {
 } from "./plot/figure.js";
 export { show, summary, plotHtml } from "./plot/show.js";
 export { showTable, tableHtml, tableText, type DataFrameLike, type TableOptions } from "./table/table.js";
-
-// NER (to be placed by the lead): the taggers' interface, the LSTM / biLSTM taggers, constrained decoding,
-// configs, training with early stopping, checkpoints, prediction, the toy corpus, entities in HTML.
-export type { Tagger, TransitionConstraints, DecodeOptions, DecodeResult } from "./tagging/tagger.js";
-export { LstmTagger, type LstmTaggerOptions } from "./tagging/lstm_tagger.js";
-export { transitionConstraints, allowedTransition, isAllowedPath, constrainCrfParams, bestAllowedPaths } from "./tagging/constraints.js";
-export {
-  createTagger,
-  resolveTaggerConfig,
-  taggerWeightShapes,
-  describeTagger,
-  TAGGER_KINDS,
-  type TaggerKind,
-  type TaggerConfig,
-  type ResolvedTaggerConfig,
-} from "./tagging/tagger_config.js";
-export {
-  trainTagger,
-  trainTaggerSteps,
-  lengthBatches,
-  INITIAL_TAGGER_STATE,
-  type TrainTaggerOptions,
-  type TrainTaggerResult,
-  type TaggerEpochRecord,
-  type TaggerTrainingState,
-} from "./tagging/train_tagger.js";
-export { predictTags, evaluateTagger, type PredictOptions, type TaggerEvaluation } from "./tagging/predict.js";
-export { saveTagger, loadTagger, inspectTagger, hasTaggerCheckpoint, buildTagger, type TaggerCheckpoint, type TaggerCheckpointData } from "./tagging/tagger_checkpoint.js";
-export { trainNerTagger, specConfig, type NerTaggerSpec, type NerTaggerRun, type TrainNerTaggerOptions } from "./tagging/train_ner_tagger.js";
-export { toyNerDataset, type ToyNerOptions } from "./ner/toy_corpus.js";
-export { entitiesHtml, entitiesText, showEntities, entityColour } from "./notebook/entities.js";
-
-// generation notebooks (to be placed by the lead)
-export { trainSentenceLmSteps, type SentenceLmProgress } from "./lm/train_sentence_lm.js";

@@ -20,6 +20,7 @@ export type * from "./engine/kernels.js";
 // The tfjs-op definitions of the fused ops.
 export { lstmSequenceReference, gruSequenceReference, rnnSequenceReference } from "./ops/sequence.js";
 export { softmaxCrossEntropyReference } from "./ops/softmax_cross_entropy.js";
+export { crfLogPartitionReference, crfLogLikelihoodReference, viterbiDecodeReference } from "./ops/crf.js";
 export { linearSoftmaxCrossEntropyReference, linearTargetLogProbsReference } from "./ops/linear_softmax_cross_entropy.js";
 
 // The seqlab tfjs backend.
@@ -30,3 +31,4 @@ export { vanillaToFlat64, vanillaFromFlat64 } from "./rnn/vanilla.js";
 export { sha256File } from "./datasets/folder.js";
 export { escapeHtml } from "./notebook/display.js";
 export { printfFixed, parseConllevalText } from "./ner/conlleval.js";
+export { formatFloat32, writeFloat32 } from "./lm/float_format.js";

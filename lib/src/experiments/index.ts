@@ -55,6 +55,8 @@ export {
   type BeamWidthRow,
   type GenerationExperimentOptions,
 } from "./generation.js";
+export { diversityQualityChart, decoderFamily, beamWidthChart, lengthChart } from "./generation.js";
+export { trainCorpusSentenceLm, FULL_SENTENCE_LM, type SentenceLmSpec, type SentenceLmRun, type SentenceLmRunOptions } from "./sentence_lm_run.js";
 
 // 06-scheduled-sampling: G2P on the CMU dictionary, the comparison, exposure bias, the time cost.
 export {
@@ -72,8 +74,11 @@ export {
   type ExposureBiasCurve,
   type SamplingCost,
 } from "./scheduled_sampling.js";
+export { trainG2p, g2pModel, g2pMaxLength, type G2pTraining } from "./scheduled_sampling.js";
+export { g2pComparison, g2pRunName, g2pResultRows, FULL_G2P_RUNS, type G2pComparisonSpec, type G2pComparisonRun, type G2pComparisonOptions } from "./g2p_runs.js";
+export { scheduleChart, exposureBiasChart, g2pComparisonChart, sampledFractionChart } from "./scheduled_sampling_charts.js";
 
-// NER (to be placed by the lead) — 07-ner: the four taggers on CoNLL-2003 and Collection5, the full-profile runs, per-type F1, CRF transitions, errors.
+// 07-ner: the four taggers on CoNLL-2003 and Collection5, the full-profile runs, per-type F1, CRF transitions, errors.
 export {
   NER_MODEL_NAMES,
   NER_MODELS,
@@ -99,10 +104,3 @@ export {
   type NerComparisonOptions,
   type EntityError,
 } from "./ner.js";
-
-// generation notebooks (to be placed by the lead)
-export { diversityQualityChart, decoderFamily, beamWidthChart, lengthChart } from "./generation.js";
-export { trainCorpusSentenceLm, FULL_SENTENCE_LM, type SentenceLmSpec, type SentenceLmRun, type SentenceLmRunOptions } from "./sentence_lm_run.js";
-export { trainG2p, g2pModel, g2pMaxLength, type G2pTraining } from "./scheduled_sampling.js";
-export { g2pComparison, g2pRunName, g2pResultRows, FULL_G2P_RUNS, type G2pComparisonSpec, type G2pComparisonRun, type G2pComparisonOptions } from "./g2p_runs.js";
-export { scheduleChart, exposureBiasChart, g2pComparisonChart, sampledFractionChart } from "./scheduled_sampling_charts.js";
