@@ -34,6 +34,11 @@ test("heatmap: rows must be equally long and labels must fit; logColor colours b
   assert.deepEqual(fig.data[0]!.z, [[0, 1], [2, 3]]);
   assert.deepEqual(fig.data[0]!.customdata, [[1, 10], [100, 1000]]);
   assert.deepEqual(fig.data[0]!.colorbar, { title: { text: "log10 norm" } });
+  // text labels make category axes (a tag named "1" or "B-PER" is not a number); numeric labels keep plotly's own choice
+  assert.equal((fig.layout.xaxis as { type?: string }).type, "category");
+  assert.equal((fig.layout.yaxis as { type?: string }).type, undefined);
+  const tags = heatmap([[1, 2], [3, 4]], { x: ["O", "B-PER"], y: ["O", "B-PER"] });
+  assert.equal((tags.layout.yaxis as { type?: string }).type, "category");
   assert.throws(() => heatmap([[1, 2], [3]]), /heatmap: expected z\[1\] to have the length of z\[0\] \(2\), got 1/);
   assert.throws(() => heatmap([[1, 2]], { x: ["a"] }), /expected columns of z to have the length of x \(column labels\) \(1\), got 2/);
 });

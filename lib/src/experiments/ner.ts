@@ -359,9 +359,8 @@ export function transitionSummary(result: NerResult): TransitionSummary {
 export function transitionHeatmap(result: NerResult, title: string): Figure {
   if (result.transitions === undefined) throw new MissingDataError(`transitionHeatmap: expected a CRF run, got ${result.label} (no transitions)`);
   const fig = heatmap(result.transitions, { x: result.tags, y: result.tags, title, xLabel: "to (tag at t)", yLabel: "from (tag at t − 1)", colorscale: "RdBu", colorLabel: "A[from, to]" });
-  // Tags are categories (plot/figure.ts sets a linear y axis, which cannot place them); rows top-down, as the matrix is written.
-  fig.layout.xaxis = { ...(fig.layout.xaxis as object), type: "category" };
-  fig.layout.yaxis = { ...(fig.layout.yaxis as object), type: "category", autorange: "reversed" };
+  // Rows top-down, as the matrix is written (heatmap draws row 0 at the bottom).
+  fig.layout.yaxis = { ...(fig.layout.yaxis as object), autorange: "reversed" };
   fig.layout.margin = { ...(fig.layout.margin as object), l: 100 }; // room for the tags and the axis title
   return fig;
 }

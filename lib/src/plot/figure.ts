@@ -91,7 +91,11 @@ export function heatmap(z: ArrayLike<ArrayLike<number>>, options: HeatmapOptions
   };
   if (options.logColor) trace.customdata = rows;
   if (options.logColor) trace.hovertemplate = "x=%{x}<br>y=%{y}<br>value=%{customdata:.3g}<extra></extra>";
-  return figure([trace], options);
+  const fig = figure([trace], options);
+  // Text labels (tags, words) are categories: plotly would otherwise guess an axis type from them.
+  if (x.some((label) => typeof label === "string")) fig.layout.xaxis = { ...(fig.layout.xaxis as object), type: "category" };
+  if (y.some((label) => typeof label === "string")) fig.layout.yaxis = { ...(fig.layout.yaxis as object), type: "category" };
+  return fig;
 }
 
 /** One group of bars: `values[i]` is the bar at `labels[i]` of the chart. */
@@ -148,7 +152,7 @@ function figure(data: Trace[], options: ChartOptions): Figure {
     height: options.height ?? 400,
     margin: { l: 60, r: 20, t: options.title ? 50 : 20, b: 50 },
     xaxis: { title: { text: options.xLabel ?? "" } },
-    yaxis: { title: { text: options.yLabel ?? "" }, type: options.logY ? "log" : "linear" },
+    yaxis: { title: { text: options.yLabel ?? "" }, ...(options.logY ? { type: "log" } : {}) },
   };
   if (options.title) layout.title = { text: options.title };
   return { data, layout, config: { responsive: true, displaylogo: false } };
