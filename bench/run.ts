@@ -15,8 +15,14 @@
  * implementation of every op (no engine); `seqlab:wasm` the portable engine (SIMD
  * WebAssembly kernels); `seqlab:native` the OpenBLAS engine built at install.
  *
- * The PyTorch child gets OPENBLAS_NUM_THREADS=1 and no OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE
- * (the script calls torch.set_num_threads(2)); if `/usr/bin/python3 -c "import torch"`
+ * Fair by construction: both sides link the same OpenBLAS, and both run the same core — the
+ * user's OPENBLAS_CORETYPE if set, else the one seqlab's native engine runs (OpenBLAS's own
+ * detection, or the remedy of lib/src/engine/blas_core.ts when that is a pre-AVX2 core), passed
+ * to every child explicitly; the output names it and the core PyTorch reports. PyTorch runs in
+ * its fastest thread setting: before each workload a short trial of every torch threads ×
+ * OPENBLAS_NUM_THREADS pair within the cores (`--torch-threads T×B` skips it), printed with its
+ * times. A PyTorch peak matmul more than 15% below seqlab-native's is warned about: with the same
+ * library, core and cores, one side is handicapped. If `/usr/bin/python3 -c "import torch"`
  * fails, the table says "PyTorch not available: <reason>" and goes on.
  *
  * Columns: ms/step (median over repetitions of the mean over `steps` steps, warm-up
@@ -30,7 +36,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { countOption, stepFlops, type LmCell, type LmSizes } from "./workloads/rnn_lm.js";
 import { knMedians, type KnPtbResult } from "./workloads/kn_ptb.js";
 
@@ -140,22 +146,76 @@ interface Row {
   workload: string;
   /** "wasm/tfjs", "seqlab/native", … or "pytorch". */
   config: string;
+  /** PyTorch's thread setting. */
+  threads?: TorchThreads;
   result?: ChildResult;
   error?: string;
 }
 
-/** The environment of the PyTorch child: one OpenBLAS thread, no core-type / L2 overrides. */
-function torchEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: "1" };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  return env;
+/** The OpenBLAS core every child runs, and where it comes from. */
+interface BenchCore {
+  /** Passed to every child as OPENBLAS_CORETYPE; undefined = not OpenBLAS (nothing to pin). */
+  core?: string;
+  /** "OPENBLAS_CORETYPE", "detected by OpenBLAS", "set by seqlab over Prescott", or why there is none. */
+  source: string;
+  /** The engine's warning (an old core on a CPU with AVX2), if any. */
+  warning?: string;
+}
+
+/** The core both sides run: the user's OPENBLAS_CORETYPE, else the one seqlab's native engine picks. */
+function benchCore(): BenchCore {
+  const user = process.env.OPENBLAS_CORETYPE;
+  const script = `import { loadNativeKernels } from ${JSON.stringify(path.join(ROOT, "lib", "src", "engine", "native.ts"))};
+    const k = loadNativeKernels(); console.log(JSON.stringify({ description: k.description, warning: k.warning }));`;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8" });
+  let info: { description?: string; warning?: string } = {};
+  try {
+    info = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as typeof info;
+  } catch {
+    // the native engine did not load: said below
+  }
+  const m = /core (\w+)( set by seqlab over (\w+))?/.exec(info.description ?? "");
+  const warning = info.warning === undefined ? {} : { warning: info.warning };
+  if (user !== undefined && user !== "") return { core: user, source: "OPENBLAS_CORETYPE", ...warning };
+  if (m === null) return { source: `none pinned (seqlab's native engine: ${info.description ?? (r.stderr.trim().split("\n").pop() || "did not load")})` };
+  return { core: m[1], source: m[3] === undefined ? "detected by OpenBLAS" : `set by seqlab over ${m[3]}`, ...warning };
+}
+
+/** The environment of every child: the bench's core pinned (the user's other OPENBLAS_* kept, on both sides). */
+function childEnv(core: BenchCore, extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...(core.core === undefined ? {} : { OPENBLAS_CORETYPE: core.core }), ...extra };
+}
+
+/** A PyTorch thread setting: torch.set_num_threads(torch) and OPENBLAS_NUM_THREADS=blas. */
+interface TorchThreads {
+  torch: number;
+  blas: number;
+}
+
+const threadsLabel = (t: TorchThreads): string => `torch ${t.torch} × BLAS ${t.blas}`;
+
+/** Every torch × BLAS thread pair within this machine's cores (1, 2 and all of them). */
+function threadCandidates(): TorchThreads[] {
+  const counts = [...new Set([1, 2, os.cpus().length])].filter((n) => n <= os.cpus().length);
+  return counts.flatMap((t) => counts.map((b) => ({ torch: t, blas: b })));
+}
+
+/** Parses `--torch-threads 1x2`. */
+function parseThreads(spec: string): TorchThreads {
+  const m = /^(\d+)\s*[x×]\s*(\d+)$/.exec(spec.trim());
+  if (m === null || Number(m[1]) < 1 || Number(m[2]) < 1) throw new InvalidArgumentError(`expected torch threads × BLAS threads like 1x2, got '${spec}'`);
+  return { torch: Number(m[1]), blas: Number(m[2]) };
+}
+
+/** The environment of the PyTorch child. */
+function torchEnv(core: BenchCore, t: TorchThreads = { torch: 1, blas: 1 }): NodeJS.ProcessEnv {
+  return childEnv(core, { OPENBLAS_NUM_THREADS: String(t.blas) });
 }
 
 /** undefined if `/usr/bin/python3` imports torch, else the reason. */
 function torchUnavailable(): string | undefined {
   if (!fs.existsSync(PYTHON)) return `${PYTHON} not found`;
-  const r = spawnSync(PYTHON, ["-c", "import torch"], { env: torchEnv(), encoding: "utf8" });
+  const r = spawnSync(PYTHON, ["-c", "import torch"], { env: process.env, encoding: "utf8" });
   if (r.status === 0) return undefined;
   const lines = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split("\n");
   return lines[lines.length - 1];
@@ -199,7 +259,7 @@ function table(rows: Row[]): string {
     lines.push(
       `| ${[
         row.workload,
-        row.config,
+        row.threads === undefined ? row.config : `${row.config} (${row.threads.torch} × ${row.threads.blas} threads)`,
         fmt(msOf(r), msOf(r) < 10 ? 2 : 0),
         fmt(r.tokensPerSec),
         fmt(r.sentencesPerSec),
@@ -213,6 +273,28 @@ function table(rows: Row[]): string {
     );
   }
   return lines.join("\n");
+}
+
+/**
+ * The checks that make a comparison fair: the core PyTorch reported (its backendDetail) must be the
+ * pinned one, and its peak matmul must not fall more than 15% below seqlab-native's (same library).
+ */
+function fairness(rows: Row[], core: BenchCore): { torchCores: string[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const torchCores = new Set<string>();
+  for (const row of rows.filter((r) => r.config === "pytorch" && r.result !== undefined)) {
+    const reported = /OpenBLAS core (\w+)/.exec(row.result!.backendDetail ?? "")?.[1];
+    if (reported !== undefined) torchCores.add(reported);
+    if (reported !== undefined && core.core !== undefined && reported.toLowerCase() !== core.core.toLowerCase()) {
+      warnings.push(`warning: ${row.workload}: PyTorch ran OpenBLAS core ${reported}, not the pinned ${core.core}: the comparison is not fair`);
+    }
+    const native = rows.find((r) => r.workload === row.workload && r.config === "seqlab/native")?.result;
+    const tp = row.result!.peakGflops, np = native?.peakGflops;
+    if (tp !== undefined && np !== undefined && tp < 0.85 * np) {
+      warnings.push(`warning: ${row.workload}: PyTorch's peak matmul ${fmt(tp, 1)} GFLOP/s is ${fmt(100 * (1 - tp / np))}% below seqlab-native's ${fmt(np, 1)}; both link the same OpenBLAS, so one side ran handicapped (core, threads or a busy machine)`);
+    }
+  }
+  return { torchCores: [...torchCores], warnings };
 }
 
 /** Parses `--configs wasm:tfjs,seqlab:native`. */
@@ -240,7 +322,8 @@ async function main(): Promise<void> {
     .option("--warmup <n>", "warm-up steps, not timed (1 on cpu:tfjs)", countOption, 2)
     .option("--tokens <n>", "generated tokens per repetition (generation)", countOption, 100)
     .option("--quick", "tiny sizes for a smoke run", false)
-    .option("--no-torch", "skip the PyTorch reference");
+    .option("--no-torch", "skip the PyTorch reference")
+    .option("--torch-threads <TxB>", "PyTorch's torch threads × OPENBLAS_NUM_THREADS, e.g. 1x2 (default: the fastest in a short trial per workload)", parseThreads);
   program.parse();
   const o = program.opts();
   const fail = (msg: string): never => program.error(msg);
@@ -249,11 +332,14 @@ async function main(): Promise<void> {
   const configs = parseConfigs(o.configs as string, fail);
 
   const noTorch = o.torch === false ? "skipped (--no-torch)" : torchUnavailable();
+  const core = benchCore();
+  process.stderr.write(`bench: OpenBLAS core ${core.core ?? "—"} for every child (${core.source})\n`);
+  const trials: string[] = [];
   const rows: Row[] = [];
   let kn: KnPtbResult | string | undefined;
   for (const name of names) {
     if (name === KN_PTB) {
-      const r = runChild(process.execPath, ["--import", "tsx", "bench/workloads/kn_ptb.ts", "--reps", String(o.reps)], process.env) as unknown;
+      const r = runChild(process.execPath, ["--import", "tsx", "bench/workloads/kn_ptb.ts", "--reps", String(o.reps)], childEnv(core, {})) as unknown;
       kn = typeof r === "string" ? `kn_ptb: ${r}` : (r as KnPtbResult);
       continue;
     }
@@ -269,7 +355,7 @@ async function main(): Promise<void> {
         if (w.cell !== undefined) args.push("--peak-size", o.quick ? "256" : slow ? "512" : "1024");
       }
       if (o.quick) args.push("--quick");
-      const r = runChild(process.execPath, args, { ...process.env, SEQLAB_ENGINE: c.engine });
+      const r = runChild(process.execPath, args, childEnv(core, { SEQLAB_ENGINE: c.engine }));
       const config = `${c.backend}/${c.engine}`;
       rows.push(typeof r === "string" ? { workload: name, config, error: r } : { workload: name, config, result: r });
     }
@@ -277,12 +363,27 @@ async function main(): Promise<void> {
       rows.push({ workload: name, config: "pytorch", error: `PyTorch not available: ${noTorch}` });
       continue;
     }
-    const args = [...w.torch, "--reps", String(o.reps)];
-    if (generation) args.push("--tokens", String(o.tokens));
-    else args.push("--steps", String(Math.max(o.steps, 10)), "--warmup", String(Math.max(o.warmup, 3)));
-    if (o.quick) args.push("--quick");
-    if (o.quick && w.cell !== undefined) args.push("--peak-size", "256");
-    const r = runChild(PYTHON, args, torchEnv());
+    const torchArgs = (reps: number, steps: number, warmup: number, tokens: number, t: TorchThreads): string[] => {
+      const args = [...w.torch, "--reps", String(reps), "--threads", String(t.torch)];
+      if (generation) args.push("--tokens", String(tokens));
+      else args.push("--steps", String(steps), "--warmup", String(warmup));
+      if (o.quick) args.push("--quick");
+      if (w.cell !== undefined) args.push("--peak-size", o.quick ? "256" : "1024");
+      return args;
+    };
+    // PyTorch's fastest thread setting for this workload: a short trial of each (or --torch-threads).
+    let threads: TorchThreads | undefined = o.torchThreads as TorchThreads | undefined;
+    if (threads === undefined) {
+      const tried: { t: TorchThreads; ms: number }[] = [];
+      for (const t of threadCandidates()) {
+        const r = runChild(PYTHON, torchArgs(1, 3, 2, 30, t), torchEnv(core, t));
+        if (typeof r !== "string") tried.push({ t, ms: msOf(r) });
+      }
+      tried.sort((a, b) => a.ms - b.ms);
+      threads = tried[0]?.t ?? { torch: 1, blas: 1 };
+      trials.push(`${name}: PyTorch ${threadsLabel(threads)} (trial ms/${generation ? "token" : "step"}: ${tried.map((x) => `${threadsLabel(x.t)} ${fmt(x.ms, x.ms < 10 ? 2 : 0)}`).join(", ")})`);
+    } else trials.push(`${name}: PyTorch ${threadsLabel(threads)} (--torch-threads)`);
+    const r = runChild(PYTHON, torchArgs(o.reps, Math.max(o.steps, 10), Math.max(o.warmup, 3), o.tokens, threads), torchEnv(core, threads));
     if (typeof r === "string") {
       rows.push({ workload: name, config: "pytorch", error: r });
       continue;
@@ -291,7 +392,7 @@ async function main(): Promise<void> {
       r.flopsPerStep = stepFlops(r.sizes, w.cell);
       r.fractionOfMatmulLimit = r.flopsPerStep / (msOf(r) / 1000) / (r.peakGflops * 1e9);
     }
-    rows.push({ workload: name, config: "pytorch", result: r });
+    rows.push({ workload: name, config: "pytorch", result: r, threads });
   }
 
   const date = new Date().toISOString();
@@ -302,6 +403,11 @@ async function main(): Promise<void> {
   console.log(`seqlab bench — ${date} — ${host}: ${machine}`);
   console.log(`command: npm run bench -- ${process.argv.slice(2).join(" ")}`);
   if (flops !== undefined) console.log(`matmul FLOPs per step (lstm_lm): ${(flops / 1e9).toPrecision(3)} GFLOP (forward × 3)`);
+  const checks = fairness(rows, core);
+  console.log(`OpenBLAS core: ${core.core ?? "—"} on both sides (${core.source})${checks.torchCores.length > 0 ? `; PyTorch reported ${checks.torchCores.join(", ")}` : ""}`);
+  if (core.warning !== undefined) console.log(core.warning);
+  for (const line of trials) console.log(line);
+  for (const line of checks.warnings) console.log(line);
   if (rows.length > 0) {
     console.log();
     console.log(table(rows));
@@ -318,7 +424,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const suffix = o.quick ? "-quick" : ""; // a smoke run does not overwrite the day's real run
   const file = path.join(dir, `${date.slice(0, 10)}-${host.replace(/[^A-Za-z0-9_.-]/g, "_")}${suffix}.json`);
-  const json = { date, host, machine, argv: process.argv.slice(2), configs, torch: noTorch === undefined ? "available" : `not available: ${noTorch}`, rows, ...(kn === undefined ? {} : { kn_ptb: kn }) };
+  const json = { date, host, machine, argv: process.argv.slice(2), configs, blasCore: core, torchThreads: trials, fairnessWarnings: checks.warnings, torch: noTorch === undefined ? "available" : `not available: ${noTorch}`, rows, ...(kn === undefined ? {} : { kn_ptb: kn }) };
   fs.writeFileSync(file, JSON.stringify(json, null, 2) + "\n");
   console.log(`wrote ${path.relative(ROOT, file)}`);
 }

@@ -7,8 +7,9 @@ shapes (T = 14 for every sentence, all-ones mask; word i = b*T + t has 1 + (7i m
 characters) and the same timing protocol (warm-up steps discarded, then `reps`
 repetitions of `steps` steps, median of the per-repetition mean ms/step).
 
-Prints one JSON line. bench/run.ts starts it with OPENBLAS_NUM_THREADS=1 and without
-OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE; the script itself calls torch.set_num_threads(2).
+Prints one JSON line. bench/run.ts starts it with the OpenBLAS core the seqlab side runs
+(OPENBLAS_CORETYPE), and with the fastest of torch threads × OPENBLAS_NUM_THREADS it found
+(--threads sets torch.set_num_threads); backendDetail names the core and both thread counts.
 
     /usr/bin/python3 bench/torch/bilstm_crf.py --chars --steps 10 --reps 3
 """
@@ -21,6 +22,8 @@ import time
 import torch
 import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence
+
+from blas_info import blas_detail  # bench/torch/blas_info.py
 
 
 def peak_matmul_gflops(n, reps=3):
@@ -154,7 +157,7 @@ def main():
     print(json.dumps({
         "workload": "bilstm_crf_chars" if a.chars else "bilstm_crf",
         "backend": "pytorch",
-        "backendDetail": f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)",
+        "backendDetail": f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {blas_detail()}",
         "sizes": s,
         "warmup": a.warmup,
         "reps": a.reps,

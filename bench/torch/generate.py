@@ -2,6 +2,7 @@
 language model of lstm_lm.py, one token at a time with the recurrent state carried
 (`model.rnn(x, state)` for T = 1, then argmax of the output layer). The same timing
 protocol: warm-up tokens discarded, `reps` repetitions of `tokens` tokens, median ms/token.
+bench/run.ts starts it as it starts lstm_lm.py (same core, fastest thread setting found).
 
     /usr/bin/python3 bench/torch/generate.py --cell lstm --tokens 100 --reps 3
 """
@@ -13,7 +14,10 @@ import time
 
 import torch
 
+
 from lstm_lm import LM
+
+from blas_info import blas_detail  # bench/torch/blas_info.py
 
 
 @torch.no_grad()
@@ -54,7 +58,7 @@ def main():
     print(json.dumps({
         "workload": f"generation_{a.cell}",
         "backend": "pytorch",
-        "backendDetail": f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)",
+        "backendDetail": f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {blas_detail()}",
         "sizes": s,
         "batch": a.batch,
         "tokens": a.tokens,

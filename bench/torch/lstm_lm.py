@@ -3,9 +3,9 @@
 the same sizes and the same timing protocol (warm-up steps discarded, then `reps`
 repetitions of `steps` steps, median of the per-repetition mean ms/step).
 
-Prints one JSON line. bench/run.ts starts it with OPENBLAS_NUM_THREADS=1 and without
-OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE; the script itself calls torch.set_num_threads(2)
-(the machine's two cores).
+Prints one JSON line. bench/run.ts starts it with the OpenBLAS core the seqlab side runs
+(OPENBLAS_CORETYPE), and with the fastest of torch threads × OPENBLAS_NUM_THREADS it found
+(--threads sets torch.set_num_threads); backendDetail names the core and both thread counts.
 
     /usr/bin/python3 bench/torch/lstm_lm.py --cell lstm --steps 10 --reps 3
 """
@@ -17,6 +17,8 @@ import time
 
 import torch
 import torch.nn as nn
+
+from blas_info import blas_detail  # bench/torch/blas_info.py
 
 
 def peak_matmul_gflops(n, reps=3):
@@ -95,7 +97,7 @@ def main():
     print(json.dumps({
         "workload": f"{a.cell}_lm",
         "backend": "pytorch",
-        "backendDetail": f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)",
+        "backendDetail": f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {blas_detail()}",
         "sizes": s,
         "warmup": a.warmup,
         "reps": a.reps,

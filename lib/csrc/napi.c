@@ -9,7 +9,7 @@
  *   (the backwards allocate their scratch `work` here); softmaxCeForward → [loss, count];
  *   softmaxCeBackward; linearSoftmaxCeForward → [loss, count]; linearSoftmaxCeBackward; adam;
  *   crfForward, crfBackward, crfViterbi (the last two allocate their `work` here);
- *   info() → { blas, threads }.
+ *   info() → { blas, core, threads } (core: OpenBLAS's kernel set, e.g. "Haswell"; "" otherwise).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,7 @@
 #ifdef SEQLAB_OPENBLAS
 int openblas_get_num_threads(void);
 char *openblas_get_config(void);
+char *openblas_get_corename(void);
 #endif
 
 /* One parsed argument. */
@@ -261,10 +262,11 @@ static napi_value CrfViterbi(napi_env env, napi_callback_info info) {
 /* () → { blas: "OpenBLAS 0.3.21 …" | "CBLAS" | "built-in", threads } */
 static napi_value Info(napi_env env, napi_callback_info info) {
   (void)info;
-  char blas[128] = "built-in";
+  char blas[128] = "built-in", core[64] = "";
   int threads = 1;
 #if defined(SEQLAB_OPENBLAS)
   snprintf(blas, sizeof blas, "%s", openblas_get_config());
+  snprintf(core, sizeof core, "%s", openblas_get_corename());
   threads = openblas_get_num_threads();
 #elif defined(SEQLAB_CBLAS)
   snprintf(blas, sizeof blas, "CBLAS");
@@ -273,6 +275,8 @@ static napi_value Info(napi_env env, napi_callback_info info) {
   napi_create_object(env, &obj);
   napi_create_string_utf8(env, blas, NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, obj, "blas", v);
+  napi_create_string_utf8(env, core, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, "core", v);
   napi_create_int32(env, threads, &v);
   napi_set_named_property(env, obj, "threads", v);
   return obj;

@@ -15,7 +15,7 @@
  * fallback. Until `initEngine` is called (or when it chose `tfjs`), `getKernels()` is null
  * and every op takes the reference path. The choice is printed as one line, e.g.
  *
- *     seqlab: engine native (OpenBLAS 0.3.21, 2 threads)
+ *     seqlab: engine native (OpenBLAS 0.3.21, core Haswell, 2 threads)
  *     seqlab: engine wasm (SIMD, 1 thread); native skipped: expected lib/build/Release/seqlab_native.node, …
  */
 import { BackendError } from "../errors.js";
@@ -37,6 +37,8 @@ export interface EngineInfo {
   readonly description: string;
   /** Why preferred engines were not used ("native skipped: …"), or "forced by SEQLAB_ENGINE=js". */
   readonly reason?: string;
+  /** The kernels' warning (native: OpenBLAS runs an old core on a CPU with AVX2; engine/blas_core.ts), printed to stderr. */
+  readonly warning?: string;
 }
 
 /** Options of `initEngine`. */
@@ -71,6 +73,7 @@ export function initEngine(opts: InitEngineOptions = {}): EngineInfo {
     kernels = picked.kernels;
     chosen = Object.freeze(picked.info);
     if (!opts.quiet) console.log(formatEngineInfo(chosen));
+    if (chosen.warning !== undefined) console.warn(chosen.warning); // even when quiet: it names a fix
   } else if (opts.engine !== undefined && opts.engine !== chosen.name) {
     throw new BackendError(`initEngine: expected engine '${chosen.name}' (chosen earlier in this process), got '${opts.engine}'`);
   }
@@ -116,7 +119,7 @@ function choose(opts: InitEngineOptions): { info: EngineInfo; kernels: Kernels |
   if (forced !== undefined) {
     try {
       const k = LOADERS[forced]();
-      return { info: { name: forced, description: k.description, reason: `forced by ${source}` }, kernels: k };
+      return { info: { name: forced, description: k.description, reason: `forced by ${source}`, ...warningOf(k) }, kernels: k };
     } catch (err) {
       const others = ENGINE_NAMES.filter((n) => n !== forced).join("|");
       const fix = opts.engine === undefined ? `Unset SEQLAB_ENGINE or use ${others}.` : `Call initEngine() without an engine or use ${others}.`;
@@ -128,12 +131,16 @@ function choose(opts: InitEngineOptions): { info: EngineInfo; kernels: Kernels |
     try {
       const k = LOADERS[name]();
       const reason = skipped.length > 0 ? skipped.join("; ") : undefined;
-      return { info: { name, description: k.description, reason }, kernels: k };
+      return { info: { name, description: k.description, reason, ...warningOf(k) }, kernels: k };
     } catch (err) {
       skipped.push(`${name} skipped: ${message(err)}`);
     }
   }
   throw new BackendError(`expected the js engine to load, got: ${skipped.join("; ")}`); // unreachable: js always loads
+}
+
+function warningOf(k: Kernels): { warning?: string } {
+  return k.warning === undefined ? {} : { warning: k.warning };
 }
 
 function parseName(value: string, source: string): EngineName {

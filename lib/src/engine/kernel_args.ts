@@ -145,6 +145,9 @@ export function checkedKernels(k: Kernels): Kernels {
     get description() {
       return k.description;
     },
+    get warning() {
+      return k.warning;
+    },
 
     gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {
       checkGemm(at("gemm"), M, N, K, A, B, C);

@@ -306,8 +306,10 @@ export interface Kernels {
   readonly name: KernelsName;
   /** Threads the kernels compute with (GEMM). */
   readonly threads: number;
-  /** A one-line description, e.g. "native (OpenBLAS 0.3.21, 2 threads)". */
+  /** A one-line description, e.g. "native (OpenBLAS 0.3.21, core Haswell, 2 threads)". */
   readonly description: string;
+  /** A line to print when the kernels run far below what the machine can do (native: an old OpenBLAS core), else undefined. */
+  readonly warning?: string;
   /**
    * C = alpha · op(A) · op(B) + beta · C, row-major; op(A) is [M, K] (A is [K, M] when
    * transA), op(B) is [K, N] (B is [N, K] when transB), C is [M, N]. beta = 0 ignores C's

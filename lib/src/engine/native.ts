@@ -10,7 +10,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { BackendError } from "../errors.js";
+import { blasCoreWarning, bestCoreFor, cpuFlags, planBlasCore } from "./blas_core.js";
 import { checkedKernels } from "./kernel_args.js";
 import type { CrfSizes, Kernels, SeqSizes } from "./kernels.js";
 import { createRequire } from "node:module";
@@ -26,6 +29,8 @@ const BUILD_DIR = path.join(here, "..", "..", "build");
 export const NATIVE_PATH = path.join(BUILD_DIR, "Release", "seqlab_native.node");
 /** The build's outcome, written by lib/scripts/build-native.cjs. */
 export const NATIVE_STATUS_PATH = path.join(BUILD_DIR, "native-status.json");
+/** The OpenBLAS core detected per CPU and addon build (engine/blas_core.ts). */
+export const BLAS_CORE_CACHE_PATH = path.join(BUILD_DIR, "blas-core.json");
 
 type F = Float32Array;
 type FN = Float32Array | null;
@@ -47,7 +52,7 @@ interface Addon {
   crfForward(B: number, T: number, K: number, e: F, lengths: Int32Array, start: F, end: F, A: F, logZ: F, tape: F): void;
   crfBackward(B: number, T: number, K: number, e: F, lengths: Int32Array, start: F, end: F, A: F, tape: F, dLogZ: F, dE: F, dStart: F, dEnd: F, dA: F): void;
   crfViterbi(B: number, T: number, K: number, e: F, lengths: Int32Array, start: F, end: F, A: F, paths: Int32Array, scores: Float64Array): void;
-  info(): { blas: string; threads: number };
+  info(): { blas: string; core: string; threads: number };
 }
 
 /** Why the addon is absent: the build's recorded reason, or that it was never built. */
@@ -73,14 +78,98 @@ export function loadNativeKernels(): Kernels {
   if (!fs.existsSync(NATIVE_PATH)) {
     throw new BackendError(`native kernels: expected ${NATIVE_PATH}, got ${absentReason()}`);
   }
+  const flags = cpuFlags(readFile("/proc/cpuinfo"));
+  // OpenBLAS reads OPENBLAS_CORETYPE when the addon loads it: decide before require (blas_core.ts).
+  let plan = linksOpenBlas() ? planBlasCore(process.env.OPENBLAS_CORETYPE, detectedCore(flags), flags) : {};
+  if (plan.coretype !== undefined && !coreWorks(plan.coretype)) plan = {}; // never a core that fails here
+  if (plan.coretype !== undefined) process.env.OPENBLAS_CORETYPE = plan.coretype;
   let addon: Addon;
   try {
     addon = require(NATIVE_PATH) as Addon; // a .node file: only require() loads it
   } catch (e) {
     throw new BackendError(`native kernels: expected a loadable ${NATIVE_PATH}, got ${(e as Error).message}`);
   }
-  cached = checkedKernels(makeKernels(addon)); // C trusts its sizes: every call is checked first
+  cached = checkedKernels(makeKernels(addon, flags, plan.note)); // C trusts its sizes: every call is checked first
   return cached;
+}
+
+function readFile(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the build linked OpenBLAS (native-status.json's probe). */
+function linksOpenBlas(): boolean {
+  try {
+    return (JSON.parse(fs.readFileSync(NATIVE_STATUS_PATH, "utf8")) as { probe?: string }).probe === "openblas";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Answers about this machine's OpenBLAS from child processes, cached in lib/build/blas-core.json
+ * per CPU (its /proc/cpuinfo description) and addon build: one Node start per question and machine.
+ */
+function askChild(question: string, script: string, env: NodeJS.ProcessEnv): string | undefined {
+  if ((process.versions as Record<string, string | undefined>).deno !== undefined) return undefined; // no `node -e` to run
+  const cpu = (readFile("/proc/cpuinfo") ?? "").split("\n\n")[0]!.split("\n").filter((l) => !/^(cpu MHz|bogomips|processor|apicid|initial apicid|core id)\s*:/.test(l));
+  const stat = fs.statSync(NATIVE_PATH);
+  const key = createHash("sha256").update(`${cpu.join("\n")}\n${stat.size} ${stat.mtimeMs}\n${question}`).digest("hex").slice(0, 16);
+  let cache: Record<string, string> = {};
+  try {
+    cache = JSON.parse(fs.readFileSync(BLAS_CORE_CACHE_PATH, "utf8")) as Record<string, string>;
+  } catch {
+    // no cache yet
+  }
+  if (typeof cache[key] === "string") return cache[key];
+  const r = spawnSync(process.execPath, ["-e", script], { env, encoding: "utf8", timeout: 30_000 });
+  // A crash (SIGILL from kernels the CPU cannot run) is an answer too: "failed".
+  const answer = r.error !== undefined ? undefined : r.status === 0 && r.stdout !== "" ? r.stdout : "failed";
+  if (answer === undefined) return undefined;
+  try {
+    fs.writeFileSync(BLAS_CORE_CACHE_PATH, JSON.stringify({ ...cache, [key]: answer }, null, 2) + "\n");
+  } catch {
+    // a read-only install: ask again next time
+  }
+  return answer;
+}
+
+/**
+ * The core OpenBLAS picks on this machine by itself (a child loads the addon without
+ * OPENBLAS_CORETYPE). Undefined when it cannot matter (the user set the variable; no AVX2, so no
+ * better core to set) or cannot be learned. `SEQLAB_BLAS_DETECTED_CORE` replaces the answer (tests).
+ */
+function detectedCore(flags: ReadonlySet<string>): string | undefined {
+  const fake = process.env.SEQLAB_BLAS_DETECTED_CORE;
+  if (fake !== undefined) return fake;
+  if (process.env.OPENBLAS_CORETYPE !== undefined || bestCoreFor(flags) === undefined) return undefined;
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  const answer = askChild("detected", `process.stdout.write(require(${JSON.stringify(NATIVE_PATH)}).info().core)`, env);
+  return answer === "failed" ? undefined : answer;
+}
+
+/**
+ * True when a child process with OPENBLAS_CORETYPE=`core` runs OpenBLAS on that core and its
+ * 67×67×67 sgemm equals a plain triple loop (within 1e-4 relative): the forced kernels work here.
+ */
+export function coreWorks(core: string): boolean {
+  const script = `
+    const m = require(${JSON.stringify(NATIVE_PATH)});
+    const n = 67, A = new Float32Array(n * n), B = new Float32Array(n * n), C = new Float32Array(n * n);
+    for (let i = 0; i < n * n; i++) { A[i] = ((i * 7919) % 101) / 50 - 1; B[i] = ((i * 104729) % 103) / 51 - 1; }
+    m.gemm(false, false, n, n, n, 1, A, B, 0, C);
+    let bad = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      let s = 0; for (let k = 0; k < n; k++) s += A[i * n + k] * B[k * n + j];
+      if (Math.abs(C[i * n + j] - s) > 1e-4 * (1 + Math.abs(s))) bad++;
+    }
+    process.stdout.write(m.info().core === ${JSON.stringify(core)} && bad === 0 ? "ok" : "failed");`;
+  return askChild(`works ${core}`, script, { ...process.env, OPENBLAS_CORETYPE: core }) === "ok";
 }
 
 /** "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH …" → "OpenBLAS 0.3.21". */
@@ -88,15 +177,17 @@ function blasName(config: string): string {
   return config.startsWith("OpenBLAS") ? config.split(" ").slice(0, 2).join(" ") : config;
 }
 
-function makeKernels(m: Addon): Kernels {
+function makeKernels(m: Addon, flags: ReadonlySet<string>, coreNote: string | undefined): Kernels {
   const info = m.info();
+  const core = info.core === "" ? "" : `, core ${info.core}${coreNote === undefined ? "" : ` ${coreNote}`}`;
   const lstmTapeSize = ({ B, T, H }: SeqSizes): number => 7 * B * T * H;
   const gruTapeSize = ({ B, T, H }: SeqSizes): number => 5 * B * T * H;
   const rnnTapeSize = ({ B, T, H }: SeqSizes): number => 2 * B * T * H;
   return {
     name: "native",
     threads: info.threads,
-    description: `native (${blasName(info.blas)}, ${info.threads} thread${info.threads === 1 ? "" : "s"})`,
+    description: `native (${blasName(info.blas)}${core}, ${info.threads} thread${info.threads === 1 ? "" : "s"})`,
+    warning: blasCoreWarning(info.core, flags),
 
     gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {
       m.gemm(transA, transB, M, N, K, alpha, A, B, beta, C);
