@@ -51,6 +51,12 @@ interface Workload {
   args: string[];
   torch: string[];
   cell?: LmCell;
+  /** Runs its own steps and warm-up (the script's defaults), not --steps / --warmup. */
+  ownSteps?: boolean;
+  /** Reads PTB from SEQLAB_DATA (the PyTorch side gets --data …/ptb.train.txt). */
+  ptb?: boolean;
+  /** Configurations too slow for it (skipped with the reason). */
+  skip?: { configs: string[]; why: string };
 }
 const WORKLOADS: Record<string, Workload> = {
   lstm_lm: { script: "bench/workloads/rnn_lm.ts", args: ["--cell", "lstm"], torch: ["bench/torch/lstm_lm.py", "--cell", "lstm"], cell: "lstm" },
@@ -58,6 +64,14 @@ const WORKLOADS: Record<string, Workload> = {
   bilstm_crf: { script: "bench/workloads/tagger.ts", args: [], torch: ["bench/torch/bilstm_crf.py"] },
   bilstm_crf_chars: { script: "bench/workloads/tagger.ts", args: ["--chars"], torch: ["bench/torch/bilstm_crf.py", "--chars"] },
   generation: { script: "bench/workloads/generation.ts", args: ["--cell", "lstm"], torch: ["bench/torch/generate.py", "--cell", "lstm"] },
+  train_epoch: {
+    script: "bench/workloads/train_epoch.ts",
+    args: [],
+    torch: ["bench/torch/train_epoch.py"],
+    ownSteps: true,
+    ptb: true,
+    skip: { configs: ["wasm/tfjs", "cpu/tfjs"], why: "skipped: 310 steps of the reference ops take over 8 minutes (see lstm_lm's row)" },
+  },
 };
 
 /**
@@ -120,6 +134,8 @@ const PYTHON = "/usr/bin/python3";
  */
 interface ChildResult {
   workload: string;
+  /** train_epoch: the bare step in the same process (workloads/train_epoch.ts). */
+  bareMsPerStep?: number;
   backend: string;
   backendDetail?: string;
   engine?: string;
@@ -345,11 +361,20 @@ async function main(): Promise<void> {
     }
     const w = WORKLOADS[name];
     const generation = name === "generation";
+    const ptbTrain = process.env.SEQLAB_DATA === undefined ? undefined : path.join(process.env.SEQLAB_DATA, "ptb", "ptb.train.txt");
+    if (w.ptb && (ptbTrain === undefined || !fs.existsSync(ptbTrain))) {
+      rows.push({ workload: name, config: "all", error: `needs SEQLAB_DATA pointing at a folder with ptb/ptb.train.txt (got ${ptbTrain ?? "SEQLAB_DATA unset"})` });
+      continue;
+    }
     for (const c of configs) {
+      if (w.skip?.configs.includes(`${c.backend}/${c.engine}`)) {
+        rows.push({ workload: name, config: `${c.backend}/${c.engine}`, error: w.skip.why });
+        continue;
+      }
       const slow = c.backend === "cpu" && c.engine === "tfjs";
       const args = ["--import", "tsx", w.script, "--backend", c.backend, ...w.args, "--reps", String(o.reps)];
       if (generation) args.push("--tokens", String(o.tokens), "--warmup", String(Math.min(o.tokens, 10)));
-      else {
+      else if (!w.ownSteps) {
         args.push("--steps", String(slow ? o.cpuSteps : o.steps), "--warmup", String(slow ? 1 : o.warmup));
         // A 1024² matMul takes seconds in plain JS: 512 on cpu; 256 for --quick.
         if (w.cell !== undefined) args.push("--peak-size", o.quick ? "256" : slow ? "512" : "1024");
@@ -363,10 +388,13 @@ async function main(): Promise<void> {
       rows.push({ workload: name, config: "pytorch", error: `PyTorch not available: ${noTorch}` });
       continue;
     }
-    const torchArgs = (reps: number, steps: number, warmup: number, tokens: number, t: TorchThreads): string[] => {
+    const torchArgs = (reps: number, steps: number, warmup: number, tokens: number, t: TorchThreads, trial = false): string[] => {
       const args = [...w.torch, "--reps", String(reps), "--threads", String(t.torch)];
+      if (w.ptb) args.push("--data", ptbTrain!);
       if (generation) args.push("--tokens", String(tokens));
-      else args.push("--steps", String(steps), "--warmup", String(warmup));
+      else if (w.ownSteps) {
+        if (trial) args.push("--steps", String(steps), "--warmup", String(warmup));
+      } else args.push("--steps", String(steps), "--warmup", String(warmup));
       if (o.quick) args.push("--quick");
       if (w.cell !== undefined) args.push("--peak-size", o.quick ? "256" : "1024");
       return args;
@@ -376,7 +404,7 @@ async function main(): Promise<void> {
     if (threads === undefined) {
       const tried: { t: TorchThreads; ms: number }[] = [];
       for (const t of threadCandidates()) {
-        const r = runChild(PYTHON, torchArgs(1, 3, 2, 30, t), torchEnv(core, t));
+        const r = runChild(PYTHON, torchArgs(1, 3, 2, 30, t, true), torchEnv(core, t));
         if (typeof r !== "string") tried.push({ t, ms: msOf(r) });
       }
       tried.sort((a, b) => a.ms - b.ms);
@@ -408,6 +436,10 @@ async function main(): Promise<void> {
   if (core.warning !== undefined) console.log(core.warning);
   for (const line of trials) console.log(line);
   for (const line of checks.warnings) console.log(line);
+  for (const row of rows.filter((r) => r.workload === "train_epoch" && r.result?.bareMsPerStep !== undefined)) {
+    const r = row.result!;
+    console.log(`train_epoch ${row.config}: trainLm ${fmt(msOf(r))} ms/step against ${fmt(r.bareMsPerStep)} ms for its bare step (+${fmt(100 * (msOf(r) / r.bareMsPerStep! - 1))} %)`);
+  }
   if (rows.length > 0) {
     console.log();
     console.log(table(rows));
