@@ -19,10 +19,10 @@
  * user's OPENBLAS_CORETYPE if set, else the one seqlab's native engine runs (OpenBLAS's own
  * detection, or the remedy of lib/src/engine/blas_core.ts when that is a pre-AVX2 core), passed
  * to every child explicitly; the output names it and the core PyTorch reports. PyTorch runs in
- * its fastest thread setting: before each workload a short trial of every torch threads ×
- * OPENBLAS_NUM_THREADS pair within the cores (`--torch-threads T×B` skips it), printed with its
- * times. A PyTorch peak matmul more than 15% below seqlab-native's is warned about: with the same
- * library, core and cores, one side is handicapped. If `/usr/bin/python3 -c "import torch"`
+ * its fastest thread setting: each workload is measured under every torch threads ×
+ * OPENBLAS_NUM_THREADS pair within the cores and the fastest is kept (`--torch-threads T×B`
+ * fixes one), all printed. Both peak matmuls use the library on all cores; PyTorch's more than
+ * 15% below seqlab-native's is warned about: same library, core and cores, so one side is handicapped. If `/usr/bin/python3 -c "import torch"`
  * fails, the table says "PyTorch not available: <reason>" and goes on.
  *
  * Columns: ms/step (median over repetitions of the mean over `steps` steps, warm-up
@@ -55,14 +55,16 @@ interface Workload {
   ownSteps?: boolean;
   /** Reads PTB from SEQLAB_DATA (the PyTorch side gets --data …/ptb.train.txt). */
   ptb?: boolean;
+  /** Measures a peak matmul (the PyTorch script takes --peak-size and --peak-blas-threads). */
+  peak?: boolean;
   /** Configurations too slow for it (skipped with the reason). */
   skip?: { configs: string[]; why: string };
 }
 const WORKLOADS: Record<string, Workload> = {
-  lstm_lm: { script: "bench/workloads/rnn_lm.ts", args: ["--cell", "lstm"], torch: ["bench/torch/lstm_lm.py", "--cell", "lstm"], cell: "lstm" },
-  gru_lm: { script: "bench/workloads/rnn_lm.ts", args: ["--cell", "gru"], torch: ["bench/torch/lstm_lm.py", "--cell", "gru"], cell: "gru" },
-  bilstm_crf: { script: "bench/workloads/tagger.ts", args: [], torch: ["bench/torch/bilstm_crf.py"] },
-  bilstm_crf_chars: { script: "bench/workloads/tagger.ts", args: ["--chars"], torch: ["bench/torch/bilstm_crf.py", "--chars"] },
+  lstm_lm: { script: "bench/workloads/rnn_lm.ts", args: ["--cell", "lstm"], torch: ["bench/torch/lstm_lm.py", "--cell", "lstm"], cell: "lstm", peak: true },
+  gru_lm: { script: "bench/workloads/rnn_lm.ts", args: ["--cell", "gru"], torch: ["bench/torch/lstm_lm.py", "--cell", "gru"], cell: "gru", peak: true },
+  bilstm_crf: { script: "bench/workloads/tagger.ts", args: [], torch: ["bench/torch/bilstm_crf.py"], peak: true },
+  bilstm_crf_chars: { script: "bench/workloads/tagger.ts", args: ["--chars"], torch: ["bench/torch/bilstm_crf.py", "--chars"], peak: true },
   generation: { script: "bench/workloads/generation.ts", args: ["--cell", "lstm"], torch: ["bench/torch/generate.py", "--cell", "lstm"] },
   train_epoch: {
     script: "bench/workloads/train_epoch.ts",
@@ -339,7 +341,7 @@ async function main(): Promise<void> {
     .option("--tokens <n>", "generated tokens per repetition (generation)", countOption, 100)
     .option("--quick", "tiny sizes for a smoke run", false)
     .option("--no-torch", "skip the PyTorch reference")
-    .option("--torch-threads <TxB>", "PyTorch's torch threads × OPENBLAS_NUM_THREADS, e.g. 1x2 (default: the fastest in a short trial per workload)", parseThreads);
+    .option("--torch-threads <TxB>", "PyTorch's torch threads × OPENBLAS_NUM_THREADS, e.g. 1x2 (default: each pair measured, the fastest kept)", parseThreads);
   program.parse();
   const o = program.opts();
   const fail = (msg: string): never => program.error(msg);
@@ -350,7 +352,7 @@ async function main(): Promise<void> {
   const noTorch = o.torch === false ? "skipped (--no-torch)" : torchUnavailable();
   const core = benchCore();
   process.stderr.write(`bench: OpenBLAS core ${core.core ?? "—"} for every child (${core.source})\n`);
-  const trials: string[] = [];
+  const trials: string[] = []; // PyTorch's thread settings and their times
   const rows: Row[] = [];
   let kn: KnPtbResult | string | undefined;
   for (const name of names) {
@@ -376,8 +378,8 @@ async function main(): Promise<void> {
       if (generation) args.push("--tokens", String(o.tokens), "--warmup", String(Math.min(o.tokens, 10)));
       else if (!w.ownSteps) {
         args.push("--steps", String(slow ? o.cpuSteps : o.steps), "--warmup", String(slow ? 1 : o.warmup));
-        // A 1024² matMul takes seconds in plain JS: 512 on cpu; 256 for --quick.
-        if (w.cell !== undefined) args.push("--peak-size", o.quick ? "256" : slow ? "512" : "1024");
+        // A 1024² matMul takes seconds in plain JS: 512 on cpu; 256 for --quick (as the PyTorch side).
+        if (w.peak) args.push("--peak-size", o.quick ? "256" : slow ? "512" : "1024");
       }
       if (o.quick) args.push("--quick");
       const r = runChild(process.execPath, args, childEnv(core, { SEQLAB_ENGINE: c.engine }));
@@ -388,30 +390,33 @@ async function main(): Promise<void> {
       rows.push({ workload: name, config: "pytorch", error: `PyTorch not available: ${noTorch}` });
       continue;
     }
-    const torchArgs = (reps: number, steps: number, warmup: number, tokens: number, t: TorchThreads, trial = false): string[] => {
-      const args = [...w.torch, "--reps", String(reps), "--threads", String(t.torch)];
+    const torchArgs = (t: TorchThreads): string[] => {
+      const args = [...w.torch, "--reps", String(o.reps), "--threads", String(t.torch)];
       if (w.ptb) args.push("--data", ptbTrain!);
-      if (generation) args.push("--tokens", String(tokens));
-      else if (w.ownSteps) {
-        if (trial) args.push("--steps", String(steps), "--warmup", String(warmup));
-      } else args.push("--steps", String(steps), "--warmup", String(warmup));
+      if (generation) args.push("--tokens", String(o.tokens));
+      else if (!w.ownSteps) args.push("--steps", String(Math.max(o.steps, 10)), "--warmup", String(Math.max(o.warmup, 3)));
       if (o.quick) args.push("--quick");
-      if (w.cell !== undefined) args.push("--peak-size", o.quick ? "256" : "1024");
+      if (w.peak) args.push("--peak-size", o.quick ? "256" : "1024", "--peak-blas-threads", String(os.cpus().length)); // the library on all cores, as seqlab-native's peak
       return args;
     };
-    // PyTorch's fastest thread setting for this workload: a short trial of each (or --torch-threads).
-    let threads: TorchThreads | undefined = o.torchThreads as TorchThreads | undefined;
-    if (threads === undefined) {
-      const tried: { t: TorchThreads; ms: number }[] = [];
-      for (const t of threadCandidates()) {
-        const r = runChild(PYTHON, torchArgs(1, 3, 2, 30, t, true), torchEnv(core, t));
-        if (typeof r !== "string") tried.push({ t, ms: msOf(r) });
-      }
-      tried.sort((a, b) => a.ms - b.ms);
-      threads = tried[0]?.t ?? { torch: 1, blas: 1 };
-      trials.push(`${name}: PyTorch ${threadsLabel(threads)} (trial ms/${generation ? "token" : "step"}: ${tried.map((x) => `${threadsLabel(x.t)} ${fmt(x.ms, x.ms < 10 ? 2 : 0)}`).join(", ")})`);
-    } else trials.push(`${name}: PyTorch ${threadsLabel(threads)} (--torch-threads)`);
-    const r = runChild(PYTHON, torchArgs(o.reps, Math.max(o.steps, 10), Math.max(o.warmup, 3), o.tokens, threads), torchEnv(core, threads));
+    // PyTorch at its fastest: the whole measurement under every thread pair (or --torch-threads), the fastest kept.
+    const candidates: TorchThreads[] = o.torchThreads !== undefined ? [o.torchThreads as TorchThreads] : threadCandidates();
+    const measured: { t: TorchThreads; r: ChildResult }[] = [];
+    let failure = "";
+    for (const t of candidates) {
+      const r = runChild(PYTHON, torchArgs(t), torchEnv(core, t));
+      if (typeof r === "string") failure = r;
+      else measured.push({ t, r });
+    }
+    measured.sort((x, y) => msOf(x.r) - msOf(y.r));
+    const unit = generation ? "token" : "step";
+    trials.push(
+      o.torchThreads !== undefined
+        ? `${name}: PyTorch ${threadsLabel(o.torchThreads as TorchThreads)} (--torch-threads)`
+        : `${name}: PyTorch ${measured.length > 0 ? threadsLabel(measured[0]!.t) : "—"} (ms/${unit}: ${measured.map((x) => `${threadsLabel(x.t)} ${fmt(msOf(x.r), msOf(x.r) < 10 ? 2 : 0)}`).join(", ")})`,
+    );
+    const r: ChildResult | string = measured.length > 0 ? measured[0]!.r : failure;
+    const threads = measured[0]?.t;
     if (typeof r === "string") {
       rows.push({ workload: name, config: "pytorch", error: r });
       continue;

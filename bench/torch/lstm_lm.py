@@ -18,21 +18,7 @@ import time
 import torch
 import torch.nn as nn
 
-from blas_info import blas_detail  # bench/torch/blas_info.py
-
-
-def peak_matmul_gflops(n, reps=3):
-    """Median GFLOP/s of an [n, n] x [n, n] float32 matmul (one warm-up)."""
-    a = torch.rand(n, n) * 2 - 1
-    b = torch.rand(n, n) * 2 - 1
-    times = []
-    for r in range(reps + 1):
-        t0 = time.perf_counter()
-        torch.mm(a, b)
-        dt = time.perf_counter() - t0
-        if r > 0:
-            times.append(dt)
-    return 2 * n ** 3 / statistics.median(times) / 1e9
+from blas_info import blas_detail, peak_matmul_gflops  # bench/torch/blas_info.py
 
 
 class LM(nn.Module):
@@ -56,6 +42,7 @@ def main():
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--peak-size", type=int, default=1024)
+    p.add_argument("--peak-blas-threads", type=int, default=0, help="OpenBLAS threads of the peak matmul (0: as configured)")
     p.add_argument("--quick", action="store_true", help="tiny sizes for a smoke run")
     p.add_argument("--seed", type=int, default=1234)
     a = p.parse_args()
@@ -105,7 +92,7 @@ def main():
         "repMs": rep_ms,
         "msPerStep": ms,
         "tokensPerSec": s["B"] * s["T"] / (ms / 1000),
-        "peakGflops": peak_matmul_gflops(a.peak_size),
+        "peakGflops": peak_matmul_gflops(a.peak_size, a.peak_blas_threads),
         "peakSize": a.peak_size,
         "breakdownMs": {key: statistics.median(v) for key, v in split.items()},
         "finalLoss": last[0],
