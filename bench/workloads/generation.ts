@@ -22,7 +22,7 @@ import { initEngine } from "../../lib/src/engine/engine.js";
 import { gruSequence, lstmSequence } from "../../lib/src/ops/sequence.js";
 import type { CellState } from "../../lib/src/rnn/cell.js";
 import { setSeed } from "../../lib/src/random.js";
-import { buildModel, countOption, describeBackend, median, PTB_SMALL, QUICK, type LmCell, type LmSizes } from "./rnn_lm.js";
+import { buildModel, countOption, describeBackend, median, PTB_SMALL, QUICK, type LmCell, type LmSizes, runIfMain } from "./rnn_lm.js";
 
 /** The result line of this workload. */
 export interface GenerationResult {
@@ -132,9 +132,4 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(result) + "\n");
 }
 
-if (process.argv[1] === import.meta.filename) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.filename, main);

@@ -289,6 +289,18 @@ export async function runLm(o: RunLmOptions): Promise<WorkloadResult> {
   };
 }
 
+/**
+ * Runs `main` when `file` is the program (`node --import tsx bench/workloads/x.ts`), not when
+ * imported; an error is printed with its stack and exits 1.
+ */
+export function runIfMain(file: string, main: () => Promise<void>): void {
+  if (process.argv[1] !== file) return;
+  main().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
+
 /** Parses a count option (an integer ≥ 0) for commander. */
 export function countOption(value: string): number {
   const n = Number(value);
@@ -322,9 +334,4 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(result) + "\n");
 }
 
-if (process.argv[1] === import.meta.filename) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.filename, main);

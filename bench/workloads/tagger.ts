@@ -35,7 +35,7 @@ import { FusedAdam } from "../../lib/src/optim/adam.js";
 import { initEngine } from "../../lib/src/engine/engine.js";
 import { seededGenerator, setSeed } from "../../lib/src/random.js";
 import { BiLstmCrfTagger, type TaggerBatch } from "../../lib/src/tagging/bilstm_crf.js";
-import { countOption, peakMatmulGflops, timeTrainingSteps } from "./rnn_lm.js";
+import { countOption, peakMatmulGflops, timeTrainingSteps, runIfMain } from "./rnn_lm.js";
 
 /** Sizes of the tagger and of one batch. */
 export interface TaggerSizes {
@@ -214,9 +214,4 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(result) + "\n");
 }
 
-if (process.argv[1] === import.meta.filename) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.filename, main);

@@ -27,27 +27,15 @@ import { RnnLm } from "../../lib/src/lm/rnn_lm.js";
 import { encodeStream, trainLm } from "../../lib/src/lm/train_lm.js";
 import { FusedSgd } from "../../lib/src/optim/sgd.js";
 import { setSeed } from "../../lib/src/random.js";
-import { countOption, describeBackend, median } from "./rnn_lm.js";
+import { countOption, describeBackend, median, runIfMain, type WorkloadResult } from "./rnn_lm.js";
 
-/** The result line of this workload. */
-export interface TrainEpochResult {
+/** The result line of this workload: `lstm_lm`'s fields that apply, and the bare step. */
+export interface TrainEpochResult extends Pick<WorkloadResult, "backend" | "backendDetail" | "engine" | "sizes" | "warmup" | "reps" | "steps" | "repMs" | "msPerStep" | "tokensPerSec" | "peakRssMb"> {
   workload: "train_epoch";
-  backend: string;
-  backendDetail: string;
-  engine: string;
-  sizes: { V: number; E: number; H: number; L: number; T: number; B: number };
-  warmup: number;
-  reps: number;
-  steps: number;
-  /** Mean ms per step of each block (trainLm, wall clock). */
-  repMs: number[];
-  msPerStep: number;
-  tokensPerSec: number;
   /** The bare step in this process (median of `reps` blocks of 10). */
   bareMsPerStep: number;
   /** Mean training loss of the timed steps (both sides start from the same recipe). */
   meanLoss: number;
-  peakRssMb: number;
 }
 
 async function main(): Promise<void> {
@@ -112,7 +100,7 @@ async function main(): Promise<void> {
 
   const result: TrainEpochResult = {
     workload: "train_epoch",
-    backend: info.name,
+    backend: info.name as BackendName,
     backendDetail: describeBackend(info),
     engine: engine.description,
     sizes: { V: vocab.size, E: size, H: size, L: 2, T: k, B },
@@ -129,9 +117,4 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(result) + "\n");
 }
 
-if (process.argv[1] === import.meta.filename) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.filename, main);
