@@ -23,7 +23,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { initBackend } from "../lib/src/backend/backend.js";
-import { createProgram } from "../lib/src/cli/main.js";
+import { createProgram } from "../lib/src/cli/program.js";
 import { parseBrat } from "../lib/src/ner/brat_reader.js";
 import { conllevalText, conllevalReport } from "../lib/src/ner/conlleval.js";
 import { formatConll } from "../lib/src/ner/conll_writer.js";

@@ -20,7 +20,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { createProgram } from "../lib/src/cli/main.js";
+import { createProgram } from "../lib/src/cli/program.js";
 import { hasCheckpoint, inspectLm } from "../lib/src/lm/checkpoint.js";
 
 const root = path.resolve(import.meta.dirname, "..");

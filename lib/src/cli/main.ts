@@ -10,7 +10,9 @@
  *     seqlab ner train|tag|eval                                NER taggers, tagging, conlleval (cli/ner.ts)
  *
  * One file per command under cli/, each exporting `addXCommand(program)`; add a command by
- * writing its file and one line in `createProgram`.
+ * writing its file and one line in `COMMANDS` below. `main` imports only the module of the
+ * command it runs (TensorFlow.js takes ~0.35 s to load, and `kn` does not need it); help and
+ * unknown commands get the whole program (`createProgram`, cli/program.ts).
  * Exit codes: 0 ok, 1 an error (printed as one line "seqlab: …", never a stack trace; an
  * unexpected one — a bug or a system error — says so, and SEQLAB_DEBUG=1 adds its stack),
  * 2 bad usage (commander's message, naming the flag), 128 + n stopped by signal n
@@ -21,28 +23,31 @@ import { realpathSync } from "node:fs";
 import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
 import { InterruptedError, SeqlabError } from "../errors.js";
-import { addGenerateCommand } from "./generate.js";
-import { addKnCommand } from "./kn.js";
-import { addNerCommand } from "./ner.js";
-import { addPplCommand } from "./ppl.js";
-import { addTrainLmCommand } from "./train_lm.js";
 
-/** Builds the program with all its commands. */
-export function createProgram(): Command {
-  // exitOverride before the commands: they inherit it, and `main` sets the exit code.
-  const program = new Command("seqlab").description("seqlab: n-gram and neural language models from the command line").exitOverride();
-  addKnCommand(program);
-  addPplCommand(program);
-  addTrainLmCommand(program);
-  addGenerateCommand(program);
-  addNerCommand(program);
+/** Each command's module, imported only when that command runs. */
+const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
+  kn: async () => (await import("./kn.js")).addKnCommand,
+  ppl: async () => (await import("./ppl.js")).addPplCommand,
+  "train-lm": async () => (await import("./train_lm.js")).addTrainLmCommand,
+  generate: async () => (await import("./generate.js")).addGenerateCommand,
+  ner: async () => (await import("./ner.js")).addNerCommand,
+};
+
+/** The program for `argv`: only its command when it names one, else every command (help, typos). */
+async function programFor(argv: string[]): Promise<Command> {
+  const load = COMMANDS[argv[2] ?? ""];
+  if (load === undefined) return (await import("./program.js")).createProgram();
+  // exitOverride before the command: it inherits it, and `main` sets the exit code. (The
+  // program's description shows only in its own help, which comes from `createProgram`.)
+  const program = new Command("seqlab").exitOverride();
+  (await load())(program);
   return program;
 }
 
 /** Runs the CLI; every error is printed as one line, not a stack trace (exit codes above). */
 export async function main(argv = process.argv): Promise<void> {
   try {
-    await createProgram().parseAsync(argv);
+    await (await programFor(argv)).parseAsync(argv);
   } catch (e) {
     process.exitCode = report(e);
   }
