@@ -70,7 +70,7 @@ let cached: Kernels | undefined;
 
 /**
  * Loads the native addon's kernels (once per process).
- * @returns the kernels, `name` "native", description like "native (OpenBLAS 0.3.21, 2 threads)".
+ * @returns the kernels, `name` "native", description like "native (OpenBLAS 0.3.21, core Haswell, 2 threads)".
  * @throws BackendError with the reason when the addon is not built or cannot load.
  */
 export function loadNativeKernels(): Kernels {
