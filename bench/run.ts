@@ -22,8 +22,9 @@
  * its fastest thread setting: each workload is measured under every torch threads ×
  * OPENBLAS_NUM_THREADS pair within the cores and the fastest is kept (`--torch-threads T×B`
  * fixes one), all printed. Both peak matmuls use the library on all cores; PyTorch's more than
- * 15% below seqlab-native's is warned about: same library, core and cores, so one side is handicapped. If `/usr/bin/python3 -c "import torch"`
- * fails, the table says "PyTorch not available: <reason>" and goes on.
+ * 15% below seqlab-native's is warned about: same library, core and cores, so one side is
+ * handicapped. If `/usr/bin/python3 -c "import torch"` fails, the table says
+ * "PyTorch not available: <reason>" and goes on.
  *
  * Columns: ms/step (median over repetitions of the mean over `steps` steps, warm-up
  * excluded; generation: ms per generated token), tokens/s, sentences/s (tagger), speed vs
@@ -226,7 +227,7 @@ function parseThreads(spec: string): TorchThreads {
 }
 
 /** The environment of the PyTorch child. */
-function torchEnv(core: BenchCore, t: TorchThreads = { torch: 1, blas: 1 }): NodeJS.ProcessEnv {
+function torchEnv(core: BenchCore, t: TorchThreads): NodeJS.ProcessEnv {
   return childEnv(core, { OPENBLAS_NUM_THREADS: String(t.blas) });
 }
 
@@ -352,7 +353,7 @@ async function main(): Promise<void> {
   const noTorch = o.torch === false ? "skipped (--no-torch)" : torchUnavailable();
   const core = benchCore();
   process.stderr.write(`bench: OpenBLAS core ${core.core ?? "—"} for every child (${core.source})\n`);
-  const trials: string[] = []; // PyTorch's thread settings and their times
+  const threadLines: string[] = []; // PyTorch's thread settings and their times
   const rows: Row[] = [];
   let kn: KnPtbResult | string | undefined;
   for (const name of names) {
@@ -410,7 +411,7 @@ async function main(): Promise<void> {
     }
     measured.sort((x, y) => msOf(x.r) - msOf(y.r));
     const unit = generation ? "token" : "step";
-    trials.push(
+    threadLines.push(
       o.torchThreads !== undefined
         ? `${name}: PyTorch ${threadsLabel(o.torchThreads as TorchThreads)} (--torch-threads)`
         : `${name}: PyTorch ${measured.length > 0 ? threadsLabel(measured[0]!.t) : "—"} (ms/${unit}: ${measured.map((x) => `${threadsLabel(x.t)} ${fmt(msOf(x.r), msOf(x.r) < 10 ? 2 : 0)}`).join(", ")})`,
@@ -439,11 +440,12 @@ async function main(): Promise<void> {
   const checks = fairness(rows, core);
   console.log(`OpenBLAS core: ${core.core ?? "—"} on both sides (${core.source})${checks.torchCores.length > 0 ? `; PyTorch reported ${checks.torchCores.join(", ")}` : ""}`);
   if (core.warning !== undefined) console.log(core.warning);
-  for (const line of trials) console.log(line);
+  for (const line of threadLines) console.log(line);
   for (const line of checks.warnings) console.log(line);
   for (const row of rows.filter((r) => r.workload === "train_epoch" && r.result?.bareMsPerStep !== undefined)) {
     const r = row.result!;
-    console.log(`train_epoch ${row.config}: trainLm ${fmt(msOf(r))} ms/step against ${fmt(r.bareMsPerStep)} ms for its bare step (+${fmt(100 * (msOf(r) / r.bareMsPerStep! - 1))} %)`);
+    const extra = 100 * (msOf(r) / r.bareMsPerStep! - 1);
+    console.log(`train_epoch ${row.config}: trainLm ${fmt(msOf(r))} ms/step against ${fmt(r.bareMsPerStep)} ms for its bare step (${extra >= 0 ? "+" : "−"}${fmt(Math.abs(extra))} %)`);
   }
   if (rows.length > 0) {
     console.log();
@@ -461,7 +463,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const suffix = o.quick ? "-quick" : ""; // a smoke run does not overwrite the day's real run
   const file = path.join(dir, `${date.slice(0, 10)}-${host.replace(/[^A-Za-z0-9_.-]/g, "_")}${suffix}.json`);
-  const json = { date, host, machine, argv: process.argv.slice(2), configs, blasCore: core, torchThreads: trials, fairnessWarnings: checks.warnings, torch: noTorch === undefined ? "available" : `not available: ${noTorch}`, rows, ...(kn === undefined ? {} : { kn_ptb: kn }) };
+  const json = { date, host, machine, argv: process.argv.slice(2), configs, blasCore: core, torchThreads: threadLines, fairnessWarnings: checks.warnings, torch: noTorch === undefined ? "available" : `not available: ${noTorch}`, rows, ...(kn === undefined ? {} : { kn_ptb: kn }) };
   fs.writeFileSync(file, JSON.stringify(json, null, 2) + "\n");
   console.log(`wrote ${path.relative(ROOT, file)}`);
 }

@@ -78,7 +78,7 @@ export function loadNativeKernels(): Kernels {
   if (!fs.existsSync(NATIVE_PATH)) {
     throw new BackendError(`native kernels: expected ${NATIVE_PATH}, got ${absentReason()}`);
   }
-  const flags = cpuFlags(readFile("/proc/cpuinfo"));
+  const flags = cpuFlags(cpuinfo());
   // OpenBLAS reads OPENBLAS_CORETYPE when the addon loads it: decide before require (blas_core.ts).
   let plan = linksOpenBlas() ? planBlasCore(process.env.OPENBLAS_CORETYPE, detectedCore(flags), flags) : {};
   if (plan.coretype !== undefined && !coreWorks(plan.coretype)) plan = {}; // never a core that fails here
@@ -93,12 +93,18 @@ export function loadNativeKernels(): Kernels {
   return cached;
 }
 
-function readFile(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    return undefined;
+let cpuinfoText: string | undefined | null = null;
+
+/** /proc/cpuinfo's text, read once per process (undefined where there is none). */
+function cpuinfo(): string | undefined {
+  if (cpuinfoText === null) {
+    try {
+      cpuinfoText = fs.readFileSync("/proc/cpuinfo", "utf8");
+    } catch {
+      cpuinfoText = undefined;
+    }
   }
+  return cpuinfoText;
 }
 
 /** True when the build linked OpenBLAS (native-status.json's probe). */
@@ -116,7 +122,7 @@ function linksOpenBlas(): boolean {
  */
 function askChild(question: string, script: string, env: NodeJS.ProcessEnv): string | undefined {
   if ((process.versions as Record<string, string | undefined>).deno !== undefined) return undefined; // no `node -e` to run
-  const cpu = (readFile("/proc/cpuinfo") ?? "").split("\n\n")[0]!.split("\n").filter((l) => !/^(cpu MHz|bogomips|processor|apicid|initial apicid|core id)\s*:/.test(l));
+  const cpu = (cpuinfo() ?? "").split("\n\n")[0]!.split("\n").filter((l) => !/^(cpu MHz|bogomips|processor|apicid|initial apicid|core id)\s*:/.test(l));
   const stat = fs.statSync(NATIVE_PATH);
   const key = createHash("sha256").update(`${cpu.join("\n")}\n${stat.size} ${stat.mtimeMs}\n${question}`).digest("hex").slice(0, 16);
   let cache: Record<string, string> = {};
