@@ -1,8 +1,8 @@
 /**
- * Times the engine's kernels (lib/src/engine: native and wasm) on the PTB-small shapes of
+ * Times the engine's kernels (lib/src/engine: native, wasm and js) on the PTB-small shapes of
  * issue 4 and prints a Markdown table (medians of `--reps` timed calls after 2 warm-ups):
  *
- *   node --import tsx bench/kernels.ts [--reps 7] [--only native|wasm] [--json]
+ *   node --import tsx bench/kernels.ts [--reps 7] [--only native|wasm|js] [--json]
  *
  * Shapes (V = 10,000, E = H = 200, T = B = 20, so B·T = 400 rows):
  * - gemm 400×200 · 200×10000 with each transpose (NN, NT, TN; the operand is stored
@@ -10,8 +10,13 @@
  *   forward logits [400, 200]·[200, 10000], dW = hᵀ·dlogits (TN, M 200 N 10000 K 400),
  *   dh = dlogits·Wᵀ (NT, M 400 N 200 K 10000); GFLOP/s = 2MNK / time;
  * - lstm forward + backward, B 20, T 20, D 200, H 200;
+ * - lstm forward + backward at the char biLSTM's size (the tagger's 448 words × 10 chars):
+ *   B 448, T 10, D 25, H 25;
  * - softmaxCe forward + backward, N 400, K 10000;
- * - adam, n = 2,000,000.
+ * - adam, n = 2,000,000; sgd and sumOfSquares over the PTB-small LSTM's 4.65 M parameters
+ *   (as one array; trainLm calls them per weight).
+ * The native rows depend on the simd copy of the elementwise kernels (SEQLAB_SIMD=base|avx2|avx512;
+ * the description names it).
  * The wasm times include copying the arguments into and out of wasm memory (as callers
  * pay it); wasm gemm runs on two threads once its worker is up (SEQLAB_WASM_THREADS=1 for
  * one). Benchmarks are not tests: nothing is checked here (see test/engine-kernels.test.ts).
@@ -19,6 +24,7 @@
 import { loadNativeKernels } from "../lib/src/engine/native.js";
 import { loadWasmKernels, wasmThreadsReady } from "../lib/src/engine/wasm.js";
 import type { Kernels } from "../lib/src/engine/kernels.js";
+import { jsKernels } from "../lib/src/engine/js.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -93,6 +99,16 @@ function bench(k: Kernels): Row[] {
   fwd();
   rows.push({ kernels: k.description, case: "lstm backward", ms: time(bwd) });
   rows.push({ kernels: k.description, case: "lstm forward + backward", ms: time(() => (fwd(), bwd())) });
+  {
+    const [B, T, D, H] = [448, 10, 25, 25]; // the char biLSTM of the CoNLL tagger (bench/workloads/tagger.ts)
+    const s = { B, T, D, H, reverse: false, mask: null };
+    const [x, W, b, dOut] = [rnd(B * T * D), rnd((H + D) * 4 * H, 0.2), rnd(4 * H), rnd(B * T * H)];
+    const [h0, c0, out, hT, cT, tape] = [B * H, B * H, B * T * H, B * H, B * H, k.lstmTapeSize(s)].map((n) => new Float32Array(n));
+    const [dx, dW, db, dh0, dc0] = [B * T * D, W.length, b.length, B * H, B * H].map((n) => new Float32Array(n));
+    const fwd = () => k.lstmForward({ ...s, x, h0, c0, W, b, out, hT, cT, tape });
+    const bwd = () => k.lstmBackward({ ...s, x, h0, c0, W, tape, dOut, dhT: null, dcT: null, dx, dW, db, dh0, dc0 });
+    rows.push({ kernels: k.description, case: "lstm fwd + bwd B448 T10 D25 H25 (chars)", ms: time(() => (fwd(), bwd())) });
+  }
 
   const [N, K] = [400, 10000];
   const logits = rnd(N * K, 5);
@@ -118,12 +134,16 @@ function bench(k: Kernels): Row[] {
     case: "adam n = 2,000,000",
     ms: time(() => k.adam({ p, g, m, v, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7, oneMinusBeta1Pow: 0.1, oneMinusBeta2Pow: 0.001 })),
   });
+  const big = 4_650_000; // the PTB-small LSTM's parameters
+  const [pp, gg] = [rnd(big), rnd(big)];
+  rows.push({ kernels: k.description, case: "sgd n = 4,650,000", ms: time(() => k.sgd({ p: pp, g: gg, step: 1e-9 })) });
+  rows.push({ kernels: k.description, case: "sumOfSquares n = 4,650,000", ms: time(() => void k.sumOfSquares(gg)) });
   return rows;
 }
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  for (const [name, load] of [["native", loadNativeKernels], ["wasm", loadWasmKernels]] as const) {
+  for (const [name, load] of [["native", loadNativeKernels], ["wasm", loadWasmKernels], ["js", () => jsKernels]] as const) {
     if (only !== undefined && only !== name) continue;
     try {
       const k = load();

@@ -2,7 +2,9 @@
 # scripts/build-native.cjs, which probes for a BLAS and passes what it found in the
 # environment: SEQLAB_BLAS_DEFINES (SEQLAB_CBLAS [SEQLAB_OPENBLAS]), SEQLAB_BLAS_CFLAGS,
 # SEQLAB_BLAS_LIBS. Without them GEMM is the built-in blocked SSE GEMM of csrc/gemm.c.
-# No -march: the binary must run on any x86-64 (OpenBLAS picks its kernels at run time).
+# No -march: the binary must run on any x86-64 (OpenBLAS picks its kernels at run time;
+# the elementwise kernels are compiled once per vector unit and picked at load time,
+# csrc/simd_dispatch.c).
 {
   "targets": [
     {
@@ -10,12 +12,13 @@
       "sources": [
         "csrc/napi.c",
         "csrc/gemm.c",
-        "csrc/lstm.c",
-        "csrc/gru.c",
-        "csrc/rnn.c",
-        "csrc/softmax_ce.c",
-        "csrc/linear_softmax_ce.c",
+        "csrc/simd_base.c",
+        "csrc/simd_avx2.c",
+        "csrc/simd_avx512.c",
+        "csrc/simd_dispatch.c",
         "csrc/adam.c",
+        "csrc/sgd.c",
+        "csrc/sum_of_squares.c",
         "csrc/crf.c"
       ],
       "defines": ["<!@(node -p \"process.env.SEQLAB_BLAS_DEFINES || ''\")"],

@@ -12,7 +12,10 @@
  * - the fused output layer + softmax cross-entropy against
  *   `linearSoftmaxCrossEntropyReference` and its tf.grads w.r.t. h, W, b (outputs
  *   prefilled with NaN: every element must be written);
- * - Adam against the tf.train.adam formula in float64 for 3 steps.
+ * - Adam against the tf.train.adam formula in float64 for 3 steps;
+ * - SGD (p ← p − step·g) and Σ g² against float64, on js, wasm and native alike, with
+ *   lengths that are not multiples of 4 (the unrolled sums' tails), huge values and the
+ *   length checks.
  * The wasm kernels are tested with their gemm worker running (wasmThreadsReady), and
  * some sizes exceed the two-thread split threshold, so both halves of a split product
  * are checked (SEQLAB_WASM_THREADS=1 tests the one-thread path).
@@ -26,6 +29,7 @@ import { ArgumentError } from "../lib/src/errors.js";
 import type { Kernels } from "../lib/src/engine/kernels.js";
 import { loadWasmKernels, wasmThreadsReady } from "../lib/src/engine/wasm.js";
 import { loadNativeKernels } from "../lib/src/engine/native.js";
+import { jsKernels } from "../lib/src/engine/js.js";
 import { gruSequence, lstmSequence, rnnSequence } from "../lib/src/ops/sequence.js";
 import { softmaxCrossEntropy } from "../lib/src/ops/softmax_cross_entropy.js";
 import { linearSoftmaxCrossEntropyReference } from "../lib/src/ops/linear_softmax_cross_entropy.js";
@@ -457,3 +461,44 @@ for (const impl of impls) {
     });
   });
 }
+
+describe("sgd and sumOfSquares (the optimizer's and clipping's passes), every implementation", () => {
+  for (const { name, load } of [{ name: "js", load: () => jsKernels }, ...impls]) {
+    const { k, skip } = tryLoad(load);
+    const K = () => k!;
+    describe(name, { skip }, () => {
+      test("sgd: p ← p − fround(step)·g in place, rounded as float32 (C) or once from float64 (JavaScript)", () => {
+        const r = rng(7);
+        for (const n of [0, 1, 3, 4, 5, 1037, 100_003]) {
+          const p = uniform(r, n), g = uniform(r, n, 3);
+          const step = Math.fround(0.37 * r() + 0.01);
+          const before = p.slice();
+          K().sgd({ p, g, step });
+          for (let i = 0; i < n; i++) {
+            const twice = Math.fround(before[i] - Math.fround(step * g[i])); // float32 product, then float32 difference (C)
+            const once = Math.fround(before[i] - step * g[i]); // exact in float64, rounded once (a JS loop, an FMA)
+            if (p[i] !== twice && p[i] !== once) assert.fail(`n=${n}, i=${i}: got ${p[i]}, want ${twice} or ${once}`);
+          }
+        }
+      });
+      test("sumOfSquares: Σ g² in float64 over float32 values (tails of 1–3, large values)", () => {
+        const r = rng(11);
+        for (const n of [0, 1, 2, 3, 4, 7, 1037, 1_000_001]) {
+          const g = uniform(r, n, 5);
+          let want = 0;
+          for (let i = 0; i < n; i++) want += g[i] * g[i];
+          const got = K().sumOfSquares(g);
+          assert.ok(Math.abs(got - want) <= 1e-12 * (1 + want), `n=${n}: got ${got}, want ${want}`);
+        }
+        const big = Float32Array.of(3e38, 3e38, -3e38); // each square overflows float32 but not float64
+        assert.equal(K().sumOfSquares(big), 3 * Math.fround(3e38) ** 2);
+      });
+      if (name !== "js") {
+        test("a gradient of the wrong length is an ArgumentError before the kernel runs", () => {
+          assert.throws(() => K().sgd({ p: new Float32Array(5), g: new Float32Array(4), step: 1 }), (e: Error) => e instanceof ArgumentError && /sgd: expected g \[n\] of length 5, got 4/.test(e.message));
+          assert.throws(() => K().sgd({ p: new Float32Array(2), g: new Float32Array(2), step: NaN }), (e: Error) => e instanceof ArgumentError && /expected step a finite number, got NaN/.test(e.message));
+        });
+      }
+    });
+  }
+});

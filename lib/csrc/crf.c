@@ -40,6 +40,9 @@
 #include "kernels.h"
 #include "mathfun.h"
 
+/* Written for 4-lane vectors (K is small: 9 tags for CoNLL); compiled once, never per unit. */
+_Static_assert(SL_LANES == 4, "crf.c works on 4-lane vectors");
+
 #define NEG_INF (-__builtin_inff())
 
 size_t sl_crf_tape_size(int B, int T, int K) { return (size_t)B * T * K; }
@@ -50,48 +53,48 @@ size_t sl_crf_work_size(int B, int T, int K) {
 }
 
 /* Loads n ≤ 4 floats, the other lanes set to pad. */
-static inline sl_v4f load_n(const float *p, int n, float pad) {
-  if (n == 4) return *(const sl_v4fu *)p;
-  sl_v4f v = sl_splat4(pad);
+static inline sl_vf load_n(const float *p, int n, float pad) {
+  if (n == 4) return *(const sl_vfu *)p;
+  sl_vf v = sl_splat(pad);
   for (int k = 0; k < n; k++) v[k] = p[k];
   return v;
 }
 
 /* Stores the first n ≤ 4 lanes. */
-static inline void store_n(float *p, sl_v4f v, int n) {
-  if (n == 4) *(sl_v4fu *)p = v;
+static inline void store_n(float *p, sl_vf v, int n) {
+  if (n == 4) *(sl_vfu *)p = v;
   else sl_store_tail(p, v, n);
 }
 
-/* exp, flushed to 0 below −87.3 (sl_exp4 clamps there instead), so exp(−∞) = 0. */
-static inline sl_v4f exp0(sl_v4f x) { return sl_select4(x < sl_splat4(-87.3f), sl_splat4(0.0f), sl_exp4(x)); }
+/* exp, flushed to 0 below −87.3 (sl_vexp clamps there instead), so exp(−∞) = 0. */
+static inline sl_vf exp0(sl_vf x) { return sl_select(x < sl_splat(-87.3f), sl_splat(0.0f), sl_vexp(x)); }
 
 /* A lane's maximum as the shift of a logsumexp: 0 where it is −∞ (all terms −∞). */
-static inline sl_v4f shift_of(sl_v4f mx) { return sl_select4(mx == sl_splat4(NEG_INF), sl_splat4(0.0f), mx); }
+static inline sl_vf shift_of(sl_vf mx) { return sl_select(mx == sl_splat(NEG_INF), sl_splat(0.0f), mx); }
 
 /* log Σ_j exp(x[j] + y[j]) over j < K. */
 static float logsumexp2(int K, const float *x, const float *y) {
   float mx = NEG_INF;
   for (int j = 0; j < K; j++) mx = x[j] + y[j] > mx ? x[j] + y[j] : mx;
   float shift = mx == NEG_INF ? 0.0f : mx;
-  sl_v4f s = sl_splat4(0.0f);
+  sl_vf s = sl_splat(0.0f);
   for (int j = 0; j < K; j += 4) {
     int n = K - j < 4 ? K - j : 4;
     s += exp0(load_n(x + j, n, NEG_INF) + load_n(y + j, n, 0.0f) - shift); /* padded lanes: exp(−∞) = 0 */
   }
   float total = (s[0] + s[1]) + (s[2] + s[3]);
-  return shift + sl_log4(sl_splat4(total))[0];
+  return shift + sl_vlog(sl_splat(total))[0];
 }
 
 /* One forward step: cur[j] = logsumexp_i (prev[i] + A[i, j]) + e[j]. */
 static void alpha_step(int K, const float *prev, const float *A, const float *e, float *cur) {
   for (int j = 0; j < K; j += 4) {
     int n = K - j < 4 ? K - j : 4;
-    sl_v4f mx = sl_splat4(NEG_INF);
-    for (int i = 0; i < K; i++) mx = sl_max4(mx, prev[i] + load_n(A + (size_t)i * K + j, n, 0.0f));
-    sl_v4f shift = shift_of(mx), s = sl_splat4(0.0f);
+    sl_vf mx = sl_splat(NEG_INF);
+    for (int i = 0; i < K; i++) mx = sl_vmax(mx, prev[i] + load_n(A + (size_t)i * K + j, n, 0.0f));
+    sl_vf shift = shift_of(mx), s = sl_splat(0.0f);
     for (int i = 0; i < K; i++) s += exp0(prev[i] + load_n(A + (size_t)i * K + j, n, 0.0f) - shift);
-    store_n(cur + j, shift + sl_log4(s) + load_n(e + j, n, 0.0f), n);
+    store_n(cur + j, shift + sl_vlog(s) + load_n(e + j, n, 0.0f), n);
   }
 }
 
@@ -152,7 +155,7 @@ void sl_crf_backward(int B, int T, int K, const float *emissions, const int *len
         const float c = prev[i] - Z; /* ∂/∂A[i, j] += w exp(α_{t−1}[i] + A[i, j] + u[j] − log Z) */
         for (int j = 0; j < K; j += 4) {
           int n = K - j < 4 ? K - j : 4;
-          sl_v4f pair = exp0(c + load_n(Ai + j, n, 0.0f) + load_n(u + j, n, 0.0f));
+          sl_vf pair = exp0(c + load_n(Ai + j, n, 0.0f) + load_n(u + j, n, 0.0f));
           store_n(dAi + j, load_n(dAi + j, n, 0.0f) + w * pair, n);
         }
         next[i] = logsumexp2(K, Ai, u); /* β_{t−1}[i] */

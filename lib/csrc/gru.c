@@ -22,17 +22,17 @@
 #include "kernels.h"
 #include "mathfun.h"
 
-size_t sl_gru_tape_size(int B, int T, int D, int H) {
+size_t SL_FN(sl_gru_tape_size)(int B, int T, int D, int H) {
   (void)D;
   return (size_t)5 * B * T * H;
 }
 
-size_t sl_gru_work_size(int B, int T, int D, int H) {
+size_t SL_FN(sl_gru_work_size)(int B, int T, int D, int H) {
   (void)D;
   return (size_t)4 * B * T * H + (size_t)2 * B * H;
 }
 
-void sl_gru_forward(int B, int T, int D, int H, int reverse, const float *x, const float *mask, const float *h0,
+void SL_FN(sl_gru_forward)(int B, int T, int D, int H, int reverse, const float *x, const float *mask, const float *h0,
                     const float *W, const float *b, float *out, float *hT, float *tape) {
   const int G = 3 * H;
   float *A = tape;                     /* [B, T, 3H] a_t, then (r, u, h̃) */
@@ -74,7 +74,7 @@ void sl_gru_forward(int B, int T, int D, int H, int reverse, const float *x, con
     for (int j = 0; j < H; j++) hT[bi * H + j] = Hs[((size_t)bi * T + tl) * H + j];
 }
 
-void sl_gru_backward(int B, int T, int D, int H, int reverse, const float *x, const float *mask, const float *h0,
+void SL_FN(sl_gru_backward)(int B, int T, int D, int H, int reverse, const float *x, const float *mask, const float *h0,
                      const float *W, const float *tape, const float *dOut, const float *dhT, float *dx, float *dW,
                      float *db, float *dh0, float *work) {
   const int G = 3 * H;
@@ -121,8 +121,8 @@ void sl_gru_backward(int B, int T, int D, int H, int reverse, const float *x, co
   const float *Wx = W + (size_t)H * G;
   sl_gemm_ld(0, 1, B * T, D, G, 1.0f, dA, G, Wx, G, 0.0f, dx, D);
   sl_gemm_ld(1, 0, D, G, B * T, 1.0f, x, D, dA, G, 0.0f, dW + (size_t)H * G, G);
-  sl_prev_states(B, T, H, reverse, h0, Hs, P);
+  SL_FN(sl_prev_states)(B, T, H, reverse, h0, Hs, P);
   sl_gemm_ld(1, 0, H, 2 * H, B * T, 1.0f, P, H, dA, G, 0.0f, dW, G);
   sl_gemm_ld(1, 0, H, H, B * T, 1.0f, RH, H, dA + 2 * H, G, 0.0f, dW + 2 * H, G);
-  sl_col_sums(B * T, G, dA, db);
+  SL_FN(sl_col_sums)(B * T, G, dA, db);
 }

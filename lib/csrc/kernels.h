@@ -15,6 +15,20 @@
 
 #include <stddef.h>
 
+/*
+ * The elementwise kernels (lstm.c, gru.c, rnn.c, softmax_ce.c, linear_softmax_ce.c) are
+ * compiled once per vector unit in the native addon (simd.h); each copy's functions carry
+ * the unit's suffix, SL_FN(sl_lstm_forward) = sl_lstm_forward_avx2, and simd_dispatch.c
+ * defines the plain names. Compiled alone (WebAssembly) they keep the plain names.
+ */
+#ifdef SL_VARIANT
+#define SL_FN(f) SL_FN_(f, SL_VARIANT)
+#define SL_FN_(f, v) SL_FN__(f, v)
+#define SL_FN__(f, v) f##_##v
+#else
+#define SL_FN(f) f
+#endif
+
 #ifdef __wasm__
 #define SL_EXPORT __attribute__((visibility("default"), used))
 #else
@@ -34,52 +48,52 @@ SL_EXPORT void sl_gemm_ws(int transA, int transB, int M, int N, int K, float alp
 SL_EXPORT size_t sl_gemm_pack_size(void);
 
 /* ---- lstm.c: W [H+D, 4H] columns (f, i, C̃, o), b [4H]. ---- */
-SL_EXPORT size_t sl_lstm_tape_size(int B, int T, int D, int H);
-SL_EXPORT size_t sl_lstm_work_size(int B, int T, int D, int H);
-SL_EXPORT void sl_lstm_forward(int B, int T, int D, int H, int reverse, const float *x, const float *mask,
+SL_EXPORT size_t SL_FN(sl_lstm_tape_size)(int B, int T, int D, int H);
+SL_EXPORT size_t SL_FN(sl_lstm_work_size)(int B, int T, int D, int H);
+SL_EXPORT void SL_FN(sl_lstm_forward)(int B, int T, int D, int H, int reverse, const float *x, const float *mask,
                                const float *h0, const float *c0, const float *W, const float *b, float *out, float *hT,
                                float *cT, float *tape);
-SL_EXPORT void sl_lstm_backward(int B, int T, int D, int H, int reverse, const float *x, const float *mask,
+SL_EXPORT void SL_FN(sl_lstm_backward)(int B, int T, int D, int H, int reverse, const float *x, const float *mask,
                                 const float *h0, const float *c0, const float *W, const float *tape,
                                 const float *dOut, const float *dhT, const float *dcT, float *dx, float *dW,
                                 float *db, float *dh0, float *dc0, float *work);
 
 /* ---- gru.c: W [H+D, 3H] columns (r, u, h̃), b [3H]. ---- */
-SL_EXPORT size_t sl_gru_tape_size(int B, int T, int D, int H);
-SL_EXPORT size_t sl_gru_work_size(int B, int T, int D, int H);
-SL_EXPORT void sl_gru_forward(int B, int T, int D, int H, int reverse, const float *x, const float *mask,
+SL_EXPORT size_t SL_FN(sl_gru_tape_size)(int B, int T, int D, int H);
+SL_EXPORT size_t SL_FN(sl_gru_work_size)(int B, int T, int D, int H);
+SL_EXPORT void SL_FN(sl_gru_forward)(int B, int T, int D, int H, int reverse, const float *x, const float *mask,
                               const float *h0, const float *W, const float *b, float *out, float *hT, float *tape);
-SL_EXPORT void sl_gru_backward(int B, int T, int D, int H, int reverse, const float *x, const float *mask,
+SL_EXPORT void SL_FN(sl_gru_backward)(int B, int T, int D, int H, int reverse, const float *x, const float *mask,
                                const float *h0, const float *W, const float *tape, const float *dOut,
                                const float *dhT, float *dx, float *dW, float *db, float *dh0, float *work);
 
 /* ---- rnn.c: V [D, H], W [H, H], b [H]; relu != 0 for ReLU, else tanh. ---- */
-SL_EXPORT size_t sl_rnn_tape_size(int B, int T, int D, int H);
-SL_EXPORT size_t sl_rnn_work_size(int B, int T, int D, int H);
-SL_EXPORT void sl_rnn_forward(int B, int T, int D, int H, int reverse, int relu, const float *x, const float *mask,
+SL_EXPORT size_t SL_FN(sl_rnn_tape_size)(int B, int T, int D, int H);
+SL_EXPORT size_t SL_FN(sl_rnn_work_size)(int B, int T, int D, int H);
+SL_EXPORT void SL_FN(sl_rnn_forward)(int B, int T, int D, int H, int reverse, int relu, const float *x, const float *mask,
                               const float *h0, const float *V, const float *W, const float *b, float *out, float *hT,
                               float *tape);
-SL_EXPORT void sl_rnn_backward(int B, int T, int D, int H, int reverse, int relu, const float *x, const float *mask,
+SL_EXPORT void SL_FN(sl_rnn_backward)(int B, int T, int D, int H, int reverse, int relu, const float *x, const float *mask,
                                const float *h0, const float *V, const float *W, const float *tape, const float *dOut,
                                const float *dhT, float *dx, float *dV, float *dW, float *db, float *dh0, float *work);
 
 /* ---- softmax_ce.c: logits [N, K], targets [N], mask [N] or NULL. ---- */
 /* Fills probs; writes sums[0] = Σ −m_n log p_n(y_n), sums[1] = Σ m_n. */
-SL_EXPORT void sl_softmax_ce_forward(int N, int K, const float *logits, const int *targets, const float *mask,
+SL_EXPORT void SL_FN(sl_softmax_ce_forward)(int N, int K, const float *logits, const int *targets, const float *mask,
                                      float *probs, double *sums);
 /* The same for the logits + bias [K] (bias NULL = none): probs = softmax(logits + bias). */
-void sl_softmax_ce_forward_bias(int N, int K, const float *logits, const float *bias, const int *targets,
+void SL_FN(sl_softmax_ce_forward_bias)(int N, int K, const float *logits, const float *bias, const int *targets,
                                 const float *mask, float *probs, double *sums);
 /* dlogits = scale m_n (probs − onehot(y_n)); dlogits may equal probs. */
-SL_EXPORT void sl_softmax_ce_backward(int N, int K, const float *probs, const int *targets, const float *mask,
+SL_EXPORT void SL_FN(sl_softmax_ce_backward)(int N, int K, const float *probs, const int *targets, const float *mask,
                                       float scale, float *dlogits);
 
 /* ---- linear_softmax_ce.c: h [N, H], W [H, K], b [K]; logits z = h W + b never stored apart. ---- */
 /* Fills probs [N, K] = softmax(h W + b); sums as sl_softmax_ce_forward. */
-SL_EXPORT void sl_linear_softmax_ce_forward(int N, int H, int K, const float *h, const float *W, const float *b,
+SL_EXPORT void SL_FN(sl_linear_softmax_ce_forward)(int N, int H, int K, const float *h, const float *W, const float *b,
                                             const int *targets, const float *mask, float *probs, double *sums);
 /* G = scale m_n (probs − onehot(y_n)) written over probs; dW = hᵀ G, dh = G Wᵀ, db = Σ_n G_n. */
-SL_EXPORT void sl_linear_softmax_ce_backward(int N, int H, int K, const float *h, const float *W, float *probs,
+SL_EXPORT void SL_FN(sl_linear_softmax_ce_backward)(int N, int H, int K, const float *h, const float *W, float *probs,
                                              const int *targets, const float *mask, float scale, float *dh,
                                              float *dW, float *db);
 
@@ -103,10 +117,17 @@ SL_EXPORT void sl_crf_viterbi(int B, int T, int K, const float *emissions, const
 SL_EXPORT void sl_adam(int n, float *p, const float *g, float *m, float *v, float lr, float beta1, float beta2,
                        float eps, float oneMinusBeta1Pow, float oneMinusBeta2Pow);
 
+/* ---- sgd.c: θ ← θ − step · g in place; sum_of_squares.c: Σ g_i² in float64. ---- */
+SL_EXPORT void sl_sgd(int n, float *p, const float *g, float step);
+SL_EXPORT double sl_sum_of_squares(int n, const float *g);
+
+/* ---- simd_dispatch.c (native only): "base", "avx2" or "avx512", the elementwise kernels' copy in use. ---- */
+const char *sl_simd_name(void);
+
 /* ---- rnn_common (in rnn.c): helpers shared by the three recurrences. ---- */
 /* Copies each step's previous state (h0 for the first step in run order) into prev [B, T, H]. */
-void sl_prev_states(int B, int T, int H, int reverse, const float *h0, const float *states, float *prev);
+void SL_FN(sl_prev_states)(int B, int T, int H, int reverse, const float *h0, const float *states, float *prev);
 /* db[j] = Σ_r dA[r, j] over R rows of width K. */
-void sl_col_sums(int R, int K, const float *dA, float *db);
+void SL_FN(sl_col_sums)(int R, int K, const float *dA, float *db);
 
 #endif

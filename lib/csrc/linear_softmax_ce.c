@@ -19,14 +19,14 @@
  */
 #include "kernels.h"
 
-void sl_linear_softmax_ce_forward(int N, int H, int K, const float *h, const float *W, const float *b,
+void SL_FN(sl_linear_softmax_ce_forward)(int N, int H, int K, const float *h, const float *W, const float *b,
                                   const int *targets, const float *mask, float *probs, double *sums) {
   /* 1. h W into probs (β = 0); 2. + b, softmax and loss in place, row by row */
   sl_gemm(0, 0, N, K, H, 1.0f, h, W, 0.0f, probs);
-  sl_softmax_ce_forward_bias(N, K, probs, b, targets, mask, probs, sums);
+  SL_FN(sl_softmax_ce_forward_bias)(N, K, probs, b, targets, mask, probs, sums);
 }
 
-void sl_linear_softmax_ce_backward(int N, int H, int K, const float *h, const float *W, float *probs,
+void SL_FN(sl_linear_softmax_ce_backward)(int N, int H, int K, const float *h, const float *W, float *probs,
                                    const int *targets, const float *mask, float scale, float *dh, float *dW,
                                    float *db) {
   /* 1. G = scale m_n (p_n − onehot(y_n)) in place, db = Σ_n G_n in the same pass */

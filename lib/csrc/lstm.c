@@ -23,17 +23,17 @@
 #include "kernels.h"
 #include "mathfun.h"
 
-size_t sl_lstm_tape_size(int B, int T, int D, int H) {
+size_t SL_FN(sl_lstm_tape_size)(int B, int T, int D, int H) {
   (void)D;
   return (size_t)7 * B * T * H;
 }
 
-size_t sl_lstm_work_size(int B, int T, int D, int H) {
+size_t SL_FN(sl_lstm_work_size)(int B, int T, int D, int H) {
   (void)D;
   return (size_t)5 * B * T * H + (size_t)2 * B * H;
 }
 
-void sl_lstm_forward(int B, int T, int D, int H, int reverse, const float *x, const float *mask, const float *h0,
+void SL_FN(sl_lstm_forward)(int B, int T, int D, int H, int reverse, const float *x, const float *mask, const float *h0,
                      const float *c0, const float *W, const float *b, float *out, float *hT, float *cT, float *tape) {
   const int G = 4 * H;
   float *A = tape;                        /* [B, T, 4H] a_t, then the gate activations */
@@ -82,7 +82,7 @@ void sl_lstm_forward(int B, int T, int D, int H, int reverse, const float *x, co
     }
 }
 
-void sl_lstm_backward(int B, int T, int D, int H, int reverse, const float *x, const float *mask, const float *h0,
+void SL_FN(sl_lstm_backward)(int B, int T, int D, int H, int reverse, const float *x, const float *mask, const float *h0,
                       const float *c0, const float *W, const float *tape, const float *dOut, const float *dhT,
                       const float *dcT, float *dx, float *dW, float *db, float *dh0, float *dc0, float *work) {
   const int G = 4 * H;
@@ -129,7 +129,7 @@ void sl_lstm_backward(int B, int T, int D, int H, int reverse, const float *x, c
   const float *Wx = W + (size_t)H * G;
   sl_gemm_ld(0, 1, B * T, D, G, 1.0f, dA, G, Wx, G, 0.0f, dx, D);              /* dx = da W_xᵀ */
   sl_gemm_ld(1, 0, D, G, B * T, 1.0f, x, D, dA, G, 0.0f, dW + (size_t)H * G, G); /* dW_x = xᵀ da */
-  sl_prev_states(B, T, H, reverse, h0, Hs, P);
+  SL_FN(sl_prev_states)(B, T, H, reverse, h0, Hs, P);
   sl_gemm_ld(1, 0, H, G, B * T, 1.0f, P, H, dA, G, 0.0f, dW, G); /* dW_h = Pᵀ da */
-  sl_col_sums(B * T, G, dA, db);
+  SL_FN(sl_col_sums)(B * T, G, dA, db);
 }

@@ -8,8 +8,10 @@
  *   gemm ← sl_gemm; lstmForward/lstmBackward, gruForward/gruBackward, rnnForward/rnnBackward
  *   (the backwards allocate their scratch `work` here); softmaxCeForward → [loss, count];
  *   softmaxCeBackward; linearSoftmaxCeForward → [loss, count]; linearSoftmaxCeBackward; adam;
+ *   sgd; sumOfSquares → number;
  *   crfForward, crfBackward, crfViterbi (the last two allocate their `work` here);
- *   info() → { blas, core, threads } (core: OpenBLAS's kernel set, e.g. "Haswell"; "" otherwise).
+ *   info() → { blas, core, threads, simd } (core: OpenBLAS's kernel set, e.g. "Haswell"; "" otherwise;
+ *   simd: the copy of the elementwise kernels running, "base", "avx2" or "avx512", simd_dispatch.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +230,23 @@ static napi_value Adam(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+/* (n, p, g, step) */
+static napi_value Sgd(napi_env env, napi_callback_info info) {
+  Arg a[4];
+  if (!parse(env, info, "iffd", a)) return NULL;
+  sl_sgd(a[0].i, a[1].f, a[2].f, (float)a[3].d);
+  return undefined(env);
+}
+
+/* (n, g) → Σ g_i² */
+static napi_value SumOfSquares(napi_env env, napi_callback_info info) {
+  Arg a[2];
+  if (!parse(env, info, "if", a)) return NULL;
+  napi_value v;
+  napi_create_double(env, sl_sum_of_squares(a[0].i, a[1].f), &v);
+  return v;
+}
+
 /* (B, T, K, emissions, lengths, start, end, transitions, logZ, tape) */
 static napi_value CrfForward(napi_env env, napi_callback_info info) {
   Arg a[10];
@@ -279,6 +298,8 @@ static napi_value Info(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, obj, "core", v);
   napi_create_int32(env, threads, &v);
   napi_set_named_property(env, obj, "threads", v);
+  napi_create_string_utf8(env, sl_simd_name(), NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, "simd", v);
   return obj;
 }
 
@@ -296,6 +317,8 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"linearSoftmaxCeForward", NULL, LinearSoftmaxCeForward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"linearSoftmaxCeBackward", NULL, LinearSoftmaxCeBackward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adam", NULL, Adam, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sgd", NULL, Sgd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sumOfSquares", NULL, SumOfSquares, NULL, NULL, NULL, napi_enumerable, NULL},
       {"crfForward", NULL, CrfForward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"crfBackward", NULL, CrfBackward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"crfViterbi", NULL, CrfViterbi, NULL, NULL, NULL, napi_enumerable, NULL},

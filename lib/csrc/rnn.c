@@ -14,7 +14,7 @@
 #include "kernels.h"
 #include "mathfun.h"
 
-void sl_prev_states(int B, int T, int H, int reverse, const float *h0, const float *states, float *prev) {
+void SL_FN(sl_prev_states)(int B, int T, int H, int reverse, const float *h0, const float *states, float *prev) {
   for (int bi = 0; bi < B; bi++)
     for (int k = 0; k < T; k++) {
       int t = reverse ? T - 1 - k : k;
@@ -25,23 +25,23 @@ void sl_prev_states(int B, int T, int H, int reverse, const float *h0, const flo
     }
 }
 
-void sl_col_sums(int R, int K, const float *dA, float *db) {
+void SL_FN(sl_col_sums)(int R, int K, const float *dA, float *db) {
   for (int j = 0; j < K; j++) db[j] = 0.0f;
   for (int r = 0; r < R; r++)
     for (int j = 0; j < K; j++) db[j] += dA[(size_t)r * K + j];
 }
 
-size_t sl_rnn_tape_size(int B, int T, int D, int H) {
+size_t SL_FN(sl_rnn_tape_size)(int B, int T, int D, int H) {
   (void)D;
   return (size_t)2 * B * T * H;
 }
 
-size_t sl_rnn_work_size(int B, int T, int D, int H) {
+size_t SL_FN(sl_rnn_work_size)(int B, int T, int D, int H) {
   (void)D;
   return (size_t)2 * B * T * H + (size_t)B * H;
 }
 
-void sl_rnn_forward(int B, int T, int D, int H, int reverse, int relu, const float *x, const float *mask,
+void SL_FN(sl_rnn_forward)(int B, int T, int D, int H, int reverse, int relu, const float *x, const float *mask,
                     const float *h0, const float *V, const float *W, const float *b, float *out, float *hT,
                     float *tape) {
   float *A = tape;                    /* [B, T, H] a_t, then h'_t */
@@ -75,7 +75,7 @@ void sl_rnn_forward(int B, int T, int D, int H, int reverse, int relu, const flo
     for (int j = 0; j < H; j++) hT[bi * H + j] = Hs[((size_t)bi * T + tl) * H + j];
 }
 
-void sl_rnn_backward(int B, int T, int D, int H, int reverse, int relu, const float *x, const float *mask,
+void SL_FN(sl_rnn_backward)(int B, int T, int D, int H, int reverse, int relu, const float *x, const float *mask,
                      const float *h0, const float *V, const float *W, const float *tape, const float *dOut,
                      const float *dhT, float *dx, float *dV, float *dW, float *db, float *dh0, float *work) {
   const float *A = tape;
@@ -102,7 +102,7 @@ void sl_rnn_backward(int B, int T, int D, int H, int reverse, int relu, const fl
   for (int i = 0; i < B * H; i++) dh0[i] = dh[i];
   sl_gemm_ld(0, 1, B * T, D, H, 1.0f, dA, H, V, H, 0.0f, dx, D);
   sl_gemm_ld(1, 0, D, H, B * T, 1.0f, x, D, dA, H, 0.0f, dV, H);
-  sl_prev_states(B, T, H, reverse, h0, Hs, P);
+  SL_FN(sl_prev_states)(B, T, H, reverse, h0, Hs, P);
   sl_gemm_ld(1, 0, H, H, B * T, 1.0f, P, H, dA, H, 0.0f, dW, H);
-  sl_col_sums(B * T, H, dA, db);
+  SL_FN(sl_col_sums)(B * T, H, dA, db);
 }

@@ -5,8 +5,9 @@
  *     loss sum  = Σ_n m_n · (−log p_n(y_n)) = Σ_n m_n (log Σ_k e^{z_nk − max} − (z_{n,y_n} − max))
  *     dL/dz_n = scale · m_n · (p_n − onehot(y_n))
  *
- * The row max and sum run on 4-lane vectors (8 float partial sums); log and the totals
- * are float64. probs may be the same array as logits (softmax in place).
+ * The row max and sum run on vectors of SL_LANES floats (2·SL_LANES float partial sums;
+ * simd.h); log and the totals are float64. probs may be the same array as logits (softmax
+ * in place).
  */
 #include "kernels.h"
 #include "mathfun.h"
@@ -30,10 +31,10 @@ static double sl_logd(double x) {
   return 2.0 * sum + e * 0.69314718055994530942;
 }
 
-/* hmax of the 4 lanes. */
-static inline float sl_hmax4(sl_v4f v) {
+/* hmax of the lanes. */
+static inline float sl_hmax(sl_vf v) {
   float m = v[0];
-  for (int l = 1; l < 4; l++) m = v[l] > m ? v[l] : m;
+  for (int l = 1; l < SL_LANES; l++) m = v[l] > m ? v[l] : m;
   return m;
 }
 
@@ -42,39 +43,39 @@ static inline float sl_hmax4(sl_v4f v) {
  * when y < 0 (a row that does not count; its target is not read).
  */
 static double softmax_row(int K, const float *z, const float *bias, float *p, int y) {
-  /* 1. the row's max, 4 lanes at a time (with a bias: z + bias is written to p first) */
+  /* 1. the row's max, SL_LANES lanes at a time (with a bias: z + bias is written to p first) */
   float zmax;
   int k = 0;
   if (bias) {
-    sl_v4f vmax = sl_splat4(z[0] + bias[0]);
-    for (; k + 4 <= K; k += 4) {
-      sl_v4f v = *(const sl_v4fu *)(z + k) + *(const sl_v4fu *)(bias + k);
-      *(sl_v4fu *)(p + k) = v;
-      vmax = sl_max4(vmax, v);
+    sl_vf vmax = sl_splat(z[0] + bias[0]);
+    for (; k + SL_LANES <= K; k += SL_LANES) {
+      sl_vf v = *(const sl_vfu *)(z + k) + *(const sl_vfu *)(bias + k);
+      *(sl_vfu *)(p + k) = v;
+      vmax = sl_vmax(vmax, v);
     }
-    zmax = sl_hmax4(vmax);
+    zmax = sl_hmax(vmax);
     for (; k < K; k++) {
       p[k] = z[k] + bias[k];
       zmax = p[k] > zmax ? p[k] : zmax;
     }
     z = p;
   } else {
-    sl_v4f vmax = sl_splat4(z[0]);
-    for (; k + 4 <= K; k += 4) vmax = sl_max4(vmax, *(const sl_v4fu *)(z + k));
-    zmax = sl_hmax4(vmax);
+    sl_vf vmax = sl_splat(z[0]);
+    for (; k + SL_LANES <= K; k += SL_LANES) vmax = sl_vmax(vmax, *(const sl_vfu *)(z + k));
+    zmax = sl_hmax(vmax);
     for (; k < K; k++) zmax = z[k] > zmax ? z[k] : zmax;
   }
-  /* 2. p = exp(z − max) and its sum (two 4-lane float partial sums); z_y is read first,
+  /* 2. p = exp(z − max) and its sum (two vectors of float partial sums); z_y is read first,
    *    since p may be z */
   float zy = y >= 0 ? z[y] : 0.0f;
   sl_exp_array(K, z, zmax, p);
-  sl_v4f acc0 = sl_splat4(0.0f), acc1 = sl_splat4(0.0f);
-  for (k = 0; k + 8 <= K; k += 8) {
-    acc0 += *(const sl_v4fu *)(p + k);
-    acc1 += *(const sl_v4fu *)(p + k + 4);
+  sl_vf acc0 = sl_splat(0.0f), acc1 = sl_splat(0.0f);
+  for (k = 0; k + 2 * SL_LANES <= K; k += 2 * SL_LANES) {
+    acc0 += *(const sl_vfu *)(p + k);
+    acc1 += *(const sl_vfu *)(p + k + SL_LANES);
   }
   double total = 0.0;
-  for (int l = 0; l < 4; l++) total += (double)acc0[l] + (double)acc1[l];
+  for (int l = 0; l < SL_LANES; l++) total += (double)acc0[l] + (double)acc1[l];
   for (; k < K; k++) total += p[k];
   /* 3. normalise */
   float inv = (float)(1.0 / total);
@@ -82,7 +83,7 @@ static double softmax_row(int K, const float *z, const float *bias, float *p, in
   return y >= 0 ? sl_logd(total) - ((double)zy - zmax) : 0.0;
 }
 
-void sl_softmax_ce_forward_bias(int N, int K, const float *logits, const float *bias, const int *targets,
+void SL_FN(sl_softmax_ce_forward_bias)(int N, int K, const float *logits, const float *bias, const int *targets,
                                 const float *mask, float *probs, double *sums) {
   double loss = 0.0, count = 0.0;
   for (int n = 0; n < N; n++) {
@@ -97,12 +98,12 @@ void sl_softmax_ce_forward_bias(int N, int K, const float *logits, const float *
   sums[1] = count;
 }
 
-void sl_softmax_ce_forward(int N, int K, const float *logits, const int *targets, const float *mask, float *probs,
+void SL_FN(sl_softmax_ce_forward)(int N, int K, const float *logits, const int *targets, const float *mask, float *probs,
                            double *sums) {
-  sl_softmax_ce_forward_bias(N, K, logits, NULL, targets, mask, probs, sums);
+  SL_FN(sl_softmax_ce_forward_bias)(N, K, logits, NULL, targets, mask, probs, sums);
 }
 
-void sl_softmax_ce_backward(int N, int K, const float *probs, const int *targets, const float *mask, float scale,
+void SL_FN(sl_softmax_ce_backward)(int N, int K, const float *probs, const int *targets, const float *mask, float scale,
                             float *dlogits) {
   for (int n = 0; n < N; n++) {
     const float *p = probs + (size_t)n * K;

@@ -15,7 +15,7 @@
  * fallback. Until `initEngine` is called (or when it chose `tfjs`), `getKernels()` is null
  * and every op takes the reference path. The choice is printed as one line, e.g.
  *
- *     seqlab: engine native (OpenBLAS 0.3.21, core Haswell, 2 threads)
+ *     seqlab: engine native (OpenBLAS 0.3.21, core Haswell, 2 threads, simd avx2)
  *     seqlab: engine wasm (SIMD, 1 thread); native skipped: expected lib/build/Release/seqlab_native.node, …
  */
 import { BackendError } from "../errors.js";

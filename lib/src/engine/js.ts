@@ -45,6 +45,7 @@ import type {
   RnnBackwardArgs,
   RnnForwardArgs,
   SeqSizes,
+  SgdArgs,
   SoftmaxCeBackwardArgs,
   SoftmaxCeForwardArgs,
 } from "./kernels.js";
@@ -451,6 +452,27 @@ function adam(a: AdamArgs): void {
   }
 }
 
+/** p ← p − step · g, with step rounded to float32 as the C kernel has it. */
+function sgd(a: SgdArgs): void {
+  const { p, g } = a;
+  const step = Math.fround(a.step);
+  for (let i = 0; i < p.length; i++) p[i] -= step * g[i];
+}
+
+/** Σ v_i² in float64, four independent partial sums (the order of lib/csrc/sum_of_squares.c). */
+function sumOfSquares(v: Float32Array): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const n = v.length - (v.length % 4);
+  for (let i = 0; i < n; i += 4) {
+    s0 += v[i] * v[i];
+    s1 += v[i + 1] * v[i + 1];
+    s2 += v[i + 2] * v[i + 2];
+    s3 += v[i + 3] * v[i + 3];
+  }
+  for (let i = n; i < v.length; i++) s0 += v[i] * v[i];
+  return s0 + s1 + s2 + s3;
+}
+
 /** The plain TypeScript kernels (single-threaded). */
 export const jsKernels: Kernels = {
   name: "js",
@@ -471,6 +493,8 @@ export const jsKernels: Kernels = {
   linearSoftmaxCeForward,
   linearSoftmaxCeBackward,
   adam,
+  sgd,
+  sumOfSquares,
   crfTapeSize, // the CRF kernels: engine/js_crf.ts
   crfForward,
   crfBackward,

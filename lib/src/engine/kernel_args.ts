@@ -250,6 +250,15 @@ export function checkedKernels(k: Kernels): Kernels {
       for (const [name, v] of [["g", a.g], ["m", a.m], ["v", a.v]] as const) checkLength(at("adam"), `${name} [n]`, v, n);
       k.adam(a);
     },
+    sgd(a) {
+      checkLength(at("sgd"), "g [n]", a.g, a.p.length);
+      if (!Number.isFinite(a.step)) throw new ArgumentError(`${at("sgd")}: expected step a finite number, got ${a.step}`);
+      k.sgd(a);
+    },
+    sumOfSquares(v) {
+      if (!(v instanceof Float32Array)) throw new ArgumentError(`${at("sumOfSquares")}: expected a Float32Array, got ${Object.prototype.toString.call(v)}`);
+      return k.sumOfSquares(v);
+    },
 
     crfTapeSize: (s) => k.crfTapeSize(s),
     crfForward(a) {

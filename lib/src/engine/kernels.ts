@@ -238,6 +238,16 @@ export interface AdamArgs {
   oneMinusBeta2Pow: number;
 }
 
+/** One SGD step in place, p ← p − step · g (optim/sgd.ts; step = lr · the clipping scale). */
+export interface SgdArgs {
+  /** [n] parameters, updated in place. */
+  p: Float32Array;
+  /** [n] gradient. */
+  g: Float32Array;
+  /** lr · scale, rounded to float32 by the kernel. */
+  step: number;
+}
+
 /** Sizes of one CRF call: B sequences of up to T steps, K tags. */
 export interface CrfSizes {
   B: number;
@@ -306,7 +316,7 @@ export interface Kernels {
   readonly name: KernelsName;
   /** Threads the kernels compute with (GEMM). */
   readonly threads: number;
-  /** A one-line description, e.g. "native (OpenBLAS 0.3.21, core Haswell, 2 threads)". */
+  /** A one-line description, e.g. "native (OpenBLAS 0.3.21, core Haswell, 2 threads, simd avx2)". */
   readonly description: string;
   /** A line to print when the kernels run far below what the machine can do (native: an old OpenBLAS core), else undefined. */
   readonly warning?: string;
@@ -333,6 +343,9 @@ export interface Kernels {
   /** Writes dh, dW, db; leaves probs unspecified (it may be used as the scratch for dL/dz). */
   linearSoftmaxCeBackward(a: LinearSoftmaxCeBackwardArgs): void;
   adam(a: AdamArgs): void;
+  sgd(a: SgdArgs): void;
+  /** Σ v_i² in float64 (products in float32 promoted exactly; four partial sums), the squared global norm's part of one tensor. */
+  sumOfSquares(v: Float32Array): number;
   crfTapeSize(s: CrfSizes): number;
   /** Fills logZ and the tape. */
   crfForward(a: CrfForwardArgs): void;

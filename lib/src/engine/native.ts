@@ -49,11 +49,22 @@ interface Addon {
   linearSoftmaxCeForward(N: number, H: number, K: number, h: F, W: F, b: F, targets: Int32Array, mask: FN, probs: F): [number, number];
   linearSoftmaxCeBackward(N: number, H: number, K: number, h: F, W: F, probs: F, targets: Int32Array, mask: FN, scale: number, dh: F, dW: F, db: F): void;
   adam(n: number, p: F, g: F, m: F, v: F, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number): void;
+  sgd(n: number, p: F, g: F, step: number): void;
+  sumOfSquares(n: number, g: F): number;
   crfForward(B: number, T: number, K: number, e: F, lengths: Int32Array, start: F, end: F, A: F, logZ: F, tape: F): void;
   crfBackward(B: number, T: number, K: number, e: F, lengths: Int32Array, start: F, end: F, A: F, tape: F, dLogZ: F, dE: F, dStart: F, dEnd: F, dA: F): void;
   crfViterbi(B: number, T: number, K: number, e: F, lengths: Int32Array, start: F, end: F, A: F, paths: Int32Array, scores: Float64Array): void;
-  info(): { blas: string; core: string; threads: number };
+  info(): { blas: string; core: string; threads: number; simd: string };
 }
+
+/** The copies of the elementwise kernels (lib/csrc/simd_dispatch.c), narrowest first; SEQLAB_SIMD picks one. */
+const SIMD_COPIES = ["base", "avx2", "avx512"];
+
+/** Every function the addon must export (an addon built from older sources lacks some). */
+const ADDON_EXPORTS = [
+  "gemm", "lstmForward", "lstmBackward", "gruForward", "gruBackward", "rnnForward", "rnnBackward", "softmaxCeForward", "softmaxCeBackward",
+  "linearSoftmaxCeForward", "linearSoftmaxCeBackward", "adam", "sgd", "sumOfSquares", "crfForward", "crfBackward", "crfViterbi", "info",
+] as const satisfies readonly (keyof Addon)[];
 
 /** Why the addon is absent: the build's recorded reason, or that it was never built. */
 function absentReason(): string {
@@ -70,13 +81,18 @@ let cached: Kernels | undefined;
 
 /**
  * Loads the native addon's kernels (once per process).
- * @returns the kernels, `name` "native", description like "native (OpenBLAS 0.3.21, core Haswell, 2 threads)".
+ * @returns the kernels, `name` "native", description like "native (OpenBLAS 0.3.21, core Haswell, 2 threads, simd avx2)"
+ *   (simd: the copy of the elementwise kernels the CPU runs, lib/csrc/simd_dispatch.c).
  * @throws BackendError with the reason when the addon is not built or cannot load.
  */
 export function loadNativeKernels(): Kernels {
   if (cached !== undefined) return cached;
   if (!fs.existsSync(NATIVE_PATH)) {
     throw new BackendError(`native kernels: expected ${NATIVE_PATH}, got ${absentReason()}`);
+  }
+  const simd = process.env.SEQLAB_SIMD;
+  if (simd !== undefined && simd !== "" && !SIMD_COPIES.includes(simd)) {
+    throw new BackendError(`native kernels: expected SEQLAB_SIMD one of ${SIMD_COPIES.join(", ")} (or unset: the widest the CPU has), got ${JSON.stringify(simd)}`);
   }
   const flags = cpuFlags(cpuinfo());
   // OpenBLAS reads OPENBLAS_CORETYPE when the addon loads it: decide before require (blas_core.ts).
@@ -88,6 +104,10 @@ export function loadNativeKernels(): Kernels {
     addon = require(NATIVE_PATH) as Addon; // a .node file: only require() loads it
   } catch (e) {
     throw new BackendError(`native kernels: expected a loadable ${NATIVE_PATH}, got ${(e as Error).message}`);
+  }
+  const missing = ADDON_EXPORTS.filter((name) => typeof addon[name] !== "function");
+  if (missing.length > 0) {
+    throw new BackendError(`native kernels: expected ${NATIVE_PATH} to export ${missing.join(", ")} (built from older sources); rebuild it with \`node lib/scripts/build-native.cjs\` or \`npm rebuild seqlab\``);
   }
   cached = checkedKernels(makeKernels(addon, flags, plan.note)); // C trusts its sizes: every call is checked first
   return cached;
@@ -192,7 +212,7 @@ function makeKernels(m: Addon, flags: ReadonlySet<string>, coreNote: string | un
   return {
     name: "native",
     threads: info.threads,
-    description: `native (${blasName(info.blas)}${core}, ${info.threads} thread${info.threads === 1 ? "" : "s"})`,
+    description: `native (${blasName(info.blas)}${core}, ${info.threads} thread${info.threads === 1 ? "" : "s"}, simd ${info.simd})`,
     warning: blasCoreWarning(info.core, flags),
 
     gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {
@@ -246,6 +266,12 @@ function makeKernels(m: Addon, flags: ReadonlySet<string>, coreNote: string | un
     adam(a) {
       const n = a.p.length;
       m.adam(n, a.p, a.g, a.m, a.v, a.lr, a.beta1, a.beta2, a.eps, a.oneMinusBeta1Pow, a.oneMinusBeta2Pow);
+    },
+    sgd(a) {
+      m.sgd(a.p.length, a.p, a.g, a.step);
+    },
+    sumOfSquares(v) {
+      return m.sumOfSquares(v.length, v);
     },
 
     crfTapeSize: ({ B, T, K }: CrfSizes): number => B * T * K,

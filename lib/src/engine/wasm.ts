@@ -25,6 +25,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Worker } from "worker_threads";
 import { BackendError } from "../errors.js";
+import { jsKernels } from "./js.js";
 import { checkedKernels } from "./kernel_args.js";
 import type {
   AdamArgs,
@@ -400,6 +401,11 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
       arena.get(pm, a.m);
       arena.get(pv, a.v);
     },
+
+    // SGD and Σ g² read each value once: copying the arrays into wasm memory and back would
+    // cost more than the pass itself, so these two run as the TypeScript kernels, in place.
+    sgd: jsKernels.sgd,
+    sumOfSquares: jsKernels.sumOfSquares,
 
     crfTapeSize: ({ B, T, K }: CrfSizes): number => B * T * K,
     crfForward(a: CrfForwardArgs) {

@@ -15,6 +15,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
+import { getKernels } from "../engine/engine.js";
+import { jsKernels } from "../engine/js.js";
 
 /** Gradients as a list or a name → tensor map (as `tf.variableGrads` returns them). */
 export type Grads = tf.Tensor[] | tf.NamedTensorMap;
@@ -35,25 +37,16 @@ export interface ClipResult<G extends Grads> {
  * @returns ‖g‖ ≥ 0 (0 for no tensors).
  */
 export function globalNorm(grads: Grads): number {
-  // One pass over each gradient's values in float64 (exact to float64 rounding, and no
-  // full-size temporaries: on the seqlab backend the values are read without copies).
+  // One pass over each gradient's values in float64 by the engine's `sumOfSquares` kernel (C on
+  // native; exact to float64 rounding, and no full-size temporaries: on the seqlab backend the
+  // values are read without copies).
+  const kernels = getKernels() ?? jsKernels;
   let sum = 0;
-  for (const g of tensors(grads)) sum += sumOfSquares(g.dataSync() as ArrayLike<number>);
-  return Math.sqrt(sum);
-}
-
-/** Σ v_i² in float64, four independent partial sums (about twice as fast as one). */
-function sumOfSquares(v: ArrayLike<number>): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  const n = v.length - (v.length % 4);
-  for (let i = 0; i < n; i += 4) {
-    s0 += v[i] * v[i];
-    s1 += v[i + 1] * v[i + 1];
-    s2 += v[i + 2] * v[i + 2];
-    s3 += v[i + 3] * v[i + 3];
+  for (const g of tensors(grads)) {
+    const v = g.dataSync();
+    sum += kernels.sumOfSquares(v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>));
   }
-  for (let i = n; i < v.length; i++) s0 += v[i] * v[i];
-  return s0 + s1 + s2 + s3;
+  return Math.sqrt(sum);
 }
 
 /**

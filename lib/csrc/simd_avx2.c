@@ -1,0 +1,23 @@
+/*
+ * The elementwise kernels compiled for AVX2: vectors of 8 floats (target "avx2"), for
+ * x86-64 CPUs that have it, whatever the build machine's flags (no -march: the addon runs on
+ * any x86-64). Functions suffixed _avx2; simd_dispatch.c calls them only where the CPU and
+ * the OS support AVX2. Empty on other architectures.
+ */
+#if defined(__x86_64__)
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#else
+#pragma GCC target("avx2")
+#endif
+#define SL_VARIANT avx2
+#define SL_LANES 8
+#include "rnn.c"
+#include "softmax_ce.c"
+#include "lstm.c"
+#include "gru.c"
+#include "linear_softmax_ce.c"
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif
+#endif
