@@ -35,6 +35,29 @@ int openblas_get_num_threads(void);
 #define SL_SMALL_GEMM 8e6
 #endif
 
+/*
+ * The product when op(A) is one row (M = 1) or op(B) one column (N = 1), by cblas_sgemv: at
+ * batch 1 (generation) every product is one, and sgemm would copy (pack) the whole matrix —
+ * the 200 × 10,000 output layer, 8 MB — before reading it. β = 0 writes C without reading it
+ * (never NaN · 0), as sl_gemm promises.
+ */
+static void gemv_as_gemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                         const float *B, int ldb, float beta, float *C, int ldc) {
+  if (M == 1) { /* c [N] = α op(B)ᵀ a + β c: a = op(A)'s row (a column of A when transA), op(B) [K, N] */
+    if (beta == 0.0f)
+      for (int j = 0; j < N; j++) C[j] = 0.0f;
+    int inca = transA ? lda : 1;
+    if (transB) cblas_sgemv(CblasRowMajor, CblasNoTrans, N, K, alpha, B, ldb, A, inca, beta, C, 1); /* B [N, K] */
+    else cblas_sgemv(CblasRowMajor, CblasTrans, K, N, alpha, B, ldb, A, inca, beta, C, 1);         /* B [K, N] */
+  } else { /* N = 1: c [M] (stride ldc) = α op(A) b + β c, b = op(B)'s column */
+    if (beta == 0.0f)
+      for (int i = 0; i < M; i++) C[(size_t)i * ldc] = 0.0f;
+    int incb = transB ? 1 : ldb;
+    if (transA) cblas_sgemv(CblasRowMajor, CblasTrans, K, M, alpha, A, lda, B, incb, beta, C, ldc); /* A [K, M] */
+    else cblas_sgemv(CblasRowMajor, CblasNoTrans, M, K, alpha, A, lda, B, incb, beta, C, ldc);    /* A [M, K] */
+  }
+}
+
 void sl_gemm_ld(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda, const float *B,
                 int ldb, float beta, float *C, int ldc) {
   if (M <= 0 || N <= 0) return;
@@ -48,8 +71,11 @@ void sl_gemm_ld(int transA, int transB, int M, int N, int K, float alpha, const 
   int alone = threads > 1 && (double)M * N * K < SL_SMALL_GEMM;
   if (alone) openblas_set_num_threads(1);
 #endif
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A,
-              lda, B, ldb, beta, C, ldc);
+  if (M == 1 || N == 1) /* a matrix–vector product: sgemv reads the matrix once, where sgemm first packs it */
+    gemv_as_gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  else
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M, N, K, alpha,
+                A, lda, B, ldb, beta, C, ldc);
 #ifdef SEQLAB_OPENBLAS
   if (alone) openblas_set_num_threads(threads);
 #endif
