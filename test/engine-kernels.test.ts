@@ -118,8 +118,9 @@ for (const impl of impls) {
         return { out, bound };
       }
       // the last three exceed wasm.ts's SPLIT_MIN_WORK: split by columns, by rows, by columns
-      // M = 1 or N = 1: matrix–vector products (native: cblas_sgemv, csrc/gemm.c), e.g. batch-1 generation's [1, 200]·[200, 10000]
-      const sizes: [number, number, number][] = [[1, 1, 1], [1, 301, 70], [1, 2000, 200], [9, 1, 130], [1, 1, 300], [7, 13, 5], [65, 33, 129], [6, 8, 300], [97, 9, 260], [97, 300, 260], [1001, 9, 300], [33, 1000, 70]];
+      // M = 1 or N = 1: matrix–vector products (csrc/gemm.c: cblas_sgemv on native, gemv_rows / gemv_dots on wasm),
+      // e.g. batch-1 generation's [1, 200]·[200, 10000]; the last two are split over the wasm gemm's two threads
+      const sizes: [number, number, number][] = [[1, 1, 1], [1, 301, 70], [1, 2000, 200], [9, 1, 130], [1, 1, 300], [1, 10003, 200], [2100, 1, 1000], [7, 13, 5], [65, 33, 129], [6, 8, 300], [97, 9, 260], [97, 300, 260], [1001, 9, 300], [33, 1000, 70]];
       for (const [M, N, Kd] of sizes)
         for (const tA of [false, true])
           for (const tB of [false, true])

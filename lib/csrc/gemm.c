@@ -228,6 +228,73 @@ static void micro_kernel(int kc, const float *a, const float *b, float *C, int l
   }
 }
 
+/* c[j·incc] = α Σ_r v_r X[r, j] + β c[j·incc], j < n: the rows of X [R, n] (row stride ldx) scaled and
+ * summed, 4 columns at a time in blocks of GEMV_COLS accumulators, so X is read once, row by row. */
+#define GEMV_COLS 512
+static void gemv_rows(int R, int n, const float *X, int ldx, const float *v, float alpha, float beta, float *c,
+                      int incc) {
+  float acc[GEMV_COLS] __attribute__((aligned(16)));
+  for (int j0 = 0; j0 < n; j0 += GEMV_COLS) {
+    int w = n - j0 < GEMV_COLS ? n - j0 : GEMV_COLS, w4 = w & ~3;
+    for (int j = 0; j < w; j++) acc[j] = 0.0f;
+    for (int r = 0; r < R; r++) {
+      const float *x = X + (size_t)r * ldx + j0;
+      v4f vr = splat(v[r]);
+      int j = 0;
+      for (; j < w4; j += 4) *(v4f *)(acc + j) += vr * *(const v4fu *)(x + j);
+      for (; j < w; j++) acc[j] += v[r] * x[j];
+    }
+    for (int j = 0; j < w; j++) {
+      float *dst = c + (size_t)(j0 + j) * incc;
+      *dst = beta == 0.0f ? alpha * acc[j] : alpha * acc[j] + beta * *dst;
+    }
+  }
+}
+
+/* c[j·incc] = α X[j, :]·v + β c[j·incc], j < n: dot products of the rows of X [n, K] with v. */
+static void gemv_dots(int n, int K, const float *X, int ldx, const float *v, float alpha, float beta, float *c,
+                      int incc) {
+  int K4 = K & ~3;
+  for (int j = 0; j < n; j++) {
+    const float *x = X + (size_t)j * ldx;
+    v4f s = splat(0.0f);
+    int k = 0;
+    for (; k < K4; k += 4) s += *(const v4fu *)(x + k) * *(const v4fu *)(v + k);
+    float d = (s[0] + s[1]) + (s[2] + s[3]);
+    for (; k < K; k++) d += x[k] * v[k];
+    float *dst = c + (size_t)j * incc;
+    *dst = beta == 0.0f ? alpha * d : alpha * d + beta * *dst;
+  }
+}
+
+/* A contiguous copy of n floats at stride inc (into buf), or the floats themselves when inc = 1. */
+static const float *contiguous(const float *p, int n, int inc, float *buf) {
+  if (inc == 1) return p;
+  for (int k = 0; k < n; k++) buf[k] = p[(size_t)k * inc];
+  return buf;
+}
+
+/*
+ * The product when op(A) is one row (M = 1) or op(B) one column (N = 1): at batch 1
+ * (generation) every product is one, and the blocked GEMM would pack the whole matrix (the
+ * output layer's 200 × 10,000) before reading it once. Returns 0 (nothing done) when the
+ * vector does not fit the packing buffer.
+ */
+static int gemv_as_gemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                        const float *B, int ldb, float beta, float *C, int ldc, float *pack) {
+  if ((size_t)K > sl_gemm_pack_size()) return 0;
+  if (M == 1) { /* c [N] = α a op(B) + β c, a = op(A)'s row (a column of A when transA) */
+    const float *a = contiguous(A, K, transA ? lda : 1, pack);
+    if (transB) gemv_dots(N, K, B, ldb, a, alpha, beta, C, 1); /* B [N, K] */
+    else gemv_rows(K, N, B, ldb, a, alpha, beta, C, 1);        /* B [K, N] */
+  } else { /* N = 1: c [M] (stride ldc) = α op(A) b + β c, b = op(B)'s column */
+    const float *b = contiguous(B, K, transB ? 1 : ldb, pack);
+    if (transA) gemv_rows(K, M, A, lda, b, alpha, beta, C, ldc); /* A [K, M] */
+    else gemv_dots(M, K, A, lda, b, alpha, beta, C, ldc);        /* A [M, K] */
+  }
+  return 1;
+}
+
 void sl_gemm_ld(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda, const float *B,
                 int ldb, float beta, float *C, int ldc) {
 #ifdef __wasm__
@@ -246,6 +313,7 @@ void sl_gemm_ws(int transA, int transB, int M, int N, int K, float alpha, const 
       for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + j];
     return;
   }
+  if ((M == 1 || N == 1) && gemv_as_gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, pack)) return;
   for (int jc = 0; jc < N; jc += NC) {
     int nc = N - jc < NC ? N - jc : NC;
     for (int pc = 0; pc < K; pc += KC) {
