@@ -124,6 +124,20 @@ describe("seqlab ner train / tag / eval", () => {
     }
   });
 
+  test("--lowercase --caps: the case comes back as a caps embedding; the model records it and `ner tag` feeds it", async () => {
+    const capsModel = path.join(tmp, "caps");
+    const r = await run("train", "--train", train, "--dev", dev, "--model", capsModel, "--lowercase", "--caps", "--caps-emb", "3", "--epochs", "2", ...TINY);
+    assert.equal(r.error, null);
+    assert.match(r.stdout, /^ner train: biLSTM \+ caps, E 16, H 16, dropout 0\.2; /m);
+    const model = JSON.parse(fs.readFileSync(path.join(capsModel, "model.json"), "utf8"));
+    assert.deepEqual(model.config.caps, { embeddingSize: 3 });
+    const input = path.join(tmp, "caps.txt");
+    fs.writeFileSync(input, "Maria Garcia visited Berlin .\n");
+    const t = seqlab("ner", "tag", "--model", capsModel, "--input", input, "--format", "conll");
+    assert.equal(t.status, 0, t.stderr);
+    assert.equal(t.stdout.trim().split("\n").length, 5, t.stdout);
+  });
+
   test("ner eval prints conlleval's report of a tagged file, the library's numbers", async () => {
     const test = path.join(tmp, "test.conll");
     fs.writeFileSync(test, formatConll(toy.test.map((s) => ({ columns: [s.tokens, s.tags] }))));
@@ -255,7 +269,7 @@ describe("seqlab ner train / tag / eval", () => {
       return text;
     };
     assert.match(help("ner"), /train \[options\][\s\S]*tag \[options\][\s\S]*eval \[options\] <file>/);
-    assert.match(help("ner", "train"), /--crf[\s\S]*--chars[\s\S]*--resume[\s\S]*--model holding a model needs --resume/);
+    assert.match(help("ner", "train"), /--crf[\s\S]*--chars[\s\S]*--caps [\s\S]*--caps-emb <n>[\s\S]*--resume[\s\S]*--model holding a model needs --resume/);
     assert.match(help("ner", "tag"), /--format <format>[\s\S]*"brat", "conll"[\s\S]*Offsets count Unicode code points/);
     assert.match(help("ner", "eval"), /--docstart <mode>[\s\S]*--strict/);
     assert.equal(seqlab("ner", "tag", "--help").status, 0);

@@ -70,6 +70,7 @@ export function tagText(text: string, loaded: Pick<TaggerCheckpoint, "config" | 
   });
   const tags = predictTags(loaded.tagger, sentences, loaded.vocabs, {
     chars: loaded.config.chars !== null,
+    caps: loaded.config.caps !== null,
     batchSize: options.batch,
     constraints: options.constrained ? transitionConstraints(loaded.vocabs.tags) : undefined,
   });
@@ -135,6 +136,8 @@ export function addNerCommand(program: Command): Command {
     .option("--hidden <n>", "LSTM units H per direction", positiveInt, 100)
     .option("--char-emb <n>", "character embedding size Ec", positiveInt, 25)
     .option("--char-hidden <n>", "char LSTM units Hc per direction", positiveInt, 25)
+    .option("--caps", "a capitalisation-class embedding per word (Collobert et al. 2011); with --lowercase it keeps the case the word ids lose", false)
+    .option("--caps-emb <n>", "capitalisation embedding size Ecaps", positiveInt, 5)
     .option("--dropout <p>", "dropout on the LSTM input, in [0, 1)", probability, 0.5)
     .option("--word-dropout <p>", "replace singleton training words by <UNK> with probability p in [0, 1)", probability, 0.5)
     .option("--epochs <n>", "at most n epochs (in total, with --resume)", positiveInt, 50)
@@ -159,7 +162,7 @@ export function addNerCommand(program: Command): Command {
       `
 --model holding a model needs --resume (continue it) or --force (replace it).
 With --resume, a flag not given takes the checkpoint's value. Given, --format, --arch, --crf,
---chars, --emb, --hidden, --char-emb, --char-hidden, --scheme, --min-count, --lowercase and
+--chars, --emb, --hidden, --char-emb, --char-hidden, --caps, --caps-emb, --scheme, --min-count, --lowercase and
 --tag-column must equal the checkpoint's, --train must hold the same data (sha256) and --dev
 too (not given: the checkpoint's), else it is an error; --epochs, --patience, --batch, --optimizer, --lr, --clip, --dropout,
 --word-dropout, --seed and --constrained override the checkpoint's.

@@ -68,6 +68,8 @@ export interface NerTrainFlags {
   hidden: number;
   charEmb: number;
   charHidden: number;
+  caps: boolean;
+  capsEmb: number;
   dropout: number;
   wordDropout: number;
   epochs: number;
@@ -90,7 +92,7 @@ export interface NerTrainFlags {
 }
 
 /** The flags that fix the architecture and the vocabularies: equal on --resume. */
-export const NER_ARCHITECTURE_FLAGS = ["format", "arch", "crf", "chars", "emb", "hidden", "charEmb", "charHidden", "scheme", "minCount", "lowercase", "tagColumn"] as const;
+export const NER_ARCHITECTURE_FLAGS = ["format", "arch", "crf", "chars", "emb", "hidden", "charEmb", "charHidden", "caps", "capsEmb", "scheme", "minCount", "lowercase", "tagColumn"] as const;
 /** The schedule flags: the checkpoint's unless given. */
 export const NER_SCHEDULE_FLAGS = ["epochs", "patience", "batch", "optimizer", "lr", "clip", "dropout", "wordDropout", "seed", "constrained"] as const;
 
@@ -140,6 +142,7 @@ export async function runNerTrain(flags: NerTrainFlags, log: (line: string) => v
       embeddingSize: eff.emb,
       hiddenSize: eff.hidden,
       chars: eff.chars ? { alphabetSize: vocabs.chars.size, embeddingSize: eff.charEmb, hiddenSize: eff.charHidden } : null,
+      caps: eff.caps ? { embeddingSize: eff.capsEmb ?? 5 } : null,
       dropout: eff.dropout,
     }, "ner train");
     if (signals.received !== null) throw interrupted(signals.received, eff, []);
@@ -156,7 +159,7 @@ export async function runNerTrain(flags: NerTrainFlags, log: (line: string) => v
       if (dev !== undefined && history.length > 0) {
         const bestTagger = buildTagger(config, best.weights);
         try {
-          const e = evaluateTagger(bestTagger, dev, vocabs, { chars: config.chars !== null, constraints: eff.constrained ? transitionConstraints(vocabs.tags) : undefined }).scores;
+          const e = evaluateTagger(bestTagger, dev, vocabs, { chars: config.chars !== null, caps: config.caps !== null, constraints: eff.constrained ? transitionConstraints(vocabs.tags) : undefined }).scores;
           log(`dev-selected epoch ${best.state.bestEpoch}${best.state.stopped ? ` (early stopping after epoch ${best.state.epoch})` : ""}; conlleval on ${eff.dev}:`);
           log(conllevalReport(e).trimEnd());
         } finally {
@@ -201,6 +204,7 @@ async function trainLoop(
     dev,
     constraints: eff.constrained ? transitionConstraints(vocabs.tags) : undefined,
     chars: config.chars !== null,
+    caps: config.caps !== null,
     seed: eff.seed,
     resume: resumed?.state,
     onStep: ({ epoch, step, steps: total, loss }) => {

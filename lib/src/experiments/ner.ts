@@ -219,9 +219,10 @@ export function runNerComparison(corpus: NerDataset, runs: readonly NerRunSpec[]
     });
     try {
       const chars = run.config.chars !== null;
-      const plain = evaluateTagger(run.tagger, corpus.test, run.vocabs, { chars });
+      const caps = run.config.caps !== null;
+      const plain = evaluateTagger(run.tagger, corpus.test, run.vocabs, { chars, caps });
       const constraints = transitionConstraints(run.vocabs.tags);
-      const valid = evaluateTagger(run.tagger, corpus.test, run.vocabs, { chars, constraints });
+      const valid = evaluateTagger(run.tagger, corpus.test, run.vocabs, { chars, caps, constraints });
       const { perType, tokens: _t, correctTags: _c, ...test } = plain.scores;
       const result: NerResult = {
         name: r.name,

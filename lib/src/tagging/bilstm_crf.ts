@@ -4,7 +4,7 @@
  * bidirectional LSTM that gives every word the context of the whole sentence, a linear
  * layer to one score per tag, and a CRF (ops/crf.ts) that scores whole tag sequences.
  *
- *     x_t = [E_word[w_t], f_t]                 [B, T, E (+2Hc)]   f_t: char features (char_encoder.ts)
+ *     x_t = [E_word[w_t], E_caps[c_t], f_t]    [B, T, D]   c_t: capitalisation class, f_t: char features (word_inputs.ts)
  *     h_t = [→h_t, ←h_t] = biLSTM(x)_t         [B, T, 2H]
  *     e_t = h_t U + b̂ = →h_t U[0:H] + ←h_t U[H:2H] + b̂      [B, T, K]   emissions
  *     loss = −(1/B) Σ_b log p(y_b | e_b)       []                 CRF negative mean log-likelihood
@@ -35,6 +35,7 @@ import { CharEncoder, type CharEncoderOptions } from "./char_encoder.js";
 import { constrainCrfParams } from "./constraints.js";
 import type { DecodeOptions, Tagger, TaggerBatch } from "./tagger.js";
 import { checkDropout, checkTaggerBatch, wordInputs } from "./word_inputs.js";
+import { CAPS_SIZE } from "../ner/batches.js";
 
 export type { TaggerBatch };
 
@@ -50,6 +51,8 @@ export interface BiLstmCrfTaggerOptions {
   hiddenSize?: number;
   /** Character features (char_encoder.ts) with these sizes. Default: none. */
   chars?: CharEncoderOptions;
+  /** Capitalisation classes (ner/batches.ts `capsOf`) embedded in Ecaps = embeddingSize dimensions (word_inputs.ts). Default: none. */
+  caps?: { embeddingSize: number };
   /** Dropout probability on the biLSTM's input in a training step (tagging/word_inputs.ts). Default: 0. */
   dropout?: number;
 }
@@ -58,6 +61,8 @@ export interface BiLstmCrfTaggerOptions {
 export class BiLstmCrfTagger implements Trainable<TaggerBatch>, Tagger {
   /** [V, E] word embeddings, ~ U(−0.1, 0.1). */
   readonly embedding: tf.Variable<tf.Rank.R2>;
+  /** [CAPS_SIZE, Ecaps] capitalisation-class embeddings, ~ U(−0.1, 0.1), when enabled. */
+  readonly capsEmbedding?: tf.Variable<tf.Rank.R2>;
   /** The character features, when enabled. */
   readonly charEncoder?: CharEncoder;
   /** Word-level biLSTM, [E (+2Hc) → 2H]. */
@@ -77,16 +82,20 @@ export class BiLstmCrfTagger implements Trainable<TaggerBatch>, Tagger {
     checkSize("BiLstmCrfTagger", "hiddenSize", H);
     this.dropout = checkDropout("BiLstmCrfTagger", options.dropout);
     this.embedding = uniformVariable([options.vocabularySize, E], 0.1) as tf.Variable<tf.Rank.R2>; // [V, E]
+    if (options.caps !== undefined) {
+      checkSize("BiLstmCrfTagger", "caps.embeddingSize", options.caps.embeddingSize);
+      this.capsEmbedding = uniformVariable([CAPS_SIZE, options.caps.embeddingSize], 0.1) as tf.Variable<tf.Rank.R2>; // [CAPS_SIZE, Ecaps]
+    }
     this.charEncoder = options.chars === undefined ? undefined : new CharEncoder(options.chars);
-    const D = E + (this.charEncoder?.outputSize ?? 0);
+    const D = E + (options.caps?.embeddingSize ?? 0) + (this.charEncoder?.outputSize ?? 0);
     this.bilstm = new Bidirectional(new LstmCell(D, H), new LstmCell(D, H));
     this.out = new Linear(2 * H, options.numTags); // Wy [2H, K], by [K]
     this.crf = new Crf(options.numTags);
   }
 
-  /** Word embedding, char encoder (if any), biLSTM, linear layer, CRF (start, end, transitions). */
+  /** Word embedding, caps embedding (if any), char encoder (if any), biLSTM, linear layer, CRF (start, end, transitions). */
   get weights(): tf.Variable[] {
-    return [this.embedding, ...(this.charEncoder?.weights ?? []), ...this.bilstm.weights, ...this.out.weights, ...this.crf.weights];
+    return [this.embedding, ...(this.capsEmbedding === undefined ? [] : [this.capsEmbedding]), ...(this.charEncoder?.weights ?? []), ...this.bilstm.weights, ...this.out.weights, ...this.crf.weights];
   }
 
   /**
@@ -96,9 +105,9 @@ export class BiLstmCrfTagger implements Trainable<TaggerBatch>, Tagger {
    */
   emissions(batch: TaggerBatch): tf.Tensor3D {
     const { mask } = batch;
-    const [B, T] = checkTaggerBatch("BiLstmCrfTagger", batch, this.charEncoder !== undefined);
+    const [B, T] = checkTaggerBatch("BiLstmCrfTagger", batch, this);
     return tf.tidy(() => {
-      const x = wordInputs(this.embedding, this.charEncoder, batch, this.dropout); // [B, T, E (+2Hc)], dropout in training
+      const x = wordInputs(this, batch, this.dropout); // [B, T, E (+2Hc)], dropout in training
       // The biLSTM's two directions (what `this.bilstm.run` computes), each projected by its
       // half of U: [→h_t, ←h_t] U = →h_t U[0:H] + ←h_t U[H:2H] (see the file comment).
       const H = this.bilstm.forward.hiddenSize;

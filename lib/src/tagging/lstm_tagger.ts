@@ -4,7 +4,7 @@
  *
  * LSTM (left to right), exactly the lecture's
  *
- *     x_t = [E_word[w_t], f_t]                 [B, T, E (+2Hc)]   (word_inputs.ts; f_t: char features)
+ *     x_t = [E_word[w_t], E_caps[c_t], f_t]    [B, T, D]          (word_inputs.ts; caps and char features optional)
  *     h_t = LSTM(x_t, h_{t−1})                 [B, T, H]          reads w_1 … w_t
  *     ŷ_t = p(y | w_t … w_1) = softmax(U h_t + b̂)     [B, T, K]
  *     loss = (1/B) Σ_b Σ_{t < L_b} −log ŷ_{b,t}[y_{b,t}]            cross-entropy summed over t
@@ -38,6 +38,7 @@ import { CharEncoder, type CharEncoderOptions } from "./char_encoder.js";
 import { bestAllowedPaths } from "./constraints.js";
 import type { DecodeOptions, DecodeResult, Tagger, TaggerBatch } from "./tagger.js";
 import { checkDropout, checkTaggerBatch, wordInputs } from "./word_inputs.js";
+import { CAPS_SIZE } from "../ner/batches.js";
 
 /** Options of `LstmTagger`. */
 export interface LstmTaggerOptions {
@@ -53,6 +54,8 @@ export interface LstmTaggerOptions {
   hiddenSize?: number;
   /** Character features (char_encoder.ts) with these sizes. Default: none. */
   chars?: CharEncoderOptions;
+  /** Capitalisation classes (ner/batches.ts `capsOf`) embedded in Ecaps = embeddingSize dimensions (word_inputs.ts). Default: none. */
+  caps?: { embeddingSize: number };
   /** Dropout probability on x_t in a training step (word_inputs.ts). Default: 0. */
   dropout?: number;
 }
@@ -61,6 +64,8 @@ export interface LstmTaggerOptions {
 export class LstmTagger implements Tagger {
   /** [V, E] word embeddings, ~ U(−0.1, 0.1). */
   readonly embedding: tf.Variable<tf.Rank.R2>;
+  /** [CAPS_SIZE, Ecaps] capitalisation-class embeddings, ~ U(−0.1, 0.1), when enabled. */
+  readonly capsEmbedding?: tf.Variable<tf.Rank.R2>;
   /** The character features, when enabled. */
   readonly charEncoder?: CharEncoder;
   /** →LSTM, [E (+2Hc) → H]. */
@@ -81,8 +86,12 @@ export class LstmTagger implements Tagger {
     checkSize("LstmTagger", "hiddenSize", H);
     this.dropout = checkDropout("LstmTagger", options.dropout);
     this.embedding = uniformVariable([options.vocabularySize, E], 0.1) as tf.Variable<tf.Rank.R2>; // [V, E]
+    if (options.caps !== undefined) {
+      checkSize("LstmTagger", "caps.embeddingSize", options.caps.embeddingSize);
+      this.capsEmbedding = uniformVariable([CAPS_SIZE, options.caps.embeddingSize], 0.1) as tf.Variable<tf.Rank.R2>; // [CAPS_SIZE, Ecaps]
+    }
     this.charEncoder = options.chars === undefined ? undefined : new CharEncoder(options.chars);
-    const D = E + (this.charEncoder?.outputSize ?? 0);
+    const D = E + (options.caps?.embeddingSize ?? 0) + (this.charEncoder?.outputSize ?? 0);
     this.forward = new LstmCell(D, H);
     this.backward = options.bidirectional === true ? new LstmCell(D, H) : undefined;
     this.out = new Linear(this.backward === undefined ? H : 2 * H, options.numTags); // U [H or 2H, K], b̂ [K]
@@ -93,9 +102,9 @@ export class LstmTagger implements Tagger {
     return this.backward !== undefined;
   }
 
-  /** Word embedding, char encoder (if any), →LSTM (W, b), ←LSTM (if any), U, b̂. */
+  /** Word embedding, caps embedding (if any), char encoder (if any), →LSTM (W, b), ←LSTM (if any), U, b̂. */
   get weights(): tf.Variable[] {
-    return [this.embedding, ...(this.charEncoder?.weights ?? []), ...this.forward.weights, ...(this.backward?.weights ?? []), ...this.out.weights];
+    return [this.embedding, ...(this.capsEmbedding === undefined ? [] : [this.capsEmbedding]), ...(this.charEncoder?.weights ?? []), ...this.forward.weights, ...(this.backward?.weights ?? []), ...this.out.weights];
   }
 
   /**
@@ -105,9 +114,9 @@ export class LstmTagger implements Tagger {
    */
   emissions(batch: TaggerBatch): tf.Tensor3D {
     const { mask } = batch;
-    const [B, T] = checkTaggerBatch("LstmTagger", batch, this.charEncoder !== undefined);
+    const [B, T] = checkTaggerBatch("LstmTagger", batch, this);
     return tf.tidy(() => {
-      const x = wordInputs(this.embedding, this.charEncoder, batch, this.dropout); // [B, T, D]
+      const x = wordInputs(this, batch, this.dropout); // [B, T, D]
       const H = this.forward.hiddenSize;
       const K = this.out.U.shape[1];
       const rows = (h: tf.Tensor3D) => tf.reshape(h, [B * T, H]) as tf.Tensor2D; // [B·T, H]

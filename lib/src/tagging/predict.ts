@@ -27,6 +27,8 @@ export interface PredictOptions {
   constraints?: TransitionConstraints;
   /** Whether the tagger reads char ids (its config has `chars`); required. */
   chars: boolean;
+  /** Whether the tagger reads capitalisation classes (its config has `caps`). Default: false. */
+  caps?: boolean;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface PredictOptions {
  * @param tagger - a tagger.
  * @param sentences - sentences with ≥ 1 token each (their `tags` are not read; any tags of the tag set, or none).
  * @param vocabs - the tagger's vocabularies (ner/batches.ts).
- * @param options - batchSize (64), constraints, chars.
+ * @param options - batchSize (64), constraints, chars, caps.
  * @returns [N][L_n] tags, in the sentences' order.
  */
 export function predictTags(tagger: Tagger, sentences: ReadonlyArray<Pick<NerSentence, "tokens">>, vocabs: NerVocabs, options: PredictOptions): string[][] {
@@ -45,10 +47,11 @@ export function predictTags(tagger: Tagger, sentences: ReadonlyArray<Pick<NerSen
   for (let k = 0; k < order.length; k += batchSize) {
     const ids = order.slice(k, k + batchSize);
     // Tags are not needed to decode: "O" for every token keeps makeNerBatch's checks happy.
-    const batch = makeNerBatch(ids.map((i) => ({ tokens: sentences[i].tokens, tags: sentences[i].tokens.map(() => "O") })), vocabs, { chars: options.chars }, ids);
+    const batch = makeNerBatch(ids.map((i) => ({ tokens: sentences[i].tokens, tags: sentences[i].tokens.map(() => "O") })), vocabs, { chars: options.chars, caps: options.caps ?? false }, ids);
     const tensors = nerBatchTensors(batch);
     try {
-      const { paths } = tagger.decode({ words: tensors.words, mask: tensors.mask, ...(tensors.chars !== undefined ? { chars: tensors.chars } : {}) }, { constraints: options.constraints });
+      const { tags: _tags, ...input } = tensors; // words, mask, and chars / caps when the tagger reads them
+      const { paths } = tagger.decode(input, { constraints: options.constraints });
       paths.forEach((path, b) => (out[ids[b]] = vocabs.tags.decode(path)));
     } finally {
       tf.dispose(tensors as unknown as tf.TensorContainer);

@@ -37,6 +37,8 @@ export interface TaggerBatch {
   tags?: tf.Tensor2D;
   /** int32 [B, T, C] character ids, 0 = padding; required when the tagger has char features, else not allowed. */
   chars?: tf.Tensor3D;
+  /** int32 [B, T] capitalisation classes (ner/batches.ts `capsOf`, 0 = padding); required when the tagger has a caps embedding, else not allowed. */
+  caps?: tf.Tensor2D;
   /** A training step: apply the tagger's dropout with this seed (an integer). Default: none (no dropout). */
   dropoutSeed?: number;
 }

@@ -10,15 +10,16 @@
  * | "bilstm"     | LstmTagger, bidirectional            | softmax                    |
  * | "bilstm-crf" | BiLstmCrfTagger (bilstm_crf.ts)      | CRF (ops/crf.ts)           |
  *
- * Weights, in each tagger's `weights` order (D = E, or E + 2Hc with chars; an LSTM's W
- * [H+D, 4H] and b [4H], rnn/lstm.ts):
- *   embedding [V, E]; with chars: chars.embedding [A, Ec], chars.forward.W, .b,
+ * Weights, in each tagger's `weights` order (D = E, + Ecaps with caps, + 2Hc with chars; an
+ * LSTM's W [H+D, 4H] and b [4H], rnn/lstm.ts):
+ *   embedding [V, E]; with caps: caps.embedding [6, Ecaps]; with chars: chars.embedding [A, Ec], chars.forward.W, .b,
  *   chars.backward.W, .b; forward.W [H+D, 4H], forward.b [4H]; for "bilstm" and
  *   "bilstm-crf" backward.W, backward.b; U [H or 2H, K], bHat [K]; for "bilstm-crf"
  *   crf.start [K], crf.end [K], crf.transitions [K, K].
  * A student's tagger gets a kind here, a case in `createTagger` and its shapes.
  */
 import { ArgumentError } from "../errors.js";
+import { CAPS_SIZE } from "../ner/batches.js";
 import { BiLstmCrfTagger } from "./bilstm_crf.js";
 import { LstmTagger } from "./lstm_tagger.js";
 import type { Tagger } from "./tagger.js";
@@ -42,6 +43,8 @@ export interface TaggerConfig {
   hiddenSize?: number;
   /** Char features: the alphabet size A (the char vocabulary's, padding included) and Ec, Hc. Default: none. */
   chars?: { alphabetSize: number; embeddingSize?: number; hiddenSize?: number } | null;
+  /** A capitalisation-class embedding of Ecaps dimensions (Default: 5) beside the word's (word_inputs.ts). Default: none. */
+  caps?: { embeddingSize?: number } | null;
   /** Dropout on the recurrent layer's input in training. Default: 0. */
   dropout?: number;
 }
@@ -54,6 +57,7 @@ export interface ResolvedTaggerConfig {
   embeddingSize: number;
   hiddenSize: number;
   chars: { alphabetSize: number; embeddingSize: number; hiddenSize: number } | null;
+  caps: { embeddingSize: number } | null;
   dropout: number;
 }
 
@@ -74,6 +78,8 @@ export function resolveTaggerConfig(config: TaggerConfig, where = "TaggerConfig"
   if (!(typeof dropout === "number" && dropout >= 0 && dropout < 1)) fail("dropout", "a probability in [0, 1)", dropout);
   const c = config.chars ?? null;
   if (c !== null && (typeof c !== "object" || Array.isArray(c))) fail("chars", "an object or null", c);
+  const caps = config.caps ?? null;
+  if (caps !== null && (typeof caps !== "object" || Array.isArray(caps))) fail("caps", "an object or null", caps);
   return {
     kind: config.kind,
     vocabularySize: size("vocabularySize", config.vocabularySize),
@@ -81,6 +87,7 @@ export function resolveTaggerConfig(config: TaggerConfig, where = "TaggerConfig"
     embeddingSize: size("embeddingSize", config.embeddingSize ?? 100),
     hiddenSize: size("hiddenSize", config.hiddenSize ?? 100),
     chars: c === null ? null : { alphabetSize: size("chars.alphabetSize", c.alphabetSize), embeddingSize: size("chars.embeddingSize", c.embeddingSize ?? 25), hiddenSize: size("chars.hiddenSize", c.hiddenSize ?? 25) },
+    caps: caps === null ? null : { embeddingSize: size("caps.embeddingSize", caps.embeddingSize ?? 5) },
     dropout,
   };
 }
@@ -99,6 +106,7 @@ export function createTagger(config: TaggerConfig): Tagger {
     hiddenSize: c.hiddenSize,
     dropout: c.dropout,
     ...(c.chars === null ? {} : { chars: c.chars }),
+    ...(c.caps === null ? {} : { caps: c.caps }),
   };
   if (c.kind === "bilstm-crf") return new BiLstmCrfTagger(common);
   return new LstmTagger({ ...common, bidirectional: c.kind === "bilstm" });
@@ -116,6 +124,10 @@ export function taggerWeightShapes(config: TaggerConfig): Array<{ name: string; 
   ];
   const out: Array<{ name: string; shape: number[] }> = [{ name: "embedding", shape: [c.vocabularySize, c.embeddingSize] }];
   let D = c.embeddingSize;
+  if (c.caps !== null) {
+    out.push({ name: "caps.embedding", shape: [CAPS_SIZE, c.caps.embeddingSize] });
+    D += c.caps.embeddingSize;
+  }
   if (c.chars !== null) {
     const { alphabetSize: A, embeddingSize: Ec, hiddenSize: Hc } = c.chars;
     out.push({ name: "chars.embedding", shape: [A, Ec] }, ...lstm("chars.forward", Ec, Hc), ...lstm("chars.backward", Ec, Hc));
@@ -137,5 +149,5 @@ export function taggerWeightShapes(config: TaggerConfig): Array<{ name: string; 
 export function describeTagger(config: TaggerConfig): string {
   const c = resolveTaggerConfig(config);
   const name = { lstm: "LSTM", bilstm: "biLSTM", "bilstm-crf": "biLSTM-CRF" }[c.kind];
-  return `${name}${c.chars === null ? "" : " + chars"}, E ${c.embeddingSize}, H ${c.hiddenSize}${c.dropout > 0 ? `, dropout ${c.dropout}` : ""}`;
+  return `${name}${c.chars === null ? "" : " + chars"}${c.caps === null ? "" : " + caps"}, E ${c.embeddingSize}, H ${c.hiddenSize}${c.dropout > 0 ? `, dropout ${c.dropout}` : ""}`;
 }

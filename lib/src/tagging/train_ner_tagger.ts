@@ -40,12 +40,14 @@ export interface NerTaggerSpec {
   hiddenSize?: number;
   /** Char features with these sizes (Ec, Hc default 25), or none. Default: none. */
   chars?: { embeddingSize?: number; hiddenSize?: number } | null;
+  /** A capitalisation-class embedding (Ecaps default 5; word_inputs.ts), or none; with `vocab.lowercase` it keeps the case the word ids lose. Default: none. */
+  caps?: { embeddingSize?: number } | null;
   /** Dropout on the recurrent layer's input. Default: 0. */
   dropout?: number;
   /** Vocabulary options (ner/batches.ts). Default: every training word, IOB2. */
   vocab?: NerVocabOptions;
   /** The schedule (tagging/train_tagger.ts); `constrained` decodes the dev set with valid transitions only. */
-  train?: Omit<TrainTaggerOptions, "dev" | "chars" | "resume" | "onEpoch" | "onStep" | "constraints" | "seed"> & { constrained?: boolean };
+  train?: Omit<TrainTaggerOptions, "dev" | "chars" | "caps" | "resume" | "onEpoch" | "onStep" | "constraints" | "seed"> & { constrained?: boolean };
 }
 
 /** A trained tagger. */
@@ -111,6 +113,7 @@ export function specConfig(spec: NerTaggerSpec, vocabs: NerVocabs): ResolvedTagg
     embeddingSize: spec.embeddingSize,
     hiddenSize: spec.hiddenSize,
     chars: spec.chars == null ? null : { alphabetSize: vocabs.chars.size, ...spec.chars },
+    caps: spec.caps ?? null,
     dropout: spec.dropout,
   };
   return resolveTaggerConfig(config, `${spec.label}`);
@@ -155,6 +158,7 @@ function trainOrResume(
       ...schedule,
       dev: data.dev,
       chars: config.chars !== null,
+      caps: config.caps !== null,
       constraints: constrained === true ? transitionConstraints(vocabs.tags) : undefined,
       seed,
       resume: state,

@@ -62,6 +62,8 @@ export interface TrainTaggerOptions {
   constraints?: TransitionConstraints;
   /** Whether the tagger reads char ids (its config has chars); required. */
   chars: boolean;
+  /** Whether the tagger reads capitalisation classes (its config has caps). Default: false. */
+  caps?: boolean;
   /** Seed of the batch order, word dropout and dropout. Default: 1. */
   seed?: number;
   /** Continue a run: its state after its last epoch (from a checkpoint). Default: a new run. */
@@ -185,7 +187,7 @@ export function* trainTaggerSteps(
     // 1. The epoch's batches.
     const dropout = p > 0 ? new WordDropout({ p, seed: mixSeeds(seed, epoch, 1), keep }) : undefined;
     const batches = lengthBatches(train.length, (i) => train[i].tokens.length, B, mixSeeds(seed, epoch, 0)).map((ids) =>
-      makeNerBatch(ids.map((i) => train[i]), vocabs, { chars: options.chars, ...(dropout !== undefined ? { wordDropout: dropout } : {}) }, ids),
+      makeNerBatch(ids.map((i) => train[i]), vocabs, { chars: options.chars, caps: options.caps ?? false, ...(dropout !== undefined ? { wordDropout: dropout } : {}) }, ids),
     );
     // 2. The steps.
     const optimizer: tf.Optimizer = choice === "sgd" ? new FusedSgd(lr) : getKernels() === null ? tf.train.adam(lr) : new FusedAdam({ learningRate: lr });
@@ -195,7 +197,7 @@ export function* trainTaggerSteps(
     try {
       for (let s = 0; s < batches.length; s++) {
         const s0 = performance.now();
-        const loss = step(tagger, weights, batches[s], optimizer, clip, mixSeeds(seed, epoch, s + 2), epoch, s + 1, options.chars);
+        const loss = step(tagger, weights, batches[s], optimizer, clip, mixSeeds(seed, epoch, s + 2), epoch, s + 1);
         stepMs += performance.now() - s0;
         lossSum += loss;
         sentences += batches[s].shape[0];
@@ -217,7 +219,7 @@ export function* trainTaggerSteps(
       sentencesPerSecond: sentences / (stepMs / 1000),
     };
     if (options.dev !== undefined && options.dev.length > 0) {
-      const e = evaluateTagger(tagger, options.dev, vocabs, { constraints: options.constraints, chars: options.chars }).scores;
+      const e = evaluateTagger(tagger, options.dev, vocabs, { constraints: options.constraints, chars: options.chars, caps: options.caps }).scores;
       Object.assign(record, { devF1: e.f1, devPrecision: e.precision, devRecall: e.recall });
     }
     const f1 = record.devF1 ?? epoch; // without dev: the last epoch is the best
@@ -239,9 +241,9 @@ export function* trainTaggerSteps(
 }
 
 /** One training step (step 2 of the file comment); returns the loss. */
-function step(tagger: Tagger, weights: tf.Variable[], batch: NerBatch, optimizer: tf.Optimizer, clip: number, dropoutSeed: number, epoch: number, s: number, chars: boolean): number {
-  const t = nerBatchTensors(batch);
-  const input = { words: t.words, mask: t.mask, tags: t.tags, dropoutSeed, ...(chars && t.chars !== undefined ? { chars: t.chars } : {}) };
+function step(tagger: Tagger, weights: tf.Variable[], batch: NerBatch, optimizer: tf.Optimizer, clip: number, dropoutSeed: number, epoch: number, s: number): number {
+  const t = nerBatchTensors(batch); // chars and caps exactly when the tagger reads them (the batch was made so)
+  const input = { ...t, dropoutSeed };
   const { value, grads } = tf.variableGrads(() => tagger.loss(input), weights);
   const loss = value.dataSync()[0];
   // Not `instanceof`: tf.Optimizer's Symbol.hasInstance accepts any optimizer.

@@ -1,10 +1,12 @@
 /**
  * The input layer the taggers share: each word becomes the vector its recurrent layer reads,
  *
- *     x_t = dropout([E_word[w_t], f_t])        [B, T, E (+2Hc)]
+ *     x_t = dropout([E_word[w_t], E_caps[c_t], f_t])        [B, T, E (+Ecaps) (+2Hc)]
  *
- * where E_word [V, E] are the word embeddings, f_t the word's character features
- * (char_encoder.ts, Lample et al. 2016 §4.1) when the tagger has them, and dropout
+ * where E_word [V, E] are the word embeddings, E_caps [6, Ecaps] the embeddings of the
+ * word's capitalisation class c_t (ner/batches.ts `capsOf`: the case that lower-cased word
+ * ids lose; Collobert et al. 2011 §3.5) when the tagger has them, f_t the word's character
+ * features (char_encoder.ts, Lample et al. 2016 §4.1) when the tagger has them, and dropout
  * (Srivastava et al. 2014) zeroes each component with probability p and scales the others
  * by 1/(1 − p) — only in a training step (`batch.dropoutSeed` set; tagging/tagger.ts).
  * Lample et al. apply it here, "to the final embedding layer just before the input to the
@@ -20,17 +22,29 @@ import { ArgumentError } from "../errors.js";
 import { concatColumns, type CharEncoder } from "./char_encoder.js";
 import type { TaggerBatch } from "./tagger.js";
 
+/** The input layer's weights, as the taggers hold them. */
+export interface WordInputLayer {
+  /** E_word [V, E]. */
+  readonly embedding: tf.Variable<tf.Rank.R2>;
+  /** E_caps [CAPS_SIZE, Ecaps] (ner/batches.ts), when the tagger reads capitalisation classes. */
+  readonly capsEmbedding?: tf.Variable<tf.Rank.R2>;
+  /** The char features, when the tagger has them. */
+  readonly charEncoder?: CharEncoder;
+}
+
 /**
  * Checks a batch against a tagger's features: words int32 [B, T]; chars [B, T, C] exactly
- * when the tagger has a char encoder; a dropout seed that is an integer.
+ * when the tagger has a char encoder; caps int32 [B, T] exactly when it has a caps
+ * embedding; a dropout seed that is an integer.
  * @param where - the tagger's name for messages.
  * @param batch - the batch.
- * @param hasChars - whether the tagger has char features.
+ * @param layer - the tagger's input layer (which features it reads).
  * @returns [B, T].
  * @throws ArgumentError "WHERE: expected …, got …".
  */
-export function checkTaggerBatch(where: string, batch: TaggerBatch, hasChars: boolean): [number, number] {
-  const { words, chars } = batch;
+export function checkTaggerBatch(where: string, batch: TaggerBatch, layer: WordInputLayer): [number, number] {
+  const { words, chars, caps } = batch;
+  const hasChars = layer.charEncoder !== undefined;
   if (words.rank !== 2 || words.dtype !== "int32") {
     throw new ArgumentError(`${where}: expected words int32 [B, T], got ${words.dtype} [${words.shape}]`);
   }
@@ -40,6 +54,12 @@ export function checkTaggerBatch(where: string, batch: TaggerBatch, hasChars: bo
   if (chars !== undefined && (chars.rank !== 3 || chars.shape[0] !== B || chars.shape[1] !== T)) {
     throw new ArgumentError(`${where}: expected chars of shape [${B}, ${T}, C], got [${chars.shape}]`);
   }
+  const hasCaps = layer.capsEmbedding !== undefined;
+  if (hasCaps && caps === undefined) throw new ArgumentError(`${where}: expected batch.caps (the tagger reads capitalisation classes), got none`);
+  if (!hasCaps && caps !== undefined) throw new ArgumentError(`${where}: expected no batch.caps (the tagger has no caps embedding), got [${caps.shape}]`);
+  if (caps !== undefined && (caps.rank !== 2 || caps.dtype !== "int32" || caps.shape[0] !== B || caps.shape[1] !== T)) {
+    throw new ArgumentError(`${where}: expected caps int32 [${B}, ${T}], got ${caps.dtype} [${caps.shape}]`);
+  }
   if (batch.dropoutSeed !== undefined && !Number.isInteger(batch.dropoutSeed)) {
     throw new ArgumentError(`${where}: expected dropoutSeed an integer, got ${batch.dropoutSeed}`);
   }
@@ -47,23 +67,22 @@ export function checkTaggerBatch(where: string, batch: TaggerBatch, hasChars: bo
 }
 
 /**
- * x = dropout([E_word[w], f]) (see the file comment).
- * @param embedding - E_word [V, E].
- * @param charEncoder - the char features, or undefined.
- * @param batch - words [B, T], chars [B, T, C] with a char encoder, dropoutSeed in training.
+ * x = dropout([E_word[w], E_caps[c], f]) (see the file comment).
+ * @param layer - E_word, and E_caps and the char encoder when the tagger has them.
+ * @param batch - words [B, T], caps [B, T] and chars [B, T, C] when the tagger reads them, dropoutSeed in training.
  * @param dropout - p in [0, 1); 0 = none.
- * @returns [B, T, E (+2Hc)].
+ * @returns [B, T, E (+Ecaps) (+2Hc)].
  */
-export function wordInputs(embedding: tf.Tensor2D, charEncoder: CharEncoder | undefined, batch: TaggerBatch, dropout: number): tf.Tensor3D {
-  const { words, chars, dropoutSeed } = batch;
+export function wordInputs(layer: WordInputLayer, batch: TaggerBatch, dropout: number): tf.Tensor3D {
+  const { words, chars, caps, dropoutSeed } = batch;
   const [B, T] = words.shape;
   return tf.tidy(() => {
-    let x = tf.gather(embedding as tf.Tensor, words) as tf.Tensor3D; // [B, T, E]
-    if (charEncoder !== undefined && chars !== undefined) {
-      const f = charEncoder.encode(chars); // [B, T, 2Hc]
-      const D = x.shape[2] + f.shape[2];
-      x = tf.reshape(concatColumns([tf.reshape(x, [B * T, -1]), tf.reshape(f, [B * T, -1])]), [B, T, D]); // [B, T, E+2Hc]
-    }
+    const rows = (t: tf.Tensor) => tf.reshape(t, [B * T, -1]) as tf.Tensor2D;
+    const parts: tf.Tensor2D[] = [rows(tf.gather(layer.embedding as tf.Tensor, words))]; // [B·T, E]
+    if (layer.capsEmbedding !== undefined && caps !== undefined) parts.push(rows(tf.gather(layer.capsEmbedding as tf.Tensor, caps))); // [B·T, Ecaps]
+    if (layer.charEncoder !== undefined && chars !== undefined) parts.push(rows(layer.charEncoder.encode(chars))); // [B·T, 2Hc]
+    const joined = parts.length === 1 ? parts[0] : concatColumns(parts); // [B·T, D]
+    let x = tf.reshape(joined, [B, T, joined.shape[1]]) as tf.Tensor3D; // [B, T, D]
     if (dropout > 0 && dropoutSeed !== undefined) x = tf.dropout(x, dropout, undefined, dropoutSeed) as tf.Tensor3D; // [B, T, D]
     return x;
   });
