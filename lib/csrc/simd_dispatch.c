@@ -6,7 +6,6 @@
  * the same float32 operations lane by lane; only the order of the softmax's partial sums
  * differs with the width. Each plain name (kernels.h) forwards to the chosen copy.
  */
-#define _POSIX_C_SOURCE 200112L
 #include <stdlib.h>
 #include <string.h>
 #include "kernels.h"
