@@ -29,8 +29,7 @@ import { streamBatches, detachState, lmBatchTensors } from "../data/lm_batches.j
 import { EOS_ID, type Vocab } from "../data/vocab.js";
 import { WordDropout } from "../data/unk.js";
 import { ArgumentError, SeqlabError } from "../errors.js";
-import { FusedAdam } from "../optim/adam.js";
-import { getKernels } from "../engine/engine.js";
+import { adamOptimizer } from "../optim/adam.js";
 import { clipByGlobalNorm, globalNorm } from "../optim/clip.js";
 import { FusedSgd } from "../optim/sgd.js";
 import type { CellState } from "../rnn/cell.js";
@@ -208,7 +207,7 @@ export function* trainLmSteps(model: RnnLm, train: Int32Array, options: TrainLmO
       if (owned) {
         optimizer?.dispose();
         // Adam: the engine's fused Adam when an engine is active (the same update, optim/adam.ts).
-        optimizer = choice === "adam" ? (getKernels() === null ? tf.train.adam(lr) : new FusedAdam({ learningRate: lr })) : new FusedSgd(lr);
+        optimizer = choice === "adam" ? adamOptimizer(lr) : new FusedSgd(lr);
       }
       const t0 = performance.now();
       if (dropout !== null) batches = streamBatches(dropout.apply(train), { batchSize: B, bptt: k }); // fresh replacements each epoch

@@ -33,10 +33,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { lmBatchTensors, sentenceBatches, type SentenceBatch } from "../data/lm_batches.js";
 import type { Vocab } from "../data/vocab.js";
-import { getKernels } from "../engine/engine.js";
 import { ArgumentError } from "../errors.js";
 import type { ScheduledSampler } from "../generation/scheduled_sampling.js";
-import { FusedAdam } from "../optim/adam.js";
+import { adamOptimizer } from "../optim/adam.js";
 import { clipByGlobalNorm } from "../optim/clip.js";
 import type { RnnLm } from "./rnn_lm.js";
 import { TrainingDivergedError } from "./train_lm.js";
@@ -144,7 +143,7 @@ export function* trainSentenceLmSteps(model: RnnLm, sentences: readonly Int32Arr
   if (!(lr > 0)) throw new ArgumentError(`trainSentenceLm: expected learningRate > 0, got ${lr}`);
   if (choice !== "adam" && choice !== "sgd") throw new ArgumentError(`trainSentenceLm: expected optimizer "adam" or "sgd", got ${JSON.stringify(choice)}`);
   if (sentences.length === 0) throw new ArgumentError("trainSentenceLm: expected at least one sentence, got 0");
-  const optimizer: tf.Optimizer = choice === "sgd" ? tf.train.sgd(lr) : getKernels() === null ? tf.train.adam(lr) : new FusedAdam({ learningRate: lr });
+  const optimizer: tf.Optimizer = choice === "sgd" ? tf.train.sgd(lr) : adamOptimizer(lr);
   const weights = model.weights;
   const records: SentenceEpochRecord[] = [];
   let step = (first - 1) * Math.ceil(sentences.length / B); // the global step i

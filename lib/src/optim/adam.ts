@@ -153,3 +153,12 @@ export class FusedAdam extends tf.Optimizer {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
 }
+
+/**
+ * Adam at `learningRate`: the engine's `FusedAdam` when an engine is active, else
+ * tf.train.adam (the same update; the trainers' one way to choose).
+ * @param learningRate - lr > 0.
+ */
+export function adamOptimizer(learningRate: number): tf.Optimizer {
+  return getKernels() === null ? tf.train.adam(learningRate) : new FusedAdam({ learningRate });
+}

@@ -27,11 +27,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
-import { getKernels } from "../engine/engine.js";
 import { seededGenerator } from "../random.js";
 import { UNK_ID } from "../data/vocab.js";
 import { WordDropout } from "../data/unk.js";
-import { FusedAdam } from "../optim/adam.js";
+import { adamOptimizer } from "../optim/adam.js";
 import { clipByGlobalNorm, globalNorm } from "../optim/clip.js";
 import { FusedSgd } from "../optim/sgd.js";
 import { makeNerBatch, nerBatchTensors, type NerBatch, type NerVocabs } from "../ner/batches.js";
@@ -190,7 +189,7 @@ export function* trainTaggerSteps(
       makeNerBatch(ids.map((i) => train[i]), vocabs, { chars: options.chars, caps: options.caps ?? false, ...(dropout !== undefined ? { wordDropout: dropout } : {}) }, ids),
     );
     // 2. The steps.
-    const optimizer: tf.Optimizer = choice === "sgd" ? new FusedSgd(lr) : getKernels() === null ? tf.train.adam(lr) : new FusedAdam({ learningRate: lr });
+    const optimizer: tf.Optimizer = choice === "sgd" ? new FusedSgd(lr) : adamOptimizer(lr);
     let lossSum = 0;
     let stepMs = 0;
     let sentences = 0;

@@ -21,8 +21,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
 import type { Trainable } from "../models/common.js";
-import { getKernels } from "../engine/engine.js";
-import { FusedAdam } from "../optim/adam.js";
+import { adamOptimizer } from "../optim/adam.js";
 import { clipByGlobalNorm, clipByValue, globalNorm } from "../optim/clip.js";
 
 /** Clipping of the gradient before each update. */
@@ -171,7 +170,7 @@ function makeOptimizer(
   }
   if (choice === "adam") {
     const lr = learningRate ?? 0.01;
-    return { optimizer: getKernels() === null ? tf.train.adam(lr) : new FusedAdam({ learningRate: lr }), owned: true };
+    return { optimizer: adamOptimizer(lr), owned: true };
   }
   if (choice === "sgd") return { optimizer: tf.train.sgd(learningRate ?? 0.1), owned: true };
   throw new ArgumentError(`train: expected optimizer "adam", "sgd" or a tf.Optimizer, got ${JSON.stringify(choice)}`);

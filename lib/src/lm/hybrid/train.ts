@@ -17,6 +17,7 @@ import { clipByGlobalNorm } from "../../optim/clip.js";
 import type { CellState } from "../../rnn/cell.js";
 import { hybridBatchTensors, type HybridBatches } from "./batches.js";
 import type { HybridLm } from "./model.js";
+import { adamOptimizer } from "../../optim/adam.js";
 
 /** Options of `trainHybridLm`. */
 export interface TrainHybridOptions {
@@ -48,7 +49,7 @@ export function trainHybridLm(model: HybridLm, batches: HybridBatches, options: 
   const lr = options.learningRate ?? (kind === "adam" ? 1e-3 : 1);
   if (!(lr > 0)) throw new ArgumentError(`trainHybridLm: expected learningRate > 0, got ${lr}`);
   if (!(clip > 0)) throw new ArgumentError(`trainHybridLm: expected clip > 0, got ${clip}`);
-  const optimizer: tf.Optimizer = kind === "adam" ? tf.train.adam(lr) : tf.train.sgd(lr);
+  const optimizer: tf.Optimizer = kind === "adam" ? adamOptimizer(lr) : tf.train.sgd(lr); // FusedAdam with an engine (optim/adam.ts)
   const weights = model.weights;
   const out: number[] = [];
   try {
