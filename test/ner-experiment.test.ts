@@ -22,6 +22,7 @@ import { entitiesHtml, entitiesText } from "../lib/src/notebook/entities.js";
 import {
   entityErrors,
   FULL_NER_RUNS,
+  EXTRA_NER_RUNS,
   nerCorpusOrToy,
   nerResultRows,
   perTypeRows,
@@ -110,6 +111,13 @@ describe("the notebook's experiment cells", () => {
     assert.ok(names.includes("conll2003-bilstm-crf-chars-s3") && names.includes("collection5-lstm-s1"));
     for (const [name, r] of Object.entries(FULL_NER_RUNS)) assert.equal(name, `${r.corpus}-${r.model}-s${r.seed}`);
     assert.deepEqual(FULL_NER_RUNS["conll2003-bilstm-crf-chars-s1"].spec.chars, { embeddingSize: 25, hiddenSize: 25 });
+  });
+
+  test("the variant beside it: biLSTM-CRF + chars + caps with lower-cased words on CoNLL-2003, 3 seeds, not among the comparison's runs", () => {
+    assert.deepEqual(Object.keys(EXTRA_NER_RUNS), ["conll2003-bilstm-crf-chars-caps-s1", "conll2003-bilstm-crf-chars-caps-s2", "conll2003-bilstm-crf-chars-caps-s3"]);
+    const spec = EXTRA_NER_RUNS["conll2003-bilstm-crf-chars-caps-s2"].spec;
+    assert.deepEqual([spec.caps, spec.vocab, spec.chars, spec.train], [{ embeddingSize: 5 }, { lowercase: true }, { embeddingSize: 25, hiddenSize: 25 }, FULL_NER_RUNS["conll2003-bilstm-crf-chars-s2"].spec.train]);
+    assert.ok(Object.keys(EXTRA_NER_RUNS).every((n) => !(n in FULL_NER_RUNS)));
   });
 
   test("nerCorpusOrToy: the toy corpus, with the loader's message, when the data folder lacks the corpus", () => {

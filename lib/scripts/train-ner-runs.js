@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Trains the taggers of notebook 07's `full` profile (FULL_NER_RUNS in
- * lib/src/experiments/ner.ts) into the notebook's checkpoint folders,
+ * lib/src/experiments/ner.ts), and the variant beside it (EXTRA_NER_RUNS: biLSTM-CRF + chars
+ * + caps on CoNLL-2003, by name or `extra`), into the notebook's checkpoint folders,
  * build/runs/07-ner/<name>, so that the notebook then only loads and evaluates them.
  * The same call as the notebook's cells (`runNerComparison`, then `trainNerTagger` per run):
  * an interrupted run continues after its last finished epoch, a finished one is only
@@ -17,16 +18,19 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SingleBar, Presets } from "cli-progress";
 import * as seqlab from "../dist/index.js";
-import { FULL_NER_RUNS, nerCorpus, runNerComparison } from "../dist/experiments/index.js";
+import { EXTRA_NER_RUNS, FULL_NER_RUNS, nerCorpus, runNerComparison } from "../dist/experiments/index.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 async function main() {
   const args = process.argv.slice(2);
   const corpora = ["conll2003", "collection5"];
-  const names = args.flatMap((a) => (a === "all" ? Object.keys(FULL_NER_RUNS) : corpora.includes(a) ? Object.keys(FULL_NER_RUNS).filter((n) => FULL_NER_RUNS[n].corpus === a) : [a]));
-  if (names.length === 0 || names.some((n) => !(n in FULL_NER_RUNS))) {
-    console.error(`usage: node lib/scripts/train-ner-runs.js all|conll2003|collection5|NAME [...]\n  names: ${Object.keys(FULL_NER_RUNS).join(" ")}`);
+  const RUNS = { ...FULL_NER_RUNS, ...EXTRA_NER_RUNS };
+  const names = args.flatMap((a) =>
+    a === "all" ? Object.keys(FULL_NER_RUNS) : a === "extra" ? Object.keys(EXTRA_NER_RUNS) : corpora.includes(a) ? Object.keys(FULL_NER_RUNS).filter((n) => FULL_NER_RUNS[n].corpus === a) : [a],
+  );
+  if (names.length === 0 || names.some((n) => !(n in RUNS))) {
+    console.error(`usage: node lib/scripts/train-ner-runs.js all|conll2003|collection5|extra|NAME [...]\n  names: ${Object.keys(RUNS).join(" ")}`);
     process.exit(2);
   }
   process.env.SEQLAB_PROFILE = "full";
@@ -35,7 +39,7 @@ async function main() {
   const bar = process.stderr.isTTY ? new SingleBar({ format: "{run} epoch {epoch} [{bar}] {value}/{total} batches | loss {loss} | ETA {eta}s" }, Presets.shades_classic) : null;
   const t0 = performance.now();
   for (const corpusName of corpora) {
-    const runs = names.filter((n) => FULL_NER_RUNS[n].corpus === corpusName).map((n) => FULL_NER_RUNS[n]);
+    const runs = names.filter((n) => RUNS[n].corpus === corpusName).map((n) => RUNS[n]);
     if (runs.length === 0) continue;
     const corpus = nerCorpus(corpusName);
     console.log(`${corpusName} from ${corpus.source}: ${corpus.train.length} / ${corpus.dev.length} / ${corpus.test.length} sentences`);

@@ -85,6 +85,7 @@ export {
   FULL_NER_SCHEDULE,
   FULL_NER_SEEDS,
   FULL_NER_RUNS,
+  EXTRA_NER_RUNS,
   nerCorpus,
   nerCorpusOrToy,
   runNerComparison,

@@ -20,6 +20,11 @@
  * be made beforehand, in parallel, by `lib/scripts/train-ner-runs.js` — the notebook then
  * loads them and only evaluates.
  *
+ * One variant beside the comparison (`EXTRA_NER_RUNS`, trained by the same script, reported in
+ * the notebook's text): biLSTM-CRF + chars with lower-cased word ids and a capitalisation
+ * embedding (Ecaps = 5; tagging/word_inputs.ts), the spelling feature of Huang et al. and
+ * Collobert et al., on CoNLL-2003.
+ *
  * Published points (test F1, CoNLL-2003 English): Huang et al. 2015 with random embeddings
  * (and their hand-made spelling features) — LSTM 79.82, BI-LSTM 81.11, BI-LSTM-CRF 84.26;
  * Lample et al. 2016's LSTM-CRF with chars, dropout and pretrained embeddings 90.94, whose
@@ -41,8 +46,8 @@ import { evaluateTagger } from "../tagging/predict.js";
 import { trainNerTagger, type NerTaggerSpec, type TrainNerTaggerOptions } from "../tagging/train_ner_tagger.js";
 import type { TaggerEpochRecord } from "../tagging/train_tagger.js";
 
-/** The four models of the comparison. */
-export type NerModelName = "lstm" | "bilstm" | "bilstm-crf" | "bilstm-crf-chars";
+/** The four models of the comparison, and the variant of `EXTRA_NER_RUNS`. */
+export type NerModelName = "lstm" | "bilstm" | "bilstm-crf" | "bilstm-crf-chars" | "bilstm-crf-chars-caps";
 
 /** The models in the lecture's order. */
 export const NER_MODEL_NAMES: readonly NerModelName[] = ["lstm", "bilstm", "bilstm-crf", "bilstm-crf-chars"];
@@ -56,6 +61,10 @@ export const NER_MODELS: Readonly<Record<NerModelName, Omit<NerTaggerSpec, "trai
   bilstm: { label: "biLSTM", kind: "bilstm", embeddingSize: 100, hiddenSize: 100, dropout: 0.5 },
   "bilstm-crf": { label: "biLSTM-CRF", kind: "bilstm-crf", embeddingSize: 100, hiddenSize: 100, dropout: 0.5 },
   "bilstm-crf-chars": { label: "biLSTM-CRF + chars", kind: "bilstm-crf", embeddingSize: 100, hiddenSize: 100, dropout: 0.5, chars: { embeddingSize: 25, hiddenSize: 25 } },
+  "bilstm-crf-chars-caps": {
+    label: "biLSTM-CRF + chars + caps (lower-cased words)", kind: "bilstm-crf", embeddingSize: 100, hiddenSize: 100, dropout: 0.5,
+    chars: { embeddingSize: 25, hiddenSize: 25 }, caps: { embeddingSize: 5 }, vocab: { lowercase: true },
+  },
 };
 
 /** The `full` profile's schedule (see the file comment). */
@@ -89,6 +98,17 @@ export const FULL_NER_RUNS: Readonly<Record<string, NerRunSpec>> = Object.fromEn
       }),
     ),
   ),
+);
+
+/**
+ * The variant beside the comparison (see the file comment): biLSTM-CRF + chars + caps on
+ * CoNLL-2003, the `full` schedule, seeds 1–3; `lib/scripts/train-ner-runs.js` trains them too.
+ */
+export const EXTRA_NER_RUNS: Readonly<Record<string, NerRunSpec>> = Object.fromEntries(
+  FULL_NER_SEEDS.map((seed): [string, NerRunSpec] => {
+    const name = `conll2003-bilstm-crf-chars-caps-s${seed}`;
+    return [name, { name, corpus: "conll2003", model: "bilstm-crf-chars-caps", seed, spec: { ...NER_MODELS["bilstm-crf-chars-caps"], train: FULL_NER_SCHEDULE } }];
+  }),
 );
 
 /**
