@@ -112,6 +112,21 @@ describe("fuzzing the notebook reader and the site renderer", () => {
     assert.deepEqual(withOutput(err)().cells[2], { ...nb.cells[2], outputs: [err] });
   });
 
+  test("an image of a malformed attachment name (a broken %-escape, found by the fuzzer) renders, with its src as written", () => {
+    const nb = JSON.parse(SEEDS[0]!.text);
+    const cell = nb.cells[0];
+    cell.cell_type = "markdown";
+    cell.source = "![a](attachment:%E0%A4%A) and ![b](attachment:x%20y.png)";
+    cell.attachments = { "x y.png": { "image/png": "iVBORw0KGgo=" } };
+    delete cell.outputs;
+    delete cell.execution_count;
+    const at = path.join(dir, "escapes.ipynb");
+    writeFileSync(at, JSON.stringify(nb));
+    const { html } = renderNotebook(readNotebook(at));
+    assert.match(html, /<img src="attachment:%E0%A4%25A" alt="a">/);
+    assert.match(html, /<img src="data:image\/png;base64,iVBORw0KGgo=" alt="b">/, "a well-formed escape is still decoded");
+  });
+
   test("byte flips: a NotebookError naming the file, or a notebook that renders", () => {
     fc.assert(
       fc.property(seed, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), ({ text }, flips) => {

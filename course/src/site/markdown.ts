@@ -55,11 +55,20 @@ md.renderer.rules.link_open = (tokens, i, options, env, self) => {
   return defaultLinkOpen(tokens, i, options, env, self);
 };
 
+/** The attachment's name in `attachment:NAME`: %-escapes decoded, or NAME as written when they are malformed ("%E0%A4%25A"). */
+function attachmentName(escaped: string): string {
+  try {
+    return decodeURIComponent(escaped);
+  } catch {
+    return escaped; // URIError: no attachment can have this name decoded; the image keeps its src
+  }
+}
+
 const defaultImage = md.renderer.rules.image!;
 md.renderer.rules.image = (tokens, i, options, env: MarkdownEnv | undefined, self) => {
   const src = String(tokens[i]!.attrGet("src") ?? "");
   if (src.startsWith("attachment:")) {
-    const bundle = env?.attachments?.[decodeURIComponent(src.slice("attachment:".length))];
+    const bundle = env?.attachments?.[attachmentName(src.slice("attachment:".length))];
     const mime = bundle && Object.keys(bundle).find((m) => m.startsWith("image/"));
     if (bundle && mime) {
       const data = bundle[mime];
