@@ -195,10 +195,17 @@ static void micro_kernel(int kc, const float *a, const float *b, float *C, int l
     v4f a0 = __builtin_shufflevector(a4, a4, 0, 0, 0, 0), a1 = __builtin_shufflevector(a4, a4, 1, 1, 1, 1);
     v4f a2 = __builtin_shufflevector(a4, a4, 2, 2, 2, 2), a3 = __builtin_shufflevector(a4, a4, 3, 3, 3, 3);
     for (int c = 0; c < NR / 4; c++) {
+#ifdef __wasm_relaxed_simd__
+      acc[0][c] = __builtin_wasm_relaxed_madd_f32x4(a0, bv[c], acc[0][c]);
+      acc[1][c] = __builtin_wasm_relaxed_madd_f32x4(a1, bv[c], acc[1][c]);
+      acc[2][c] = __builtin_wasm_relaxed_madd_f32x4(a2, bv[c], acc[2][c]);
+      acc[3][c] = __builtin_wasm_relaxed_madd_f32x4(a3, bv[c], acc[3][c]);
+#else
       acc[0][c] += a0 * bv[c];
       acc[1][c] += a1 * bv[c];
       acc[2][c] += a2 * bv[c];
       acc[3][c] += a3 * bv[c];
+#endif
     }
 #else
     for (int r = 0; r < MR; r++) {

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Builds lib/wasm/seqlab_kernels.wasm from lib/csrc (the portable engine kernels, see
-# src/engine/wasm.ts). The .wasm is committed, so users need no compiler; rebuild it after
+# Builds lib/wasm/seqlab_kernels.wasm and seqlab_kernels_relaxed.wasm from lib/csrc (the portable engine kernels, see
+# src/engine/wasm.ts). The .wasm files are committed, so users need no compiler; rebuild it after
 # changing lib/csrc with:
 #
 #     sh lib/scripts/build-wasm.sh          # needs Debian's clang-16 and lld-16 (wasm-ld-16)
@@ -16,18 +16,28 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 CC=${CC:-clang-16}
 LD=${WASM_LD:-wasm-ld-16}
-out="$here/wasm/seqlab_kernels.wasm"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for f in gemm lstm gru rnn softmax_ce linear_softmax_ce adam crf; do
-  "$CC" --target=wasm32-unknown-unknown -O3 -msimd128 -mbulk-memory -matomics -ffreestanding -fno-builtin-malloc \
-    -fno-math-errno -fvisibility=hidden -Wall -Wextra -Wno-unused-parameter \
-    -c "$here/csrc/$f.c" -o "$tmp/$f.o"
-done
-mkdir -p "$here/wasm"
-"$LD" --no-entry --export-dynamic --strip-all -z stack-size=1048576 \
-  --import-memory --shared-memory --initial-memory=8388608 --max-memory=4294967296 \
-  --export=__heap_base --export=__stack_pointer -o "$out" \
-  "$tmp/gemm.o" "$tmp/lstm.o" "$tmp/gru.o" "$tmp/rnn.o" "$tmp/softmax_ce.o" "$tmp/linear_softmax_ce.o" \
-  "$tmp/adam.o" "$tmp/crf.o"
-echo "wrote $out ($(wc -c <"$out") bytes)"
+# Two builds of the same sources: seqlab_kernels.wasm (SIMD128, what every runtime with wasm
+# SIMD runs) and seqlab_kernels_relaxed.wasm (+ relaxed SIMD: the GEMM micro-kernel's
+# multiply-adds become relaxed_madd, a fused multiply-add where the CPU has one; Node ≥ 22
+# enables it, Node 20 only with --experimental-wasm-relaxed-simd; src/engine/wasm.ts picks).
+build() { # $1 = output file name, $2 = extra clang flags
+  out="$here/wasm/$1"
+  objs=""
+  for f in gemm lstm gru rnn softmax_ce linear_softmax_ce adam crf; do
+    # shellcheck disable=SC2086
+    "$CC" --target=wasm32-unknown-unknown -O3 -msimd128 $2 -mbulk-memory -matomics -ffreestanding -fno-builtin-malloc \
+      -fno-math-errno -fvisibility=hidden -Wall -Wextra -Wno-unused-parameter \
+      -c "$here/csrc/$f.c" -o "$tmp/$f.o"
+    objs="$objs $tmp/$f.o"
+  done
+  mkdir -p "$here/wasm"
+  # shellcheck disable=SC2086
+  "$LD" --no-entry --export-dynamic --strip-all -z stack-size=1048576 \
+    --import-memory --shared-memory --initial-memory=8388608 --max-memory=4294967296 \
+    --export=__heap_base --export=__stack_pointer -o "$out" $objs
+  echo "wrote $out ($(wc -c <"$out") bytes)"
+}
+build seqlab_kernels.wasm ""
+build seqlab_kernels_relaxed.wasm "-mrelaxed-simd"

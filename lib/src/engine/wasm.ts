@@ -3,6 +3,12 @@
  * no libc) into lib/wasm/seqlab_kernels.wasm, which is committed, so this path needs no
  * compiler and is the portable default of the engine.
  *
+ * Two builds of the same sources are committed: seqlab_kernels.wasm (SIMD128) and
+ * seqlab_kernels_relaxed.wasm (+ relaxed SIMD: the GEMM micro-kernel multiplies and adds in
+ * one fused instruction where the CPU has FMA). The relaxed build is used where the runtime
+ * compiles it (Node ≥ 22; Node 20 only with --experimental-wasm-relaxed-simd), else the
+ * standard one; SEQLAB_WASM_RELAXED=0 forces the standard build, =1 requires the relaxed one.
+ *
  * Memory: the module exports one linear memory; the C code owns only its static GEMM
  * packing buffers (below `__heap_base`). Each call places its arguments in an arena that
  * starts at `__heap_base` and is reset at the next call:
@@ -53,6 +59,28 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Where the compiled module lives (lib/wasm, from lib/src/engine or lib/dist/engine). */
 export const WASM_PATH = path.join(here, "..", "..", "wasm", "seqlab_kernels.wasm");
+
+/** The relaxed-SIMD build (see the file comment). */
+export const WASM_RELAXED_PATH = path.join(here, "..", "..", "wasm", "seqlab_kernels_relaxed.wasm");
+
+/**
+ * The module to run: the relaxed build where the runtime compiles it (and SEQLAB_WASM_RELAXED
+ * is not 0), else the standard one.
+ * @throws BackendError for SEQLAB_WASM_RELAXED other than 0 or 1, or =1 where the relaxed build does not compile.
+ */
+function compileKernelsModule(): { module: WebAssembly.Module; relaxed: boolean } {
+  const want = process.env.SEQLAB_WASM_RELAXED ?? "";
+  if (!["", "0", "1"].includes(want)) throw new BackendError(`wasm kernels: expected SEQLAB_WASM_RELAXED 0 (the SIMD128 build) or 1 (the relaxed-SIMD build), or unset (relaxed where the runtime has it), got ${JSON.stringify(want)}`);
+  if (want !== "0") {
+    try {
+      return { module: new WebAssembly.Module(fs.readFileSync(WASM_RELAXED_PATH)), relaxed: true };
+    } catch (e) {
+      if (want === "1") throw new BackendError(`wasm kernels: SEQLAB_WASM_RELAXED=1 expected ${WASM_RELAXED_PATH} to compile (relaxed SIMD: Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd), got ${(e as Error).message}`);
+      // no relaxed SIMD in this runtime (a CompileError), or the file is missing: the standard build
+    }
+  }
+  return { module: new WebAssembly.Module(fs.readFileSync(WASM_PATH)), relaxed: false };
+}
 
 /** The memory's initial size in 64 KiB pages: --initial-memory of build-wasm.sh ÷ 65536. */
 const WASM_INITIAL_PAGES = 128;
@@ -213,11 +241,13 @@ export function loadWasmKernels(): Kernels {
   let memory: WebAssembly.Memory;
   let mainPack = 0; // this thread's packing buffers for its half of a split product
   const sl_gemm_parallel = (...args: number[]): number => (mainPack === 0 ? 0 : gemmParallel(ex, mainPack, args));
+  let relaxed = false;
   try {
-    module = new WebAssembly.Module(fs.readFileSync(WASM_PATH));
+    ({ module, relaxed } = compileKernelsModule());
     memory = new WebAssembly.Memory({ initial: WASM_INITIAL_PAGES, maximum: WASM_MAX_PAGES, shared: true });
     ex = new WebAssembly.Instance(module, { env: { memory, sl_gemm_parallel } }).exports as unknown as Exports;
   } catch (e) {
+    if (e instanceof BackendError) throw e;
     throw new BackendError(`wasm kernels: expected a loadable ${WASM_PATH} (rebuild: sh lib/scripts/build-wasm.sh), got ${(e as Error).message}`);
   }
   const arena = new Arena(memory, ex.__heap_base.value as number);
@@ -234,7 +264,7 @@ export function loadWasmKernels(): Kernels {
       mainPack = 0;
     }
   }
-  cached = checkedKernels(makeKernels(ex, memory, arena)); // C trusts its sizes: every call is checked first
+  cached = checkedKernels(makeKernels(ex, memory, arena, relaxed)); // C trusts its sizes: every call is checked first
   return cached;
 }
 
@@ -264,7 +294,8 @@ function gemmParallel(ex: Exports, mainPack: number, args: number[]): number {
   return 1;
 }
 
-function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Kernels {
+function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena, relaxed: boolean): Kernels {
+  const simd = relaxed ? "SIMD128 + relaxed FMA" : "SIMD128";
   const lstmTapeSize = ({ B, T, H }: SeqSizes): number => 7 * B * T * H;
   const gruTapeSize = ({ B, T, H }: SeqSizes): number => 5 * B * T * H;
   const rnnTapeSize = ({ B, T, H }: SeqSizes): number => 2 * B * T * H;
@@ -275,7 +306,7 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena): Ker
       return worker?.running === true ? 2 : 1;
     },
     get description() {
-      return worker?.running === true ? "wasm (SIMD128, 2 threads for gemm)" : "wasm (SIMD128, 1 thread)";
+      return worker?.running === true ? `wasm (${simd}, 2 threads for gemm)` : `wasm (${simd}, 1 thread)`;
     },
 
     gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {
