@@ -4,9 +4,11 @@
  *
  * Implementations (one concept each):
  * - `native` (engine/native.ts): lib/csrc compiled by node-gyp at install where a C
- *   compiler and a CBLAS (OpenBLAS) exist; GEMM through BLAS, its threads use every core.
+ *   compiler and a CBLAS (OpenBLAS) exist; GEMM through BLAS, its threads use every core;
+ *   the elementwise kernels in the widest vector copy the CPU has (csrc/simd_dispatch.c).
  * - `wasm` (engine/wasm.ts): the same C sources compiled to WebAssembly with SIMD
- *   (lib/csrc, built by lib/scripts/build-wasm.sh, the .wasm committed); portable, the default.
+ *   (lib/csrc, built by lib/scripts/build-wasm.sh, the .wasm files committed: SIMD128, and
+ *   relaxed SIMD where the runtime has it); portable, the default.
  * - `js` (engine/js.ts): plain TypeScript loops, the readable fallback.
  * The tfjs-op implementations in ops/ stay the reference and the test oracle.
  *
