@@ -16,6 +16,7 @@ import { loadLmCorpus } from "../../lib/src/datasets/lm_corpus.js";
 import { RnnLm } from "../../lib/src/lm/rnn_lm.js";
 import { FusedSgd } from "../../lib/src/optim/sgd.js";
 import { seededGenerator, setSeed } from "../../lib/src/random.js";
+import { bareSgdStep } from "./train_epoch.js";
 
 const withCorpus = process.argv.includes("--corpus") && process.argv[process.argv.indexOf("--corpus") + 1] === "ptb";
 await initBackend({ backend: "seqlab", quiet: true });
@@ -28,16 +29,7 @@ const ids = () => tf.tensor2d(Int32Array.from({ length: 400 }, () => Math.floor(
 const batch = { inputs: ids(), targets: ids() };
 const zero = model.zeroStates(20);
 const sgd = new FusedSgd(1e-3); // a small rate: the weights barely move
-const step = (): void => {
-  const { value, grads } = tf.variableGrads(() => {
-    const r = model.loss(batch, { initialStates: zero });
-    tf.dispose(r.finalStates as unknown as tf.TensorContainer);
-    return r.loss;
-  }, model.weights);
-  value.dataSync();
-  sgd.applyGradients(grads);
-  tf.dispose([value, grads as tf.NamedTensorMap]);
-};
+const step = (): void => bareSgdStep(model, batch, zero, sgd); // train_epoch's bare step
 for (let i = 0; i < 5; i++) step();
 let majors = 0;
 let majorMs = 0;

@@ -23,7 +23,8 @@ import { initEngine } from "../../lib/src/engine/engine.js";
 import { loadLmCorpus } from "../../lib/src/datasets/lm_corpus.js";
 import { Vocab } from "../../lib/src/data/vocab.js";
 import { lmBatchTensors, streamBatches } from "../../lib/src/data/lm_batches.js";
-import { RnnLm } from "../../lib/src/lm/rnn_lm.js";
+import { RnnLm, type LmTensorBatch } from "../../lib/src/lm/rnn_lm.js";
+import type { CellState } from "../../lib/src/rnn/cell.js";
 import { encodeStream, trainLm } from "../../lib/src/lm/train_lm.js";
 import { FusedSgd } from "../../lib/src/optim/sgd.js";
 import { setSeed } from "../../lib/src/random.js";
@@ -36,6 +37,24 @@ export interface TrainEpochResult extends Pick<WorkloadResult, "backend" | "back
   bareMsPerStep: number;
   /** Mean training loss of the timed steps (both sides start from the same recipe). */
   meanLoss: number;
+}
+
+/**
+ * The bare step: loss from the given states, gradients, the fused SGD update, the loss read back.
+ * @param model - the LM.
+ * @param batch - inputs and targets [B, T].
+ * @param states - the initial states (kept).
+ * @param sgd - the optimizer.
+ */
+export function bareSgdStep(model: RnnLm, batch: LmTensorBatch, states: CellState[], sgd: FusedSgd): void {
+  const { value, grads } = tf.variableGrads(() => {
+    const r = model.loss(batch, { initialStates: states });
+    tf.dispose(r.finalStates as unknown as tf.TensorContainer);
+    return r.loss;
+  }, model.weights);
+  value.dataSync();
+  sgd.applyGradients(grads);
+  tf.dispose([value, grads as tf.NamedTensorMap]);
 }
 
 async function main(): Promise<void> {
@@ -79,16 +98,7 @@ async function main(): Promise<void> {
   const batch = lmBatchTensors(window);
   const zero = model.zeroStates(B);
   const sgd = new FusedSgd(1e-3); // a small rate: the model stays trained as it was
-  const bareStep = (): void => {
-    const { value, grads } = tf.variableGrads(() => {
-      const r = model.loss(batch, { initialStates: zero });
-      tf.dispose(r.finalStates as unknown as tf.TensorContainer);
-      return r.loss;
-    }, model.weights);
-    value.dataSync();
-    sgd.applyGradients(grads);
-    tf.dispose([value, grads as tf.NamedTensorMap]);
-  };
+  const bareStep = (): void => bareSgdStep(model, batch, zero, sgd);
   for (let i = 0; i < 3; i++) bareStep();
   const bareReps: number[] = [];
   for (let r = 0; r < o.reps; r++) {
