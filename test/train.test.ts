@@ -2,7 +2,8 @@
  * The training loop (lib/src/train/train.ts): the recorded loss and gradient norm against
  * an independent autodiff computation, clipping against the update actually applied
  * (plain SGD with learning rate 1 makes the update −g exactly), repeatability, and no
- * tensor leaks.
+ * tensor leaks; "adam" is the engine's fused Adam when an engine is active (its `adam` kernel
+ * runs; optim/adam.ts `adamOptimizer`) and tf.train.adam without one, with the same result.
  */
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,6 +14,9 @@ import { addingProblem, type SequenceBatch } from "../lib/src/data/tasks.js";
 import { SequenceClassifier } from "../lib/src/models/many_to_one.js";
 import type { Trainable } from "../lib/src/models/common.js";
 import { train } from "../lib/src/train/train.js";
+import { withKernels } from "../lib/src/engine/engine.js";
+import { jsKernels } from "../lib/src/engine/js.js";
+import type { Kernels } from "../lib/src/engine/kernels.js";
 
 before(async () => {
   await initBackend({ quiet: true });
@@ -127,6 +131,24 @@ describe("train", () => {
     assert.ok(counts.slice(1).every((n) => n === counts[1]), `counts ${counts}`);
     assert.equal(tf.memory().numTensors, before);
     tf.dispose(model.weights);
+  });
+
+  test('"adam" runs the engine\'s adam kernel when an engine is active, tf.train.adam without one: the same weights', () => {
+    let calls = 0;
+    const spy: Kernels = { ...jsKernels, adam: (a) => (calls++, jsKernels.adam(a)) };
+    const run = (k: Kernels | null) =>
+      withKernels(k, () => {
+        const model = leastSquares([0.5, -0.5, 1]);
+        train(model, lsqBatch, { steps: 5, optimizer: "adam", learningRate: 0.1 });
+        const w = model.w.arraySync() as number[];
+        model.w.dispose();
+        return w;
+      });
+    const fused = run(spy);
+    assert.equal(calls, 5, "one adam kernel call per step (one weight)");
+    const reference = run(null);
+    assert.equal(calls, 5, "no kernel call without an engine");
+    fused.forEach((v, j) => assert.ok(Math.abs(v - reference[j]) <= 1e-5, `w[${j}]: fused ${v}, tf.train.adam ${reference[j]}`));
   });
 
   test("a caller's optimizer is used and not disposed; bad options throw", () => {

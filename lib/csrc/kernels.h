@@ -17,7 +17,7 @@
 
 /*
  * The elementwise kernels (lstm.c, gru.c, rnn.c, softmax_ce.c, linear_softmax_ce.c) are
- * compiled once per vector unit in the native addon (simd.h); each copy's functions carry
+ * compiled once per vector unit in the native addon (simd_base.c, simd_avx2.c, simd_avx512.c); each copy's functions carry
  * the unit's suffix, SL_FN(sl_lstm_forward) = sl_lstm_forward_avx2, and simd_dispatch.c
  * defines the plain names. Compiled alone (WebAssembly) they keep the plain names.
  */

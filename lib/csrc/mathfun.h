@@ -2,7 +2,7 @@
  * Fast float32 exp, sigmoid and tanh on vectors of SL_LANES floats (GCC/clang vector
  * extensions), with no branches and no libm. SL_LANES is 4 (SSE2 on x86-64, SIMD128 on
  * WebAssembly, NEON) unless the file that includes this one is compiled for a wider unit
- * (simd.h: 8 with AVX2, 16 with AVX-512):
+ * (simd_avx2.c: 8, simd_avx512.c: 16):
  *
  *     exp(x)  = 2^n · e^r,  n = round(x / ln 2),  r = x − n ln 2 ∈ [−ln2/2, ln2/2],
  *               e^r by the degree-7 minimax polynomial of Cephes `expf` (≈1 ulp);

@@ -6,7 +6,7 @@
  *     dL/dz_n = scale · m_n · (p_n − onehot(y_n))
  *
  * The row max and sum run on vectors of SL_LANES floats (2·SL_LANES float partial sums;
- * simd.h); log and the totals are float64. probs may be the same array as logits (softmax
+ * simd_dispatch.c); log and the totals are float64. probs may be the same array as logits (softmax
  * in place).
  */
 #include "kernels.h"

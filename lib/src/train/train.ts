@@ -9,9 +9,8 @@
  *      to norm ≤ θ if `clip.globalNorm` (g ← g·θ/‖g‖ when ‖g‖ > θ; Pascanu, Mikolov &
  *      Bengio 2013, "On the difficulty of training recurrent neural networks");
  *   5. optimizer.applyGradients(g) (Adam: Kingma & Ba 2015, the engine's `FusedAdam` when an
- *      engine is active — the same update as tf.train.adam in one pass per weight, 3–4× faster
- *      for notebook 06's G2P model, whose step tf.train.adam's ops and their garbage dominated
- *      — else tf.train.adam; or plain SGD);
+ *      engine is active — the same update as tf.train.adam in one pass per weight, without
+ *      tf.train.adam's per-weight ops and their garbage — else tf.train.adam; or plain SGD);
  *   6. dispose the batch, the loss and the gradients — the loop leaks no tensor;
  *   7. every `evalEvery` steps and after the last one, call `evaluate`.
  *
