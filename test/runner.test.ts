@@ -181,6 +181,21 @@ describe("kernel", () => {
     await assertGone(kernel.pid);
   });
 
+  test("a kernel that finds a port taken is started again on fresh ports, within seconds", async () => {
+    const mark = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-port-")), "taken");
+    const started = Date.now();
+    const kernel = await Kernel.start({ cwd: FIXTURES, env: { ...startupFault("port-taken-once"), SEQLAB_TEST_PORT_TAKEN_MARK: mark }, startupTimeoutMs: 30_000 });
+    try {
+      assert.equal((kernel.kernelInfo.language_info as { name: string }).name, "typescript");
+      assert.notEqual(Number(fs.readFileSync(mark, "utf8")), kernel.pid, "a second kernel process answered");
+      assert.ok(Date.now() - started < 20_000, `expected the retry within seconds, took ${Date.now() - started} ms`);
+    } finally {
+      await kernel.shutdown();
+      fs.rmSync(path.dirname(mark), { recursive: true, force: true });
+    }
+    await assertGone(kernel.pid);
+  });
+
   test("a kernel_info_request the kernel never answers is asked again", async () => {
     const started = Date.now();
     const kernel = await Kernel.start({ cwd: FIXTURES, env: startupFault("drop-first-request"), startupTimeoutMs: 30_000 });

@@ -87,6 +87,9 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
+/** A kernel that could not bind a port someone took after it was picked (retried by `Kernel.start`). */
+class PortTakenError extends KernelError {}
+
 /** A running tslab kernel process and the client connected to it. */
 export class Kernel {
   /** Resolves when the process has exited (and been reaped). */
@@ -118,8 +121,23 @@ export class Kernel {
     live.add(this);
   }
 
-  /** Starts a kernel and waits until it answers; throws KernelError when it cannot. */
+  /**
+   * Starts a kernel and waits until it answers; throws KernelError when it cannot. The ports
+   * are picked free, but another process may take one before the kernel binds it (two
+   * kernels started at once, or any program's outgoing connection): a kernel that reports
+   * "Address already in use" is stopped and started again on fresh ports, up to 3 times.
+   */
   static async start(opts: KernelOptions): Promise<Kernel> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Kernel.startOnce(opts);
+      } catch (e) {
+        if (!(e instanceof PortTakenError) || attempt === 3) throw e;
+      }
+    }
+  }
+
+  private static async startOnce(opts: KernelOptions): Promise<Kernel> {
     const info = await createConnectionInfo();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seqlab-kernel-"));
     const connectionFile = path.join(dir, "connection.json");
@@ -148,15 +166,37 @@ export class Kernel {
             `its output:\n${kernel.output()}`,
         );
       });
-      kernel.kernelInfo = await Promise.race([kernel.client.waitForReady(timeoutMs), died]);
+      let polling = true;
+      const portTaken = (async (): Promise<never> => {
+        for (;;) {
+          await sleep(200);
+          if (!polling) return new Promise<never>(() => {}); // the race is over
+          if (kernel.reportedPortTaken()) throw new PortTakenError("expected the kernel to bind its ports, got: Address already in use");
+        }
+      })();
+      try {
+        kernel.kernelInfo = await Promise.race([kernel.client.waitForReady(timeoutMs), died, portTaken]);
+      } finally {
+        polling = false;
+        portTaken.catch(() => {}); // settled or not, nobody waits for it any more
+      }
     } catch (e) {
       // A kernel that cannot bind its sockets stays alive (tslab only logs the rejection): say why.
       const faults = kernel.takeFaults().map((f) => `${f.ename}: ${f.evalue}`);
       await kernel.shutdown(0);
-      if (e instanceof KernelError && faults.length > 0) throw new KernelError(`${e.message}; the kernel reported: ${faults.join("; ")}`);
+      if (e instanceof KernelError && !(e instanceof PortTakenError) && faults.length > 0) throw new KernelError(`${e.message}; the kernel reported: ${faults.join("; ")}`);
       throw e;
     }
     return kernel;
+  }
+
+  /** Whether the kernel has reported a socket it could not bind (its faults file; read without consuming it). */
+  private reportedPortTaken(): boolean {
+    try {
+      return /Address already in use|EADDRINUSE/.test(fs.readFileSync(path.join(this.dir, "faults.jsonl"), "utf8"));
+    } catch {
+      return false;
+    }
   }
 
   /** The `kernel_info_reply` content (holds `language_info`). */
