@@ -28,10 +28,67 @@ import * as tf from "@tensorflow/tfjs";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { getKernels } from "../engine/engine.js";
 import { jsKernels } from "../engine/js.js";
+import { BufferPool, kernelFloats, kernelRead } from "./buffer_pool.js";
 import { unsortedSegmentSumCpuConfig } from "./kernels/unsorted_segment_sum.js";
 
 /** The backend's name in tfjs's registry. */
 export const SEQLAB_BACKEND = "seqlab";
+
+/**
+ * tfjs-cpu's backend with a pool of big float32 arrays (backend/buffer_pool.ts): the kernels
+ * take their outputs from the pool, and a tensor's array goes back to it when the tensor
+ * is disposed, unless the array escaped (read by user code or viewed by another tensor).
+ */
+export class SeqlabCpuBackend extends MathBackendCPU {
+  /** Off with SEQLAB_POOL=0. */
+  readonly pool = new BufferPool(process.env.SEQLAB_POOL?.trim() !== "0");
+
+  override write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): tf.DataId {
+    const dataId = super.write(values, shape, dtype);
+    this.pool.bind(values);
+    return dataId;
+  }
+
+  override move(dataId: tf.DataId, values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType, refCount: number): void {
+    super.move(dataId, values, shape, dtype, refCount);
+    this.pool.bind(values);
+  }
+
+  override readSync(dataId: tf.DataId): tf.backend_util.BackendValues {
+    const values = super.readSync(dataId);
+    this.pool.escape(values);
+    return values;
+  }
+
+  /** A tensor data's values for a kernel that keeps no reference to them after it returns. */
+  readForKernel(dataId: tf.DataId): tf.backend_util.BackendValues {
+    return super.readSync(dataId);
+  }
+
+  override disposeData(dataId: tf.DataId, force = false): boolean {
+    const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+    const result = super.disposeData(dataId, force);
+    if (values !== undefined && !this.data.has(dataId)) this.pool.release(values);
+    return result;
+  }
+
+  override dispose(): void {
+    this.pool.clear();
+    super.dispose();
+  }
+}
+
+/**
+ * A tensor's values for a read that keeps no reference to them after it returns (an
+ * optimizer's update, the gradient norm): on the seqlab backend the array itself, without
+ * marking it escaped (backend/buffer_pool.ts), so it can still be recycled; elsewhere
+ * `dataSync()`.
+ */
+export function transientValues(t: tf.Tensor): tf.backend_util.BackendValues {
+  const backend = tf.backend();
+  if (backend instanceof SeqlabCpuBackend && backend.data.has(t.dataId)) return backend.readForKernel(t.dataId);
+  return t.dataSync();
+}
 
 interface MatMulArgs {
   inputs: tf.NamedTensorInfoMap;
@@ -65,7 +122,7 @@ function batchMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, tr
   const nBatch = tf.util.sizeFromShape(batch);
   const A = readF32(backend, a);
   const B = readF32(backend, b);
-  const C = new Float32Array(nBatch * M * N);
+  const C = kernelFloats(backend, nBatch * M * N, K === 0); // the GEMM writes every element (β = 0) unless K = 0
   const gemm = (getKernels() ?? jsKernels).gemm;
   const offA = batchOffsets(batch, batchA, M * K), offB = batchOffsets(batch, batchB, K * N);
   for (let i = 0; i < nBatch; i++) {
@@ -109,7 +166,7 @@ function batchOffsets(batch: number[], own: number[], matrixSize: number): numbe
  * float32 tensor may hold an Int32Array or Uint8Array, which the kernels cannot take.
  */
 export function readF32(backend: MathBackendCPU, x: tf.TensorInfo): Float32Array {
-  const v = backend.readSync(x.dataId);
+  const v = kernelRead(backend, x.dataId);
   return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
 }
 
@@ -194,7 +251,7 @@ function addKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend
   }
   const X = readF32(backend, big), Y = readF32(backend, small);
   const n = X.length, m = Y.length;
-  const out = new Float32Array(n);
+  const out = kernelFloats(backend, n, false);
   for (let o = 0; o < n; o += m) for (let j = 0; j < m; j++) out[o + j] = X[o + j] + Y[j];
   return backend.makeTensorInfo(big.shape, "float32", out);
 }
@@ -215,7 +272,7 @@ function transposeKernel({ inputs, attrs, backend }: { inputs: tf.NamedTensorInf
   }
   const [R, C] = x.shape;
   const X = readF32(backend, x);
-  const out = new Float32Array(R * C);
+  const out = kernelFloats(backend, R * C, false);
   for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) out[c * R + r] = X[r * C + c];
   return backend.makeTensorInfo([C, R], "float32", out);
 }
@@ -229,7 +286,7 @@ function transposeKernel({ inputs, attrs, backend }: { inputs: tf.NamedTensorInf
 function gatherV2Kernel({ inputs, attrs, backend }: { inputs: tf.NamedTensorInfoMap; attrs: { axis: number; batchDims: number }; backend: MathBackendCPU }): tf.TensorInfo {
   const x = inputs.x!, indices = inputs.indices!;
   const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0];
-  const X = backend.readSync(x.dataId), I = backend.readSync(indices.dataId);
+  const X = kernelRead(backend, x.dataId), I = kernelRead(backend, indices.dataId);
   if (axis !== 0 || (attrs.batchDims ?? 0) !== 0 || x.dtype !== "float32" || !(X instanceof Float32Array) || !(I instanceof Int32Array)) {
     return cpuKernel(tf.GatherV2)({ inputs, attrs: attrs as unknown as tf.NamedAttrMap, backend }) as tf.TensorInfo;
   }
@@ -239,7 +296,7 @@ function gatherV2Kernel({ inputs, attrs, backend }: { inputs: tf.NamedTensorInfo
     const index = I[i];
     if (!(index >= 0 && index <= rows - 1)) throw new Error(`GatherV2: the index value ${index} is not in [0, ${rows - 1}]`);
   }
-  const out = new Float32Array(I.length * row); // [...indices.shape, ...x.shape[1:]]
+  const out = kernelFloats(backend, I.length * row, false); // [...indices.shape, ...x.shape[1:]], every row set below
   for (let i = 0; i < I.length; i++) out.set(X.subarray(I[i] * row, (I[i] + 1) * row), i * row);
   return backend.makeTensorInfo([...indices.shape, ...x.shape.slice(1)], "float32", out);
 }
@@ -258,7 +315,7 @@ export function ownedValues(variable: tf.Variable): Float32Array | null {
   if (tf.getBackend() !== SEQLAB_BACKEND || variable.dtype !== "float32") return null;
   const backend = tf.backend() as MathBackendCPU;
   if (backend.refCount(variable.dataId) !== 1) return null;
-  const values = backend.readSync(variable.dataId);
+  const values = kernelRead(backend, variable.dataId);
   return values instanceof Float32Array ? values : null;
 }
 
@@ -269,7 +326,7 @@ export function ownedValues(variable: tf.Variable): Float32Array | null {
 export function registerSeqlabBackend(): void {
   if (registered) return;
   tf.registerBackend(SEQLAB_BACKEND, () => {
-    const backend = new MathBackendCPU();
+    const backend = new SeqlabCpuBackend();
     // The cpu backend prints an "install tfjs-node" banner on first use; seqlab prints its own line.
     (backend as unknown as { firstUse: boolean }).firstUse = false;
     return backend;

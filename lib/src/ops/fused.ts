@@ -15,6 +15,10 @@
  *      tape output, and calls a second kernel "Seqlab<Op>Grad" that runs
  *      kernels.<op>Backward (hand-derived BPTT, equations in engine/js.ts) and returns the
  *      gradients of every differentiable input at once.
+ * The two losses differ in one point: their tape (the probabilities) is not an output but a
+ * tensor saved by tf.customGrad (see "The losses" below). Every kernel takes its output
+ * arrays from `floats`, the seqlab backend's pool of big arrays when it runs
+ * (backend/buffer_pool.ts), so a training step stops allocating them afresh.
  * A mask input takes no gradient (asking for one is an error). Ops with and without a mask
  * are two kernel names ("…" and "…Masked"), because a gradient config names the inputs it
  * saves. The kernels implementation is an attribute (its name), so the backward always
@@ -31,6 +35,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
 import type { Kernels, SeqSizes } from "../engine/kernels.js";
+import { kernelFloats, kernelRead } from "../backend/buffer_pool.js";
 import type { GruWeights, LstmWeights, RnnActivation, RnnWeights, SequenceOptions, SequenceResult } from "./types.js";
 
 /** What a tfjs kernel function receives (the subset used here). */
@@ -49,8 +54,15 @@ export interface Out {
 /** Plain attributes of every fused op: sizes, flags, and the kernels' name. */
 export type Attrs = Record<string, number | boolean | string>;
 
+/**
+ * A float32 array of length n for an output: from the seqlab backend's pool
+ * (backend/buffer_pool.ts) when it runs, else fresh. Zeroed unless `zeroed` is false, which a
+ * compute function may pass only for an array its kernel writes in full.
+ */
+export type Floats = (n: number, zeroed?: boolean) => Float32Array;
+
 /** Computes outputs from input values; `mask` is null when the op has no mask input. */
-type Compute = (k: Kernels, v: Record<string, Float32Array | Int32Array>, attrs: Attrs) => Out[];
+type Compute = (k: Kernels, v: Record<string, Float32Array | Int32Array>, attrs: Attrs, floats: Floats) => Out[];
 
 /** Kernels implementations by name, so a gradient finds the one its forward used. */
 const KERNELS = new Map<string, Kernels>();
@@ -85,8 +97,9 @@ function ensureRegistered(): void {
       const a = attrs as unknown as Attrs;
       const k = KERNELS.get(a.engine as string)!;
       const v: Record<string, Float32Array | Int32Array> = {};
-      for (const [key, info] of Object.entries(inputs)) v[key] = asArray(b.readSync(info!.dataId), INT_INPUTS.has(key) ? "int32" : "float32");
-      return compute(k, v, a).map((o): tf.TensorInfo => ({ dataId: b.write(o.values, o.shape, "float32"), shape: o.shape, dtype: "float32" }));
+      for (const [key, info] of Object.entries(inputs)) v[key] = asArray(kernelRead(b, info!.dataId), INT_INPUTS.has(key) ? "int32" : "float32");
+      const floats: Floats = (n, zeroed = true) => kernelFloats(backend, n, zeroed);
+      return compute(k, v, a, floats).map((o): tf.TensorInfo => ({ dataId: b.write(o.values, o.shape, "float32"), shape: o.shape, dtype: "float32" }));
     };
     tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   }
@@ -128,7 +141,7 @@ interface Recurrence {
   tapeSize(k: Kernels, s: SeqSizes): number;
   forward(k: Kernels, v: Record<string, Float32Array>, s: SeqSizes & { reverse: boolean; relu: boolean }, mask: Float32Array | null, o: { out: Float32Array; hT: Float32Array; cT: Float32Array; tape: Float32Array }): void;
   /** Returns gradients of [x, ...weights, h0, (c0)] in that order. */
-  backward(k: Kernels, v: Record<string, Float32Array>, s: SeqSizes & { reverse: boolean; relu: boolean }, mask: Float32Array | null, d: { dOut: Float32Array; dhT: Float32Array; dcT: Float32Array | null }): Out[];
+  backward(k: Kernels, v: Record<string, Float32Array>, s: SeqSizes & { reverse: boolean; relu: boolean }, mask: Float32Array | null, d: { dOut: Float32Array; dhT: Float32Array; dcT: Float32Array | null }, floats: Floats): Out[];
   /** Shapes of the weights, for the gradient outputs. */
   weightShapes(s: SeqSizes): number[][];
 }
@@ -140,10 +153,10 @@ const LSTM: Recurrence = {
   tapeSize: (k, s) => k.lstmTapeSize(s),
   forward: (k, v, s, mask, o) =>
     k.lstmForward({ ...s, x: v.x, mask, W: v.W, b: v.b, h0: v.h0, c0: v.c0, out: o.out, hT: o.hT, cT: o.cT, tape: o.tape }),
-  backward: (k, v, s, mask, d) => {
+  backward: (k, v, s, mask, d, floats) => {
     const { B, T, D, H } = s;
-    const dx = new Float32Array(B * T * D), dW = new Float32Array((H + D) * 4 * H), db = new Float32Array(4 * H);
-    const dh0 = new Float32Array(B * H), dc0 = new Float32Array(B * H);
+    const dx = floats(B * T * D), dW = floats((H + D) * 4 * H), db = floats(4 * H);
+    const dh0 = floats(B * H), dc0 = floats(B * H);
     k.lstmBackward({ ...s, x: v.x, mask, W: v.W, h0: v.h0, c0: v.c0, tape: v.tape, dOut: d.dOut, dhT: d.dhT, dcT: d.dcT, dx, dW, db, dh0, dc0 });
     return [{ shape: [B, T, D], values: dx }, { shape: [H + D, 4 * H], values: dW }, { shape: [4 * H], values: db }, { shape: [B, H], values: dh0 }, { shape: [B, H], values: dc0 }];
   },
@@ -156,10 +169,10 @@ const GRU: Recurrence = {
   states: 1,
   tapeSize: (k, s) => k.gruTapeSize(s),
   forward: (k, v, s, mask, o) => k.gruForward({ ...s, x: v.x, mask, W: v.W, b: v.b, h0: v.h0, out: o.out, hT: o.hT, tape: o.tape }),
-  backward: (k, v, s, mask, d) => {
+  backward: (k, v, s, mask, d, floats) => {
     const { B, T, D, H } = s;
-    const dx = new Float32Array(B * T * D), dW = new Float32Array((H + D) * 3 * H), db = new Float32Array(3 * H);
-    const dh0 = new Float32Array(B * H);
+    const dx = floats(B * T * D), dW = floats((H + D) * 3 * H), db = floats(3 * H);
+    const dh0 = floats(B * H);
     k.gruBackward({ ...s, x: v.x, mask, W: v.W, h0: v.h0, tape: v.tape, dOut: d.dOut, dhT: d.dhT, dx, dW, db, dh0 });
     return [{ shape: [B, T, D], values: dx }, { shape: [H + D, 3 * H], values: dW }, { shape: [3 * H], values: db }, { shape: [B, H], values: dh0 }];
   },
@@ -173,10 +186,10 @@ const RNN: Recurrence = {
   tapeSize: (k, s) => k.rnnTapeSize(s),
   forward: (k, v, s, mask, o) =>
     k.rnnForward({ ...s, x: v.x, mask, V: v.V, W: v.W, b: v.b, h0: v.h0, out: o.out, hT: o.hT, tape: o.tape }),
-  backward: (k, v, s, mask, d) => {
+  backward: (k, v, s, mask, d, floats) => {
     const { B, T, D, H } = s;
-    const dx = new Float32Array(B * T * D), dV = new Float32Array(D * H), dW = new Float32Array(H * H), db = new Float32Array(H);
-    const dh0 = new Float32Array(B * H);
+    const dx = floats(B * T * D), dV = floats(D * H), dW = floats(H * H), db = floats(H);
+    const dh0 = floats(B * H);
     k.rnnBackward({ ...s, x: v.x, mask, V: v.V, W: v.W, relu: s.relu, h0: v.h0, tape: v.tape, dOut: d.dOut, dhT: d.dhT, dx, dV, dW, db, dh0 });
     return [{ shape: [B, T, D], values: dx }, { shape: [D, H], values: dV }, { shape: [H, H], values: dW }, { shape: [H], values: db }, { shape: [B, H], values: dh0 }];
   },
@@ -194,20 +207,20 @@ function defineRecurrence(r: Recurrence): void {
   const backwardInputs = ["x", ...r.weights.filter((w) => w !== "b"), ...stateNames]; // what the backward reads
   for (const masked of [false, true]) {
     const name = r.name + (masked ? "Masked" : "");
-    defineKernel(name, (k, v, a) => {
+    defineKernel(name, (k, v, a, floats) => {
       const s = sizesOf(a);
       const { B, T, H } = s;
-      const o = { out: new Float32Array(B * T * H), hT: new Float32Array(B * H), cT: new Float32Array(B * H), tape: new Float32Array(r.tapeSize(k, s)) };
+      const o = { out: floats(B * T * H), hT: floats(B * H), cT: floats(B * H), tape: floats(r.tapeSize(k, s)) };
       r.forward(k, v as Record<string, Float32Array>, s, masked ? (v.mask as Float32Array) : null, o);
       const outs: Out[] = [{ shape: [B, T, H], values: o.out }, { shape: [B, H], values: o.hT }];
       if (r.states === 2) outs.push({ shape: [B, H], values: o.cT });
       outs.push({ shape: [o.tape.length], values: o.tape });
       return outs;
     });
-    defineKernel(name + "Grad", (k, v, a) => {
+    defineKernel(name + "Grad", (k, v, a, floats) => {
       const s = sizesOf(a);
       const d = { dOut: v.dOut as Float32Array, dhT: v.dhT as Float32Array, dcT: r.states === 2 ? (v.dcT as Float32Array) : null };
-      return r.backward(k, v as Record<string, Float32Array>, s, masked ? (v.mask as Float32Array) : null, d);
+      return r.backward(k, v as Record<string, Float32Array>, s, masked ? (v.mask as Float32Array) : null, d, floats);
     });
     const saved = masked ? [...backwardInputs, "mask"] : backwardInputs;
     tf.registerGradient({
@@ -288,41 +301,62 @@ export function fusedRnnSequence(
 }
 
 // ---------------------------------------------------------------------------------------
-// Softmax cross-entropy.
+// The losses: softmax cross-entropy, and the output layer fused with it. Their forward
+// kernels return [loss, probs, S]; only the loss is an output of the op. They run inside
+// tf.customGrad, which saves probs and S for the backward instead of making them outputs:
+// tfjs gives every op output without an upstream gradient a zero-filled gradient tensor,
+// which for probs is another [N, K] array each step (16 MB for the PTB LM).
+
+/** The mask as an op input: the identity, whose gradient is an ArgumentError (the mask is data). */
+const maskInput = tf.customGrad((...xs: (tf.Tensor | tf.GradSaveFunc)[]) => ({ value: tf.clone(xs[0] as tf.Tensor), gradFunc: noMaskGradient }));
+
+/**
+ * Runs the loss kernel `name` as one op whose inputs are `diff` (then the mask, when given)
+ * and whose output is the loss; its gradient is kernel `name + "Grad"`, which receives dy,
+ * the saved probs and S, `saved` (by name) and the targets and mask, and returns the
+ * gradients of `diff` in order.
+ */
+function runLoss(name: string, diff: Record<string, tf.Tensor>, saved: string[], targets: tf.Tensor, mask: tf.Tensor | undefined, attrs: Attrs): tf.Scalar {
+  const names = Object.keys(diff);
+  const args = names.map((n) => diff[n]);
+  if (mask !== undefined) args.push(maskInput(mask));
+  const op = tf.customGrad((...xs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = xs.pop() as tf.GradSaveFunc;
+    const inputs: Record<string, tf.Tensor> = { targets };
+    names.forEach((n, j) => (inputs[n] = xs[j] as tf.Tensor));
+    if (mask !== undefined) inputs.mask = xs[names.length] as tf.Tensor;
+    const [loss, probs, S] = run(name, inputs, attrs);
+    const keep = [...saved, "targets", ...(mask !== undefined ? ["mask"] : [])];
+    save([probs, S, ...keep.map((n) => inputs[n])]);
+    const gradFunc = (dy: tf.Tensor, kept: tf.Tensor[]): tf.Tensor[] => {
+      const g: Record<string, tf.Tensor> = { dy, probs: kept[0], S: kept[1] };
+      keep.forEach((n, j) => (g[n] = kept[2 + j]));
+      const grads = run(name + "Grad", g, attrs);
+      return mask !== undefined ? [...grads, tf.zerosLike(kept[kept.length - 1])] : grads; // the mask's goes to maskInput, which throws
+    };
+    return { value: loss as tf.Scalar, gradFunc };
+  });
+  return op(...args) as tf.Scalar;
+}
 
 for (const masked of [false, true]) {
   const name = "SeqlabSoftmaxCe" + (masked ? "Masked" : "");
   // outputs: loss [], probs [N, K], S [] (the denominator)
-  defineKernel(name, (k, v, a) => {
+  defineKernel(name, (k, v, a, floats) => {
     const N = a.N as number, K = a.K as number;
-    const probs = new Float32Array(N * K);
+    const probs = floats(N * K, false); // every row written by the softmax
     const mask = masked ? (v.mask as Float32Array) : null;
     const [sum, count] = k.softmaxCeForward({ N, K, logits: v.logits as Float32Array, targets: v.targets as Int32Array, mask, probs });
     const S = masked ? Math.max(count, 1) : N;
     return [{ shape: [], values: Float32Array.of(sum / S) }, { shape: [N, K], values: probs }, { shape: [], values: Float32Array.of(S) }];
   });
-  defineKernel(name + "Grad", (k, v, a) => {
+  defineKernel(name + "Grad", (k, v, a, floats) => {
     const N = a.N as number, K = a.K as number;
-    const dlogits = new Float32Array(N * K);
+    const dlogits = floats(N * K, false); // every row written
     const mask = masked ? (v.mask as Float32Array) : null;
     const scale = v.dy[0] / v.S[0];
     k.softmaxCeBackward({ N, K, probs: v.probs as Float32Array, targets: v.targets as Int32Array, mask, scale, dlogits });
     return [{ shape: [N, K], values: dlogits }];
-  });
-  const saved = masked ? ["targets", "mask"] : ["targets"];
-  tf.registerGradient({
-    kernelName: name,
-    inputsToSave: saved,
-    outputsToSave: [false, true, true],
-    gradFunc: (dy, savedTensors, attrs) => {
-      const dys = dy as tf.Tensor[]; // [dLoss, dProbs (unused), dS (unused)]
-      const inputs: Record<string, tf.Tensor> = { dy: dys[0], probs: savedTensors[saved.length], S: savedTensors[saved.length + 1] };
-      saved.forEach((n, j) => (inputs[n] = savedTensors[j]));
-      const [dlogits] = run(name + "Grad", inputs, attrs as unknown as Attrs);
-      const map: Record<string, () => tf.Tensor> = { logits: () => dlogits, targets: noMaskGradient };
-      if (masked) map.mask = noMaskGradient;
-      return map;
-    },
   });
 }
 
@@ -336,10 +370,8 @@ export function fusedSoftmaxCrossEntropy(k: Kernels, logits: tf.Tensor2D, target
   KERNELS.set(k.name, k);
   const [N, K] = logits.shape;
   return tf.tidy(() => {
-    const inputs: Record<string, tf.Tensor> = { logits: tf.cast(logits, "float32"), targets };
-    if (mask !== undefined) inputs.mask = tf.cast(mask, "float32");
-    const outs = run("SeqlabSoftmaxCe" + (mask !== undefined ? "Masked" : ""), inputs, { N, K, engine: k.name });
-    return outs[0] as tf.Scalar;
+    const m = mask === undefined ? undefined : tf.cast(mask, "float32");
+    return runLoss("SeqlabSoftmaxCe" + (m !== undefined ? "Masked" : ""), { logits: tf.cast(logits, "float32") }, [], targets, m, { N, K, engine: k.name });
   });
 }
 
@@ -356,9 +388,9 @@ export function fusedSoftmaxCrossEntropy(k: Kernels, logits: tf.Tensor2D, target
 for (const masked of [false, true]) {
   const name = "SeqlabLinearSoftmaxCe" + (masked ? "Masked" : "");
   // outputs: loss [], probs [N, K], S [] (the denominator)
-  defineKernel(name, (k, v, a) => {
+  defineKernel(name, (k, v, a, floats) => {
     const N = a.N as number, H = a.H as number, K = a.K as number;
-    const probs = new Float32Array(N * K);
+    const probs = floats(N * K, false); // every row written by the softmax
     const mask = masked ? (v.mask as Float32Array) : null;
     const [sum, count] = k.linearSoftmaxCeForward({
       N, H, K, h: v.h as Float32Array, W: v.W as Float32Array, b: v.b as Float32Array, targets: v.targets as Int32Array, mask, probs,
@@ -366,9 +398,10 @@ for (const masked of [false, true]) {
     const S = masked ? Math.max(count, 1) : N;
     return [{ shape: [], values: Float32Array.of(sum / S) }, { shape: [N, K], values: probs }, { shape: [], values: Float32Array.of(S) }];
   });
-  defineKernel(name + "Grad", (k, v, a) => {
+  defineKernel(name + "Grad", (k, v, a, floats) => {
     const N = a.N as number, H = a.H as number, K = a.K as number;
-    const dh = new Float32Array(N * H), dW = new Float32Array(H * K), db = new Float32Array(K);
+    // dW = hᵀ G and dh = G Wᵀ are GEMMs with β = 0: written in full unless their inner size is 0
+    const dh = floats(N * H, K === 0), dW = floats(H * K, N === 0), db = floats(K);
     const mask = masked ? (v.mask as Float32Array) : null;
     const scale = v.dy[0] / v.S[0];
     // the probs tape is consumed here: the kernels may overwrite it with G
@@ -376,21 +409,6 @@ for (const masked of [false, true]) {
       N, H, K, h: v.h as Float32Array, W: v.W as Float32Array, probs: v.probs as Float32Array, targets: v.targets as Int32Array, mask, scale, dh, dW, db,
     });
     return [{ shape: [N, H], values: dh }, { shape: [H, K], values: dW }, { shape: [K], values: db }];
-  });
-  const saved = masked ? ["h", "W", "targets", "mask"] : ["h", "W", "targets"];
-  tf.registerGradient({
-    kernelName: name,
-    inputsToSave: saved,
-    outputsToSave: [false, true, true],
-    gradFunc: (dy, savedTensors, attrs) => {
-      const dys = dy as tf.Tensor[]; // [dLoss, dProbs (unused), dS (unused)]
-      const inputs: Record<string, tf.Tensor> = { dy: dys[0], probs: savedTensors[saved.length], S: savedTensors[saved.length + 1] };
-      saved.forEach((n, j) => (inputs[n] = savedTensors[j]));
-      const [dh, dW, db] = run(name + "Grad", inputs, attrs as unknown as Attrs);
-      const map: Record<string, () => tf.Tensor> = { h: () => dh, W: () => dW, b: () => db, targets: noMaskGradient };
-      if (masked) map.mask = noMaskGradient;
-      return map;
-    },
   });
 }
 
@@ -409,9 +427,8 @@ export function fusedLinearSoftmaxCrossEntropy(
   const [N, H] = h.shape;
   const K = W.shape[1];
   return tf.tidy(() => {
-    const inputs: Record<string, tf.Tensor> = { h: tf.cast(h, "float32"), W: tf.cast(W, "float32"), b: tf.cast(b, "float32"), targets };
-    if (mask !== undefined) inputs.mask = tf.cast(mask, "float32");
-    const outs = run("SeqlabLinearSoftmaxCe" + (mask !== undefined ? "Masked" : ""), inputs, { N, H, K, engine: k.name });
-    return outs[0] as tf.Scalar;
+    const diff = { h: tf.cast(h, "float32"), W: tf.cast(W, "float32"), b: tf.cast(b, "float32") };
+    const m = mask === undefined ? undefined : tf.cast(mask, "float32");
+    return runLoss("SeqlabLinearSoftmaxCe" + (m !== undefined ? "Masked" : ""), diff, ["h", "W"], targets, m, { N, H, K, engine: k.name });
   });
 }

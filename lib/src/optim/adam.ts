@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
-import { ownedValues } from "../backend/seqlab_backend.js";
+import { ownedValues, transientValues } from "../backend/seqlab_backend.js";
 import { getKernels } from "../engine/engine.js";
 import { jsKernels } from "../engine/js.js";
 import type { Kernels } from "../engine/kernels.js";
@@ -94,7 +94,7 @@ export class FusedAdam extends tf.Optimizer {
         state = { m: new Float32Array(p.length), v: new Float32Array(p.length) };
         this.moments.set(name, state);
       }
-      const gv = gradient.dataSync(); // a float32 tensor made by casting ints may hold an Int32Array (backend/seqlab_backend.ts)
+      const gv = transientValues(gradient); // a float32 tensor made by casting ints may hold an Int32Array (backend/seqlab_backend.ts)
       const g = gv instanceof Float32Array ? gv : Float32Array.from(gv as ArrayLike<number>);
       this.kernels.adam({
         p, g, m: state.m, v: state.v,

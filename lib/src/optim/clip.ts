@@ -17,6 +17,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
 import { getKernels } from "../engine/engine.js";
 import { jsKernels } from "../engine/js.js";
+import { transientValues } from "../backend/seqlab_backend.js";
 
 /** Gradients as a list or a name → tensor map (as `tf.variableGrads` returns them). */
 export type Grads = tf.Tensor[] | tf.NamedTensorMap;
@@ -43,7 +44,7 @@ export function globalNorm(grads: Grads): number {
   const kernels = getKernels() ?? jsKernels;
   let sum = 0;
   for (const g of tensors(grads)) {
-    const v = g.dataSync();
+    const v = transientValues(g);
     sum += kernels.sumOfSquares(v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>));
   }
   return Math.sqrt(sum);

@@ -14,7 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../errors.js";
-import { ownedValues } from "../backend/seqlab_backend.js";
+import { ownedValues, transientValues } from "../backend/seqlab_backend.js";
 import { getKernels } from "../engine/engine.js";
 import { jsKernels } from "../engine/js.js";
 import type { Kernels } from "../engine/kernels.js";
@@ -58,7 +58,7 @@ export class FusedSgd extends tf.Optimizer {
       if (variable === undefined) throw new ArgumentError(`FusedSgd: expected a registered variable named '${name}', got none`);
       const owned = ownedValues(variable); // seqlab backend: update the variable's own array (backend/seqlab_backend.ts)
       const p = owned ?? Float32Array.from(variable.dataSync() as ArrayLike<number>); // else a copy, then assigned
-      const gv = gradient.dataSync(); // a float32 tensor made by casting ints may hold an Int32Array (backend/seqlab_backend.ts)
+      const gv = transientValues(gradient); // a float32 tensor made by casting ints may hold an Int32Array (backend/seqlab_backend.ts)
       if (gv.length !== p.length) throw new ArgumentError(`FusedSgd: expected a gradient of ${p.length} values for '${name}', got ${gv.length}`);
       const g = gv instanceof Float32Array ? gv : Float32Array.from(gv as ArrayLike<number>);
       this.kernels.sgd({ p, g, step });

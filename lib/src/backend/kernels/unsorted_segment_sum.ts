@@ -30,6 +30,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { ArgumentError } from "../../errors.js";
+import { kernelFloats, kernelRead } from "../buffer_pool.js";
 
 /** The typed arrays this kernel reads and writes (float32 or int32 tensors). */
 type NumericArray = Float32Array | Int32Array;
@@ -133,9 +134,9 @@ function unsortedSegmentSumCpu({ inputs, attrs, backend }: SegmentSumArgs<CpuBac
   const segmentIds = inputs.segmentIds as tf.TensorInfo;
   const plan = checkInputs(x, segmentIds, attrs.numSegments);
   const size = tf.util.sizeFromShape(plan.outShape);
-  const outVals = x.dtype === "int32" ? new Int32Array(size) : new Float32Array(size); // zeroed
-  const xVals = backend.readSync(x.dataId) as NumericArray;
-  const ids = backend.readSync(segmentIds.dataId) as Int32Array;
+  const outVals = x.dtype === "int32" ? new Int32Array(size) : kernelFloats(backend, size); // zeroed
+  const xVals = kernelRead(backend, x.dataId) as NumericArray;
+  const ids = kernelRead(backend, segmentIds.dataId) as Int32Array;
   scatterAddRows(xVals, ids, outVals, plan);
   return backend.makeTensorInfo(plan.outShape, x.dtype, outVals);
 }

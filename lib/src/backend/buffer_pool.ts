@@ -1,0 +1,168 @@
+/**
+ * The seqlab backend's pool of big float32 arrays. A training step of the PTB-small LM
+ * allocates about 40 MB of fresh typed arrays (the [400, 10 000] probabilities, the output
+ * layer's and the embedding's dense gradients, the LSTM tapes) and drops them a few
+ * milliseconds later. V8 counts that memory as external and starts a major garbage
+ * collection once enough of it has been allocated, so without reuse every step paid for one
+ * (marking the whole heap on the second core, which the BLAS threads also want) and for the
+ * page faults of the fresh memory. The pool hands the same arrays back step after step.
+ *
+ * The rule that keeps it safe: an array goes back to the pool only when the tensor data that
+ * held it is deleted and nothing else can still see it. Every array the pool hands out is in
+ * one of four states:
+ *
+ *     out      handed to a kernel, not yet a tensor's data
+ *     bound    the values of exactly one tensor data (dataId)
+ *     free     in the pool, waiting for `take`
+ *     escaped  seen outside the kernels: never recycled again
+ *
+ * An array escapes when anybody reads it through `readSync`/`read` (a `dataSync()`, an
+ * `array()`, a print: the caller may keep it), or when a second tensor data is made of it
+ * or of a view of it (tfjs-cpu's Slice returns a subarray of its input). The seqlab
+ * backend's own kernels read their inputs with `readForKernel`, which does not count: they
+ * keep nothing after they return.
+ *
+ * Arrays below `POOL_MIN_FLOATS` are not pooled (V8 handles small ones cheaply); at most
+ * `POOL_MAX_FREE_BYTES` wait in the pool; an array taken again is zeroed unless the caller
+ * says it overwrites every element. `SEQLAB_POOL=0` turns the pool off (every array fresh),
+ * to rule it out when something looks wrong.
+ */
+
+/** Arrays shorter than this (256 KiB of float32) are plain `new Float32Array`s. */
+export const POOL_MIN_FLOATS = 65_536;
+/** The most memory that waits in the pool (arrays released beyond it go to the GC). */
+export const POOL_MAX_FREE_BYTES = 256 * 1024 * 1024;
+
+type State = "out" | "bound" | "free" | "escaped";
+
+/** How much the pool saved, for tests and diagnostics. */
+export interface PoolStats {
+  /** Arrays handed out that came from the pool. */
+  reused: number;
+  /** Arrays handed out that had to be allocated. */
+  allocated: number;
+  /** Arrays that escaped (read by user code, or viewed by a second tensor). */
+  escaped: number;
+  /** Bytes waiting in the pool. */
+  freeBytes: number;
+}
+
+/** A pool of Float32Arrays by length; see the file comment for the states. */
+export class BufferPool {
+  /**
+   * @param enabled - false: `take` always allocates and nothing is recycled.
+   * @param maxFreeBytes - the most memory that waits in the pool.
+   */
+  constructor(readonly enabled = true, readonly maxFreeBytes = POOL_MAX_FREE_BYTES) {}
+
+  private readonly free = new Map<number, Float32Array[]>();
+  private readonly state = new WeakMap<ArrayBufferLike, State>();
+  private readonly stats: PoolStats = { reused: 0, allocated: 0, escaped: 0, freeBytes: 0 };
+
+  /**
+   * A Float32Array of length n for a kernel's output.
+   * @param n - its length.
+   * @param zeroed - false only when the caller writes every element before anybody reads it.
+   */
+  take(n: number, zeroed = true): Float32Array {
+    if (n < POOL_MIN_FLOATS || !this.enabled) return new Float32Array(n);
+    const list = this.free.get(n);
+    while (list !== undefined && list.length > 0) {
+      const a = list.pop()!;
+      this.stats.freeBytes -= a.byteLength;
+      if (this.state.get(a.buffer) !== "free") continue; // escaped while it waited
+      this.state.set(a.buffer, "out");
+      this.stats.reused++;
+      if (zeroed) a.fill(0);
+      return a;
+    }
+    const a = new Float32Array(n);
+    this.state.set(a.buffer, "out");
+    this.stats.allocated++;
+    return a;
+  }
+
+  /** `values` became a tensor data's values (write, move). */
+  bind(values: unknown): void {
+    const buffer = bufferOf(values);
+    if (buffer === null) return;
+    const s = this.state.get(buffer);
+    if (s === undefined || s === "escaped") return;
+    if (s === "out" && isWhole(values as Float32Array)) this.state.set(buffer, "bound");
+    else this.markEscaped(buffer); // a second tensor data on the same memory, or a view
+  }
+
+  /** `values` were read by code that may keep them. */
+  escape(values: unknown): void {
+    const buffer = bufferOf(values);
+    if (buffer !== null && this.state.has(buffer) && this.state.get(buffer) !== "escaped") this.markEscaped(buffer);
+  }
+
+  /** The tensor data holding `values` was deleted: recycle them if nothing else can see them. */
+  release(values: unknown): void {
+    const buffer = bufferOf(values);
+    if (buffer === null || this.state.get(buffer) !== "bound") return;
+    const a = values as Float32Array;
+    if (this.stats.freeBytes + a.byteLength > this.maxFreeBytes) {
+      this.state.delete(buffer); // left to the garbage collector
+      return;
+    }
+    this.state.set(buffer, "free");
+    let list = this.free.get(a.length);
+    if (list === undefined) this.free.set(a.length, (list = []));
+    list.push(a);
+    this.stats.freeBytes += a.byteLength;
+  }
+
+  /** Drops every free array (they go to the garbage collector). */
+  clear(): void {
+    for (const list of this.free.values()) for (const a of list) this.state.delete(a.buffer);
+    this.free.clear();
+    this.stats.freeBytes = 0;
+  }
+
+  /** A copy of the counters. */
+  getStats(): PoolStats {
+    return { ...this.stats };
+  }
+
+  private markEscaped(buffer: ArrayBufferLike): void {
+    this.state.set(buffer, "escaped");
+    this.stats.escaped++;
+  }
+}
+
+/** The ArrayBuffer behind a typed array, or null for anything else (strings, null). */
+function bufferOf(values: unknown): ArrayBufferLike | null {
+  return ArrayBuffer.isView(values) ? values.buffer : null;
+}
+
+/** Whether `a` is a Float32Array over the whole of its buffer (not a view of part of it). */
+function isWhole(a: Float32Array): boolean {
+  return a instanceof Float32Array && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+}
+
+/** What a backend with a pool offers its kernels (the seqlab backend, seqlab_backend.ts). */
+export interface PooledBackend {
+  readonly pool: BufferPool;
+  /** A tensor data's values for a kernel that keeps no reference after it returns (does not count as an escape). */
+  readForKernel(dataId: object): unknown;
+}
+
+function isPooled(backend: unknown): backend is PooledBackend {
+  return typeof backend === "object" && backend !== null && (backend as Partial<PooledBackend>).pool instanceof BufferPool;
+}
+
+/**
+ * A float32 output array for a kernel running on `backend`: from its pool when it has one,
+ * else a fresh array.
+ * @param zeroed - false only when the kernel writes every element.
+ */
+export function kernelFloats(backend: unknown, n: number, zeroed = true): Float32Array {
+  return isPooled(backend) ? backend.pool.take(n, zeroed) : new Float32Array(n);
+}
+
+/** A tensor data's values for a kernel: `readForKernel` on a pooled backend, `readSync` elsewhere. */
+export function kernelRead<V>(backend: { readSync(dataId: object): V }, dataId: object): V {
+  return isPooled(backend) ? (backend.readForKernel(dataId) as V) : backend.readSync(dataId);
+}
