@@ -19,9 +19,10 @@
         "csrc/adam.c",
         "csrc/sgd.c",
         "csrc/sum_of_squares.c",
+        "csrc/parallel.c",
         "csrc/crf.c"
       ],
-      "defines": ["<!@(node -p \"process.env.SEQLAB_BLAS_DEFINES || ''\")"],
+      "defines": ["SEQLAB_THREADS", "<!@(node -p \"process.env.SEQLAB_BLAS_DEFINES || ''\")"],
       "cflags": ["-O3", "-fno-math-errno", "-std=c11", "<!@(node -p \"process.env.SEQLAB_BLAS_CFLAGS || ''\")"],
       "cflags!": ["-O2"],
       "libraries": ["<!@(node -p \"process.env.SEQLAB_BLAS_LIBS || ''\")"],

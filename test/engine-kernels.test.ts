@@ -335,7 +335,8 @@ for (const impl of impls) {
     });
 
     describe("softmaxCe vs softmaxCrossEntropy + tf.grad", () => {
-      for (const [N, Kc, masked] of [[1, 2, false], [5, 7, true], [13, 1000, true], [4, 10007, false]] as const) {
+      // [40, 10007]: rows split over the native engine's threads (lib/csrc/parallel.c)
+      for (const [N, Kc, masked] of [[1, 2, false], [5, 7, true], [13, 1000, true], [4, 10007, false], [40, 10007, true]] as const) {
         test(`N=${N} K=${Kc} masked=${masked}`, () => {
           const r = rng(N * 31 + Kc);
           const logits = uniform(r, N * Kc, 8);
@@ -386,8 +387,9 @@ for (const impl of impls) {
     });
 
     describe("linearSoftmaxCe vs linearSoftmaxCrossEntropyReference + tf.grads (h, W, b)", () => {
-      // [40, 64, 2051]: its products (5.2 M multiply-adds) are split over the wasm gemm's two threads
-      for (const [N, H, Kc, masked] of [[1, 1, 2, false], [5, 3, 7, true], [13, 17, 1000, true], [40, 64, 2051, false]] as const) {
+      // [40, 64, 2051]: its products (5.2 M multiply-adds) are split over the wasm gemm's two threads;
+      // [64, 8, 5003]: the softmax rows and the columns of db over the native engine's (lib/csrc/parallel.c)
+      for (const [N, H, Kc, masked] of [[1, 1, 2, false], [5, 3, 7, true], [13, 17, 1000, true], [40, 64, 2051, false], [64, 8, 5003, true]] as const) {
         test(`N=${N} H=${H} K=${Kc} masked=${masked}`, () => {
           const r = rng(N * 131 + H * 7 + Kc);
           const h = uniform(r, N * H, 2), W = uniform(r, H * Kc, 1), b = uniform(r, Kc, 1);
@@ -435,9 +437,8 @@ for (const impl of impls) {
     });
 
     describe("adam vs the tf.train.adam formula in float64", () => {
-      test("3 steps, n = 1037", () => {
+      for (const n of [1037, 300_007]) test(`3 steps, n = ${n}${n > 200_000 ? " (split over the native engine's threads)" : ""}`, () => {
         const r = rng(99);
-        const n = 1037;
         const [lr, beta1, beta2, eps] = [0.01, 0.9, 0.999, 1e-7];
         const p = uniform(r, n);
         const m = new Float32Array(n);
@@ -471,7 +472,7 @@ describe("sgd and sumOfSquares (the optimizer's and clipping's passes), every im
     describe(name, { skip }, () => {
       test("sgd: p ← p − fround(step)·g in place, rounded as float32 (C) or once from float64 (JavaScript)", () => {
         const r = rng(7);
-        for (const n of [0, 1, 3, 4, 5, 1037, 100_003]) {
+        for (const n of [0, 1, 3, 4, 5, 1037, 100_003, 300_007]) { // the last split over the native engine's threads
           const p = uniform(r, n), g = uniform(r, n, 3);
           const step = Math.fround(0.37 * r() + 0.01);
           const before = p.slice();

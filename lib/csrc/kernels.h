@@ -121,6 +121,16 @@ SL_EXPORT void sl_adam(int n, float *p, const float *g, float *m, float *v, floa
 SL_EXPORT void sl_sgd(int n, float *p, const float *g, float step);
 SL_EXPORT double sl_sum_of_squares(int n, const float *g);
 
+/* ---- parallel.c: fn(part, lo, hi, ctx) for contiguous parts of [0, n), each of at least `grain` items (fewer
+ *      parts if n is small), part 0 on the calling thread; returns how many parts ran (1 on WebAssembly, with
+ *      OPENBLAS_NUM_THREADS=1, or when the pool is busy). The parts depend only on n, grain and the pool size. ---- */
+#define SL_MAX_PARTS 8
+typedef void (*sl_part_fn)(int part, size_t lo, size_t hi, void *ctx);
+int sl_parallel_parts(size_t n, size_t grain);
+int sl_parallel_for(size_t n, size_t grain, sl_part_fn fn, void *ctx);
+/* Items per part below which a pass is not worth splitting (256 KiB of floats). */
+#define SL_PARALLEL_GRAIN 65536
+
 /* ---- simd_dispatch.c (native only): "base", "avx2" or "avx512", the elementwise kernels' copy in use. ---- */
 const char *sl_simd_name(void);
 

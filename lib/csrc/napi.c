@@ -10,8 +10,9 @@
  *   softmaxCeBackward; linearSoftmaxCeForward → [loss, count]; linearSoftmaxCeBackward; adam;
  *   sgd; sumOfSquares → number;
  *   crfForward, crfBackward, crfViterbi (the last two allocate their `work` here);
- *   info() → { blas, core, threads, simd } (core: OpenBLAS's kernel set, e.g. "Haswell"; "" otherwise;
- *   simd: the copy of the elementwise kernels running, "base", "avx2" or "avx512", simd_dispatch.c).
+ *   info() → { blas, core, threads, simd, parallel } (core: OpenBLAS's kernel set, e.g. "Haswell"; "" otherwise;
+ *   simd: the copy of the elementwise kernels running, "base", "avx2" or "avx512", simd_dispatch.c;
+ *   parallel: the threads of the elementwise passes, parallel.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -278,7 +279,7 @@ static napi_value CrfViterbi(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-/* () → { blas: "OpenBLAS 0.3.21 …" | "CBLAS" | "built-in", threads } */
+/* () → { blas: "OpenBLAS 0.3.21 …" | "CBLAS" | "built-in", threads, simd, parallel (parallel.c's pool size) } */
 static napi_value Info(napi_env env, napi_callback_info info) {
   (void)info;
   char blas[128] = "built-in", core[64] = "";
@@ -300,6 +301,8 @@ static napi_value Info(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, obj, "threads", v);
   napi_create_string_utf8(env, sl_simd_name(), NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, obj, "simd", v);
+  napi_create_int32(env, sl_parallel_parts((size_t)-1, 1), &v);
+  napi_set_named_property(env, obj, "parallel", v);
   return obj;
 }
 

@@ -7,7 +7,7 @@
  *
  * The row max and sum run on vectors of SL_LANES floats (2·SL_LANES float partial sums;
  * simd_dispatch.c); log and the totals are float64. probs may be the same array as logits (softmax
- * in place).
+ * in place). The rows are split over the cores (parallel.c).
  */
 #include "kernels.h"
 #include "mathfun.h"
@@ -83,19 +83,40 @@ static double softmax_row(int K, const float *z, const float *bias, float *p, in
   return y >= 0 ? sl_logd(total) - ((double)zy - zmax) : 0.0;
 }
 
-void SL_FN(sl_softmax_ce_forward_bias)(int N, int K, const float *logits, const float *bias, const int *targets,
-                                const float *mask, float *probs, double *sums) {
+/* The forward's arguments, and each part's (loss, count) sums. */
+struct softmax_forward_job {
+  int K;
+  const float *logits, *bias, *mask;
+  const int *targets;
+  float *probs;
+  double sums[SL_MAX_PARTS][2];
+};
+
+static void softmax_forward_part(int part, size_t lo, size_t hi, void *ctx) {
+  struct softmax_forward_job *j = ctx;
   double loss = 0.0, count = 0.0;
-  for (int n = 0; n < N; n++) {
-    float m = mask ? mask[n] : 1.0f;
-    double nll = softmax_row(K, logits + (size_t)n * K, bias, probs + (size_t)n * K, m != 0.0f ? targets[n] : -1);
+  for (size_t n = lo; n < hi; n++) {
+    float m = j->mask ? j->mask[n] : 1.0f;
+    double nll = softmax_row(j->K, j->logits + n * j->K, j->bias, j->probs + n * j->K, m != 0.0f ? j->targets[n] : -1);
     if (m != 0.0f) {
       loss += (double)m * nll;
       count += m;
     }
   }
-  sums[0] = loss;
-  sums[1] = count;
+  j->sums[part][0] = loss;
+  j->sums[part][1] = count;
+}
+
+/* Rows on every core (parallel.c), the parts' sums added in part order. */
+void SL_FN(sl_softmax_ce_forward_bias)(int N, int K, const float *logits, const float *bias, const int *targets,
+                                const float *mask, float *probs, double *sums) {
+  struct softmax_forward_job j = {K, logits, bias, mask, targets, probs, {{0}}};
+  int parts = sl_parallel_for((size_t)N, K > 0 ? SL_PARALLEL_GRAIN / K + 1 : 1, softmax_forward_part, &j);
+  sums[0] = sums[1] = 0.0;
+  for (int i = 0; i < parts; i++) {
+    sums[0] += j.sums[i][0];
+    sums[1] += j.sums[i][1];
+  }
 }
 
 void SL_FN(sl_softmax_ce_forward)(int N, int K, const float *logits, const int *targets, const float *mask, float *probs,
@@ -103,17 +124,34 @@ void SL_FN(sl_softmax_ce_forward)(int N, int K, const float *logits, const int *
   SL_FN(sl_softmax_ce_forward_bias)(N, K, logits, NULL, targets, mask, probs, sums);
 }
 
-void SL_FN(sl_softmax_ce_backward)(int N, int K, const float *probs, const int *targets, const float *mask, float scale,
-                            float *dlogits) {
-  for (int n = 0; n < N; n++) {
-    const float *p = probs + (size_t)n * K;
-    float *d = dlogits + (size_t)n * K;
-    float s = scale * (mask ? mask[n] : 1.0f);
+struct softmax_backward_job {
+  int K;
+  const float *probs, *mask;
+  const int *targets;
+  float scale;
+  float *dlogits;
+};
+
+static void softmax_backward_part(int part, size_t lo, size_t hi, void *ctx) {
+  (void)part;
+  struct softmax_backward_job *j = ctx;
+  const int K = j->K;
+  for (size_t n = lo; n < hi; n++) {
+    const float *p = j->probs + n * K;
+    float *d = j->dlogits + n * K;
+    float s = j->scale * (j->mask ? j->mask[n] : 1.0f);
     if (s == 0.0f) {
       for (int k = 0; k < K; k++) d[k] = 0.0f;
       continue;
     }
     for (int k = 0; k < K; k++) d[k] = s * p[k];
-    d[targets[n]] -= s;
+    d[j->targets[n]] -= s;
   }
+}
+
+/* Rows on every core (parallel.c). */
+void SL_FN(sl_softmax_ce_backward)(int N, int K, const float *probs, const int *targets, const float *mask, float scale,
+                            float *dlogits) {
+  struct softmax_backward_job j = {K, probs, mask, targets, scale, dlogits};
+  sl_parallel_for((size_t)N, K > 0 ? SL_PARALLEL_GRAIN / K + 1 : 1, softmax_backward_part, &j);
 }

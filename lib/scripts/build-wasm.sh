@@ -25,7 +25,7 @@ trap 'rm -rf "$tmp"' EXIT
 build() { # $1 = output file name, $2 = extra clang flags
   out="$here/wasm/$1"
   objs=""
-  for f in gemm lstm gru rnn softmax_ce linear_softmax_ce adam crf; do
+  for f in gemm lstm gru rnn softmax_ce linear_softmax_ce adam crf parallel; do
     # shellcheck disable=SC2086
     "$CC" --target=wasm32-unknown-unknown -O3 -msimd128 $2 -mbulk-memory -matomics -ffreestanding -fno-builtin-malloc \
       -fno-math-errno -fvisibility=hidden -Wall -Wextra -Wno-unused-parameter \

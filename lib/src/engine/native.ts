@@ -54,7 +54,8 @@ interface Addon {
   crfForward(B: number, T: number, K: number, e: F, lengths: Int32Array, start: F, end: F, A: F, logZ: F, tape: F): void;
   crfBackward(B: number, T: number, K: number, e: F, lengths: Int32Array, start: F, end: F, A: F, tape: F, dLogZ: F, dE: F, dStart: F, dEnd: F, dA: F): void;
   crfViterbi(B: number, T: number, K: number, e: F, lengths: Int32Array, start: F, end: F, A: F, paths: Int32Array, scores: Float64Array): void;
-  info(): { blas: string; core: string; threads: number; simd: string };
+  /** parallel: threads of the elementwise passes (csrc/parallel.c; OpenBLAS's count, 1 with SEQLAB_PARALLEL=0). */
+  info(): { blas: string; core: string; threads: number; simd: string; parallel: number };
 }
 
 /** The copies of the elementwise kernels (lib/csrc/simd_dispatch.c), narrowest first; SEQLAB_SIMD picks one. */
