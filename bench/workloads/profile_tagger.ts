@@ -1,14 +1,13 @@
 /**
  * Where the time of one biLSTM-CRF training step goes, per tfjs kernel (as profile_lm.ts for
  * the LM): the tagger of workloads/tagger.ts at CoNLL size, 3 warm-up steps, then `--reps`
- * steps (variableGrads + Adam) under `tf.profile`; prints the kernels grouped by name, most
+ * steps (variableGrads + Adam) with every kernel timed (kernel_timer.ts); prints the kernels grouped by name, most
  * expensive first, with the mean time per step and the mean step time without profiling,
  * as one JSON line (`--top` rows).
  *
  *   SEQLAB_ENGINE=native node --import tsx bench/workloads/profile_tagger.ts --backend seqlab --chars
  *
- * On cpu-like backends `kernelTimeMs` is each kernel call's wall-clock time. Not part of
- * `npm run bench`: a diagnostic.
+ * Not part of `npm run bench`: a diagnostic.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Command, Option } from "commander";
@@ -17,6 +16,7 @@ import { initEngine } from "../../lib/src/engine/engine.js";
 import { FusedAdam } from "../../lib/src/optim/adam.js";
 import { seededGenerator, setSeed } from "../../lib/src/random.js";
 import { BiLstmCrfTagger } from "../../lib/src/tagging/bilstm_crf.js";
+import { timeKernels } from "./kernel_timer.js";
 import { countOption } from "./rnn_lm.js";
 import { CONLL, QUICK_TAGGER, randomTaggerBatch } from "./tagger.js";
 
@@ -51,20 +51,11 @@ async function main(): Promise<void> {
   };
   for (let i = 0; i < 3; i++) step(); // warm-up
   const reps: number = o.reps;
-  const totals = new Map<string, { kernel: string; ms: number; calls: number }>();
-  for (let r = 0; r < reps; r++) {
-    const info = await tf.profile(step);
-    for (const k of info.kernels) {
-      const t = totals.get(k.name) ?? { kernel: k.name, ms: 0, calls: 0 };
-      t.ms += (typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0) / reps;
-      t.calls += 1 / reps;
-      totals.set(k.name, t);
-    }
-  }
+  const totals = timeKernels(step, reps).kernels;
   const t0 = performance.now();
   for (let r = 0; r < reps; r++) step();
   const stepMs = (performance.now() - t0) / reps;
-  const sorted = [...totals.values()].sort((a, b) => b.ms - a.ms);
+  const sorted = totals;
   const kernelMs = sorted.reduce((a, t) => a + t.ms, 0);
   const top = sorted.slice(0, o.top).map((t) => ({ kernel: t.kernel, ms: Number(t.ms.toFixed(2)), calls: Math.round(t.calls), share: Number((t.ms / kernelMs).toFixed(3)) }));
   process.stdout.write(JSON.stringify({ backend: o.backend, engine: engine.description, chars: o.chars, stepMs: Number(stepMs.toFixed(1)), kernelMs: Number(kernelMs.toFixed(1)), top }) + "\n");
