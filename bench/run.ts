@@ -339,7 +339,7 @@ async function main(): Promise<void> {
     .option("--steps <n>", "measured steps per repetition (PyTorch: at least 10)", countOption, 5)
     .option("--cpu-steps <n>", "measured steps per repetition on the slow cpu:tfjs configuration", countOption, 1)
     .option("--warmup <n>", "warm-up steps, not timed (1 on cpu:tfjs)", countOption, 2)
-    .option("--tokens <n>", "generated tokens per repetition (generation)", countOption, 100)
+    .option("--tokens <n>", "generated tokens per repetition (generation; 100 warm-up tokens before, on both sides)", countOption, 300)
     .option("--quick", "tiny sizes for a smoke run", false)
     .option("--no-torch", "skip the PyTorch reference")
     .option("--torch-threads <TxB>", "PyTorch's torch threads × OPENBLAS_NUM_THREADS, e.g. 1x2 (default: each pair measured, the fastest kept)", parseThreads);
@@ -376,7 +376,7 @@ async function main(): Promise<void> {
       }
       const slow = c.backend === "cpu" && c.engine === "tfjs";
       const args = ["--import", "tsx", w.script, "--backend", c.backend, ...w.args, "--reps", String(o.reps)];
-      if (generation) args.push("--tokens", String(o.tokens), "--warmup", String(Math.min(o.tokens, 10)));
+      if (generation) args.push("--tokens", String(o.tokens), "--warmup", String(Math.min(o.tokens, 100)));
       else if (!w.ownSteps) {
         args.push("--steps", String(slow ? o.cpuSteps : o.steps), "--warmup", String(slow ? 1 : o.warmup));
         // A 1024² matMul takes seconds in plain JS: 512 on cpu; 256 for --quick (as the PyTorch side).
@@ -394,7 +394,7 @@ async function main(): Promise<void> {
     const torchArgs = (t: TorchThreads): string[] => {
       const args = [...w.torch, "--reps", String(o.reps), "--threads", String(t.torch)];
       if (w.ptb) args.push("--data", ptbTrain!);
-      if (generation) args.push("--tokens", String(o.tokens));
+      if (generation) args.push("--tokens", String(o.tokens), "--warmup", String(Math.min(o.tokens, 100)));
       else if (!w.ownSteps) args.push("--steps", String(Math.max(o.steps, 10)), "--warmup", String(Math.max(o.warmup, 3)));
       if (o.quick) args.push("--quick");
       if (w.peak) args.push("--peak-size", o.quick ? "256" : "1024", "--peak-blas-threads", String(os.cpus().length)); // the library on all cores, as seqlab-native's peak

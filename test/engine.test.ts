@@ -545,6 +545,30 @@ describe("the seqlab backend (tfjs-cpu with the engine's GEMM)", () => {
     }
   });
 
+  test("fused matMul: a bias row starts C (β = 1) — batched, transposed, one row (sgemv) — others are added after; values and gradients = the cpu backend's", async () => {
+    const rand = lcg(8);
+    const vals = (n: number) => Float32Array.from({ length: n }, rand);
+    const [A, A3, Bt, A1, bias, bias2, col, full] = [vals(24), vals(48), vals(20), vals(4), vals(5), vals(5), vals(6), vals(30)];
+    const cases: Array<[string, () => tf.Tensor]> = [
+      ["bias [5]", () => tf.fused.matMul({ a: tf.tensor(A, [6, 4]), b: tf.tensor(Bt, [4, 5]), bias: tf.tensor(bias, [5]) })],
+      ["bias [1, 5], transposeB", () => tf.fused.matMul({ a: tf.tensor(A, [6, 4]), b: tf.tensor(Bt, [5, 4]), bias: tf.tensor(bias2, [1, 5]), transposeB: true })],
+      ["batched [2, 6, 4], bias [5]", () => tf.fused.matMul({ a: tf.tensor(A3, [2, 6, 4]), b: tf.tensor(Bt, [4, 5]), bias: tf.tensor(bias, [5]) })],
+      ["one row (M = 1), bias [5]", () => tf.fused.matMul({ a: tf.tensor(A1, [1, 4]), b: tf.tensor(Bt, [4, 5]), bias: tf.tensor(bias, [5]), activation: "relu" })],
+      ["bias column [6, 1] (added after)", () => tf.fused.matMul({ a: tf.tensor(A, [6, 4]), b: tf.tensor(Bt, [4, 5]), bias: tf.tensor(col, [6, 1]) })],
+      ["bias [6, 5] (added after)", () => tf.fused.matMul({ a: tf.tensor(A, [6, 4]), b: tf.tensor(Bt, [4, 5]), bias: tf.tensor(full, [6, 5]) })],
+      ["gradients w.r.t. a, b, bias", () => {
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.square(tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: c }))));
+        return tf.concat(g([tf.tensor(A, [6, 4]), tf.tensor(Bt, [4, 5]), tf.tensor(bias, [5])]).map((t) => tf.reshape(t, [-1])));
+      }],
+    ];
+    for (const [what, f] of cases) {
+      const [expected] = await on("cpu", f);
+      const [actual] = await on("seqlab", f);
+      assert.deepEqual(actual.shape, expected.shape, what);
+      actual.values.forEach((v, i) => assert.ok(Math.abs(v - expected.values[i]) < 1e-5, `${what} [${i}]: ${v} vs ${expected.values[i]}`));
+    }
+  });
+
   test("the Sum, Add and Transpose fast paths (and their fallbacks) = the cpu backend's", async () => {
     const rand = lcg(3);
     const xVals = Float32Array.from({ length: 2 * 3 * 4 }, rand), rowVals = Float32Array.from({ length: 4 }, rand);

@@ -41,7 +41,7 @@ export function timeKernels(run: () => void, times: number): { kernels: KernelTo
         const ms = performance.now() - t0;
         add(config.kernelName, ms);
         if (config.kernelName === tf.BatchMatMul || config.kernelName === tf._FusedMatMul) {
-          add("matmul " + Object.values(args.inputs).map((t) => `[${t!.shape}]`).join("×"), ms);
+          add("matmul " + Object.values(args.inputs).filter((t) => t != null).map((t) => `[${t!.shape}]`).join("×"), ms);
         }
         return out;
       },

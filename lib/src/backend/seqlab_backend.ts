@@ -5,7 +5,7 @@
  * replaced by the engine's GEMM:
  *
  *   BatchMatMul:   C[b] = op(A[b_A]) · op(B[b_B])                 (op = transpose when asked)
- *   _FusedMatMul:  C[b] = act(op(A[b_A]) · op(B[b_B]) + bias)
+ *   _FusedMatMul:  C[b] = act(op(A[b_A]) · op(B[b_B]) + bias)   (a bias row: C starts as it, β = 1)
  *
  * Batch dims follow NumPy broadcasting: the output's batch shape is the broadcast of A's
  * and B's leading dims, and a size-1 dim of one operand repeats. The transposes are
@@ -104,11 +104,12 @@ function cpuKernel(name: string): tf.KernelFunc {
 }
 
 /**
- * op(A) · op(B) over broadcast batch dims, through kernels.gemm.
+ * op(A) · op(B) (+ a bias row) over broadcast batch dims, through kernels.gemm.
  * @param a - [...batchA, M, K] ([..., K, M] when transposeA). @param b - [...batchB, K, N] ([..., N, K] when transposeB).
+ * @param bias - N values added to every row: C starts as the bias rows and the GEMM adds to it (β = 1), no extra pass.
  * @returns [...broadcast(batchA, batchB), M, N].
  */
-function batchMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, backend: MathBackendCPU): tf.TensorInfo {
+function batchMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, backend: MathBackendCPU, bias?: Float32Array): tf.TensorInfo {
   const ra = a.shape.length, rb = b.shape.length;
   const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
   const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
@@ -122,13 +123,15 @@ function batchMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, tr
   const nBatch = tf.util.sizeFromShape(batch);
   const A = readF32(backend, a);
   const B = readF32(backend, b);
-  const C = kernelFloats(backend, nBatch * M * N, K === 0); // the GEMM writes every element (β = 0) unless K = 0
+  const C = kernelFloats(backend, nBatch * M * N, K === 0 && bias === undefined); // the GEMM writes every element (β = 0) unless K = 0
+  if (bias !== undefined) for (let row = 0; row < nBatch * M; row++) C.set(bias, row * N);
+  const beta = bias === undefined ? 0 : 1;
   const gemm = (getKernels() ?? jsKernels).gemm;
   const offA = batchOffsets(batch, batchA, M * K), offB = batchOffsets(batch, batchB, K * N);
   for (let i = 0; i < nBatch; i++) {
     const Ai = nBatch === 1 && offA[0] === 0 ? A : A.subarray(offA[i], offA[i] + M * K);
     const Bi = nBatch === 1 && offB[0] === 0 ? B : B.subarray(offB[i], offB[i] + K * N);
-    gemm(transposeA, transposeB, M, N, K, 1, Ai, Bi, 0, nBatch === 1 ? C : C.subarray(i * M * N, (i + 1) * M * N));
+    gemm(transposeA, transposeB, M, N, K, 1, Ai, Bi, beta, nBatch === 1 ? C : C.subarray(i * M * N, (i + 1) * M * N));
   }
   return backend.makeTensorInfo([...batch, M, N], "float32", C);
 }
@@ -187,12 +190,15 @@ function fusedMatMulKernel({ inputs, attrs, backend }: MatMulArgs): tf.TensorInf
   if (a!.dtype !== "float32" || b!.dtype !== "float32") {
     return cpuKernel(tf._FusedMatMul)({ inputs, attrs: attrs as unknown as tf.NamedAttrMap, backend }) as tf.TensorInfo;
   }
-  let current = batchMatMul(a!, b!, attrs.transposeA, attrs.transposeB, backend);
+  // A bias of N values (shape [N] or [1, N]), the output layer's, starts C (β = 1); others are added after
+  const N = attrs.transposeB ? b!.shape[b!.shape.length - 2] : b!.shape[b!.shape.length - 1];
+  const row = bias != null && bias.dtype === "float32" && tf.util.sizeFromShape(bias.shape) === N && bias.shape.slice(0, -1).every((d) => d === 1);
+  let current = batchMatMul(a!, b!, attrs.transposeA, attrs.transposeB, backend, row ? readF32(backend, bias!) : undefined);
   const step = (next: tf.TensorInfo): void => {
     backend.disposeIntermediateTensorInfo(current);
     current = next;
   };
-  if (bias != null) step(cpuKernel(tf.Add)({ inputs: { a: current, b: bias }, backend }) as tf.TensorInfo);
+  if (bias != null && !row) step(cpuKernel(tf.Add)({ inputs: { a: current, b: bias }, backend }) as tf.TensorInfo);
   if (activation === "prelu") {
     step(cpuKernel(tf.Prelu)({ inputs: { x: current, alpha: preluActivationWeights! }, backend }) as tf.TensorInfo);
   } else if (activation === "leakyrelu") {

@@ -95,7 +95,7 @@ export class Linear {
 
   /** @param h - [N, H]. @returns [N, K]. */
   apply(h: tf.Tensor2D): tf.Tensor2D {
-    return tf.add(tf.matMul(h, this.U), this.bHat); // [N, K]
+    return tf.fused.matMul({ a: h, b: this.U, bias: this.bHat }) as tf.Tensor2D; // [N, K]: h U + b̂ (one kernel on the seqlab backend)
   }
 
   /** @param hs - [B, T, H]. @returns [B, T, K]. */
