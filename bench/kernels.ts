@@ -18,7 +18,7 @@
  * The native rows depend on the simd copy of the elementwise kernels (SEQLAB_SIMD=base|avx2|avx512;
  * the description names it).
  * The wasm times include copying the arguments into and out of wasm memory (as callers
- * pay it); wasm gemm runs on two threads once its worker is up (SEQLAB_WASM_THREADS=1 for
+ * pay it); wasm gemm runs on its threads once its workers are up (SEQLAB_WASM_THREADS=1 for
  * one). Benchmarks are not tests: nothing is checked here (see test/engine-kernels.test.ts).
  */
 import { loadNativeKernels } from "../lib/src/engine/native.js";
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
     if (only !== undefined && only !== name) continue;
     try {
       const k = load();
-      if (name === "wasm") await wasmThreadsReady(); // gemm on two threads (SEQLAB_WASM_THREADS=1: one)
+      if (name === "wasm") await wasmThreadsReady(); // gemm on its threads (SEQLAB_WASM_THREADS=1: one)
       rows.push(...bench(k));
     } catch (e) {
       console.log(`${name}: skipped (${(e as Error).message})`);

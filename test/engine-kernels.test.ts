@@ -27,7 +27,7 @@ import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs";
 import { ArgumentError } from "../lib/src/errors.js";
 import type { Kernels } from "../lib/src/engine/kernels.js";
-import { loadWasmKernels, wasmThreadsReady } from "../lib/src/engine/wasm.js";
+import { loadWasmKernels, wasmGemmThreads, wasmThreadsReady } from "../lib/src/engine/wasm.js";
 import { loadNativeKernels } from "../lib/src/engine/native.js";
 import { jsKernels } from "../lib/src/engine/js.js";
 import { gruSequence, lstmSequence, rnnSequence } from "../lib/src/ops/sequence.js";
@@ -37,7 +37,7 @@ import { linearSoftmaxCrossEntropyReference } from "../lib/src/ops/linear_softma
 let wasmThreads = false;
 before(async () => {
   await tf.setBackend("cpu");
-  wasmThreads = await wasmThreadsReady(); // large gemms below then run split over two threads
+  wasmThreads = await wasmThreadsReady(); // large gemms below then run split over the threads
 });
 
 /** Every implementation to test, or the reason it is skipped. */
@@ -119,7 +119,7 @@ for (const impl of impls) {
       }
       // the last three exceed wasm.ts's SPLIT_MIN_WORK: split by columns, by rows, by columns
       // M = 1 or N = 1: matrix–vector products (csrc/gemm.c: cblas_sgemv on native, gemv_rows / gemv_dots on wasm),
-      // e.g. batch-1 generation's [1, 200]·[200, 10000]; the last two are split over the wasm gemm's two threads
+      // e.g. batch-1 generation's [1, 200]·[200, 10000]; the last two are split over the wasm gemm's threads
       const sizes: [number, number, number][] = [[1, 1, 1], [1, 301, 70], [1, 2000, 200], [9, 1, 130], [1, 1, 300], [1, 10003, 200], [2100, 1, 1000], [7, 13, 5], [65, 33, 129], [6, 8, 300], [97, 9, 260], [97, 300, 260], [1001, 9, 300], [33, 1000, 70]];
       for (const [M, N, Kd] of sizes)
         for (const tA of [false, true])
@@ -140,9 +140,9 @@ for (const impl of impls) {
               });
             }
       if (impl.name === "wasm") {
-        test("runs on two threads once the worker is ready (unless SEQLAB_WASM_THREADS=1)", { skip: process.env.SEQLAB_WASM_THREADS === "1" }, () => {
+        test("runs on SEQLAB_WASM_THREADS threads (default: the CPUs, at most 8) once the workers are ready", { skip: wasmGemmThreads() === 1 ? "one thread" : false }, () => {
           assert.equal(wasmThreads, true);
-          assert.equal(K().threads, 2);
+          assert.equal(K().threads, wasmGemmThreads());
         });
       }
       test("rejects a wrong operand length", () => {
@@ -312,7 +312,7 @@ for (const impl of impls) {
         test(`${kind}: B=3 T=6 D=4 H=5, masked and reversed`, () => {
           check(kind, { B: 3, T: 6, D: 4, H: 5, reverse: true, masked: true, scale: 1, seed: 7 });
         });
-        test(`${kind}: products large enough to be split over two threads (wasm)`, () => {
+        test(`${kind}: products large enough to be split over the threads (wasm)`, () => {
           // ≥ 2 M multiply-adds: the input projection and dx, dW products (csrc/gemm.c SL_SPLIT_MIN)
           const [D, H] = kind.startsWith("rnn") ? [400, 300] : [200, 200];
           check(kind, { B: 8, T: 4, D, H, reverse: false, masked: true, scale: 1, seed: 5 });
@@ -387,7 +387,7 @@ for (const impl of impls) {
     });
 
     describe("linearSoftmaxCe vs linearSoftmaxCrossEntropyReference + tf.grads (h, W, b)", () => {
-      // [40, 64, 2051]: its products (5.2 M multiply-adds) are split over the wasm gemm's two threads;
+      // [40, 64, 2051]: its products (5.2 M multiply-adds) are split over the wasm gemm's threads;
       // [64, 8, 5003]: the softmax rows and the columns of db over the native engine's (lib/csrc/parallel.c)
       for (const [N, H, Kc, masked] of [[1, 1, 2, false], [5, 3, 7, true], [13, 17, 1000, true], [40, 64, 2051, false], [64, 8, 5003, true]] as const) {
         test(`N=${N} H=${H} K=${Kc} masked=${masked}`, () => {

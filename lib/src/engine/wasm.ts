@@ -17,17 +17,18 @@
  *      same sizes reuse it: no per-call allocation in wasm);
  *   3. call the export; 4. copy the outputs back into the caller's arrays.
  *
- * Threads: the memory is shared, and a worker thread runs a second instance of the same
- * module on it (its own stack and GEMM packing buffers, pinned just above `__heap_base`).
+ * Threads: the memory is shared, and worker threads run more instances of the same module
+ * on it (each with its own stack and GEMM packing buffers, pinned just above `__heap_base`).
  * Every large product in the C code (≥ 2 M multiply-adds: `gemm` itself and the big
  * products inside the recurrences) calls the imported `sl_gemm_parallel`, which splits C
- * in two halves (columns, or rows when C is tall), posts one to the worker, computes the
- * other, and blocks in `Atomics.wait` for the worker's. The worker starts asynchronously:
- * until it is ready (`wasmThreadsReady()`), everything runs on one thread.
- * SEQLAB_WASM_THREADS=1 disables the worker. Elementwise work (gates, softmax, Adam)
- * stays on the main thread.
+ * into one strip per thread (columns, or rows when C is tall), posts a strip to each
+ * worker, computes the first, and blocks in `Atomics.wait` for the others. The workers
+ * start asynchronously: until they are ready (`wasmThreadsReady()`), a product uses those
+ * that are. SEQLAB_WASM_THREADS sets the threads (default: the CPUs Node may use, at most
+ * 8; 1 = no worker). Elementwise work (gates, softmax, Adam) stays on the main thread.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { Worker } from "worker_threads";
 import { BackendError } from "../errors.js";
@@ -173,7 +174,20 @@ class Arena {
  */
 const WORKER_FILE = path.resolve(here, "..", "..", "src", "engine", "wasm_worker.cjs");
 
-/** The second thread: a worker running gemm halves. */
+/**
+ * The GEMM's threads, the calling one included: SEQLAB_WASM_THREADS (an integer from 1 to 16),
+ * else the CPUs Node may use, at most 8.
+ * @throws BackendError for another SEQLAB_WASM_THREADS.
+ */
+export function wasmGemmThreads(): number {
+  const text = process.env.SEQLAB_WASM_THREADS?.trim();
+  if (text === undefined || text === "") return Math.max(1, Math.min(8, os.availableParallelism()));
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new BackendError(`wasm kernels: expected SEQLAB_WASM_THREADS an integer from 1 to 16, got "${text}"`);
+  return n;
+}
+
+/** One more thread: a worker running strips of GEMMs. */
 class GemmWorker {
   private readonly c: Int32Array;
   private readonly p: Float64Array;
@@ -216,16 +230,21 @@ class GemmWorker {
 }
 
 let cached: Kernels | undefined;
-let worker: GemmWorker | undefined;
+let workers: GemmWorker[] = [];
+
+/** The workers that can take a strip now. */
+const runningWorkers = (): GemmWorker[] => workers.filter((w) => w.running);
 
 /**
- * Resolves when the wasm kernels' second thread is running (true) or cannot run (false,
- * e.g. SEQLAB_WASM_THREADS=1); for tests and benchmarks that want both threads.
- * @returns whether gemm now uses two threads.
+ * Resolves when every worker of the wasm kernels runs (true), or when they have started or
+ * failed and none runs (false, e.g. SEQLAB_WASM_THREADS=1); for tests and benchmarks that
+ * want every thread.
+ * @returns whether gemm now uses more than one thread.
  */
-export function wasmThreadsReady(): Promise<boolean> {
+export async function wasmThreadsReady(): Promise<boolean> {
   loadWasmKernels();
-  return worker === undefined ? Promise.resolve(false) : worker.ready;
+  const ready = await Promise.all(workers.map((w) => w.ready));
+  return ready.some((r) => r);
 }
 
 /**
@@ -239,7 +258,7 @@ export function loadWasmKernels(): Kernels {
   let ex: Exports;
   let module: WebAssembly.Module;
   let memory: WebAssembly.Memory;
-  let mainPack = 0; // this thread's packing buffers for its half of a split product
+  let mainPack = 0; // this thread's packing buffers for its strip of a split product
   const sl_gemm_parallel = (...args: number[]): number => (mainPack === 0 ? 0 : gemmParallel(ex, mainPack, args));
   let relaxed = false;
   try {
@@ -251,46 +270,52 @@ export function loadWasmKernels(): Kernels {
     throw new BackendError(`wasm kernels: expected a loadable ${WASM_PATH} (rebuild: sh lib/scripts/build-wasm.sh), got ${(e as Error).message}`);
   }
   const arena = new Arena(memory, ex.__heap_base.value as number);
-  if (process.env.SEQLAB_WASM_THREADS !== "1") {
-    // the worker's stack (grows down from stackTop) and packing buffers, kept for good
-    const stackTop = arena.reserve(WORKER_STACK / 4) + WORKER_STACK;
-    const pack = arena.reserve(ex.sl_gemm_pack_size());
+  const threads = wasmGemmThreads();
+  if (threads > 1) {
     mainPack = arena.reserve(ex.sl_gemm_pack_size());
-    arena.pin();
-    try {
-      worker = new GemmWorker(module, memory, stackTop, pack);
-    } catch {
-      worker = undefined; // no worker_threads: one thread
-      mainPack = 0;
+    for (let i = 1; i < threads; i++) {
+      // each worker's stack (grows down from stackTop) and packing buffers, kept for good
+      const stackTop = arena.reserve(WORKER_STACK / 4) + WORKER_STACK;
+      const pack = arena.reserve(ex.sl_gemm_pack_size());
+      try {
+        workers.push(new GemmWorker(module, memory, stackTop, pack));
+      } catch {
+        break; // no worker_threads (or no more): fewer threads
+      }
     }
+    arena.pin();
+    if (workers.length === 0) mainPack = 0;
   }
   cached = checkedKernels(makeKernels(ex, memory, arena, relaxed)); // C trusts its sizes: every call is checked first
   return cached;
 }
 
 /**
- * `sl_gemm_parallel` (imported by csrc/gemm.c): C = α op(A) op(B) + β C in two halves,
- * one on the worker; 0 (nothing done) when the worker is not running or C is too small
- * to split. Pointers are byte offsets (read unsigned: memory may pass 2 GiB).
+ * `sl_gemm_parallel` (imported by csrc/gemm.c): C = α op(A) op(B) + β C in strips, one per
+ * running thread (columns in multiples of the 8-wide micro-tile, or rows in multiples of 4
+ * when C is tall), the first here and one on each worker; 0 (nothing done) when no worker
+ * runs or C is too small to split. Pointers are byte offsets (read unsigned: memory may pass
+ * 2 GiB).
  * @param args - transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc.
  * @returns 1 when done.
  */
 function gemmParallel(ex: Exports, mainPack: number, args: number[]): number {
-  const w = worker;
+  const ws = runningWorkers();
   const [tA, tB, M, N, K, alpha] = args;
   const [pA, lda, pB, ldb, beta, pC, ldc] = [args[6] >>> 0, args[7], args[8] >>> 0, args[9], args[10], args[11] >>> 0, args[12]];
-  if (w === undefined || !w.running || (N < 16 && M < 8)) return 0;
-  if (N >= M) {
-    // columns [0, N1) here, [N1, N) on the worker (N1 a multiple of the 8-wide micro-tile)
-    const N1 = Math.ceil(N / 16) * 8;
-    w.post([tA, tB, M, N - N1, K, alpha, pA, lda, pB + 4 * (tB ? N1 * ldb : N1), ldb, beta, pC + 4 * N1, ldc]);
-    ex.sl_gemm_ws(tA, tB, M, N1, K, alpha, pA, lda, pB, ldb, beta, pC, ldc, mainPack);
-  } else {
-    const M1 = Math.ceil(M / 8) * 4; // rows [0, M1) here, [M1, M) on the worker
-    w.post([tA, tB, M - M1, N, K, alpha, pA + 4 * (tA ? M1 : M1 * lda), lda, pB, ldb, beta, pC + 4 * M1 * ldc, ldc]);
-    ex.sl_gemm_ws(tA, tB, M1, N, K, alpha, pA, lda, pB, ldb, beta, pC, ldc, mainPack);
-  }
-  w.wait();
+  if (ws.length === 0 || (N < 16 && M < 8)) return 0;
+  const byColumns = N >= M;
+  const size = byColumns ? N : M, tile = byColumns ? 8 : 4;
+  const width = Math.ceil(size / (ws.length + 1) / tile) * tile; // every strip but the last
+  const strips = Math.ceil(size / width);
+  const post = (w: GemmWorker, at: number, n: number): void => {
+    if (byColumns) w.post([tA, tB, M, n, K, alpha, pA, lda, pB + 4 * (tB ? at * ldb : at), ldb, beta, pC + 4 * at, ldc]);
+    else w.post([tA, tB, n, N, K, alpha, pA + 4 * (tA ? at : at * lda), lda, pB, ldb, beta, pC + 4 * at * ldc, ldc]);
+  };
+  for (let j = 1; j < strips; j++) post(ws[j - 1], j * width, Math.min(width, size - j * width));
+  if (byColumns) ex.sl_gemm_ws(tA, tB, M, width, K, alpha, pA, lda, pB, ldb, beta, pC, ldc, mainPack);
+  else ex.sl_gemm_ws(tA, tB, width, N, K, alpha, pA, lda, pB, ldb, beta, pC, ldc, mainPack);
+  for (let j = 1; j < strips; j++) ws[j - 1].wait();
   return 1;
 }
 
@@ -303,10 +328,11 @@ function makeKernels(ex: Exports, memory: WebAssembly.Memory, arena: Arena, rela
   return {
     name: "wasm",
     get threads() {
-      return worker?.running === true ? 2 : 1;
+      return 1 + runningWorkers().length;
     },
     get description() {
-      return worker?.running === true ? `wasm (${simd}, 2 threads for gemm)` : `wasm (${simd}, 1 thread)`;
+      const n = 1 + runningWorkers().length;
+      return n > 1 ? `wasm (${simd}, ${n} threads for gemm)` : `wasm (${simd}, 1 thread)`;
     },
 
     gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {
