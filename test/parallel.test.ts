@@ -12,19 +12,10 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadNativeKernels } from "../lib/src/engine/native.js";
+import { nativeSkip } from "./helpers/native-skip.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const HELPER = path.join(ROOT, "test", "helpers", "parallel-run.ts");
-
-function nativeSkip(): string | undefined {
-  try {
-    loadNativeKernels();
-    return undefined;
-  } catch (e) {
-    return `the native engine does not load: ${(e as Error).message}`;
-  }
-}
 
 type Run = { parallel: number; threads: number; softmaxSums: number[]; linearSums: number[] } & Record<string, string>;
 

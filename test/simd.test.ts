@@ -13,19 +13,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadNativeKernels } from "../lib/src/engine/native.js";
+import { nativeSkip } from "./helpers/native-skip.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const COPIES = ["base", "avx2", "avx512"] as const;
-
-function nativeSkip(): string | undefined {
-  try {
-    loadNativeKernels();
-    return undefined;
-  } catch (e) {
-    return `the native engine does not load: ${(e as Error).message}`;
-  }
-}
 
 /** The widest copy the CPU's flags allow (what the dispatcher must pick by itself). */
 function widest(): (typeof COPIES)[number] {
