@@ -12,14 +12,17 @@ import * as path from "node:path";
 import { execFileSync } from "node:child_process";
 import * as tf from "@tensorflow/tfjs";
 import fc from "fast-check";
-import { BufferPool, POOL_MIN_FLOATS } from "../lib/src/backend/buffer_pool.js";
+import { BufferPool, POOL_MAX_FREE_BYTES, POOL_MIN_FLOATS, poolFromEnv } from "../lib/src/backend/buffer_pool.js";
 import { registerSeqlabBackend, SEQLAB_BACKEND, type SeqlabCpuBackend } from "../lib/src/backend/seqlab_backend.js";
 
-const N = POOL_MIN_FLOATS; // the smallest pooled length
+const N = 65_536; // the smallest pooled length in these tests (the unit tests' pools, and the backend's below)
+// The backend's pool is made when the backend is: pool the [256, 256] and [256, 512] outputs below
+// (the default, POOL_MIN_FLOATS, is 2 Mi floats: such programs would take minutes).
+process.env.SEQLAB_POOL = String(N);
 
 describe("BufferPool on its own", () => {
   test("an array released after its tensor data is deleted comes back, zeroed unless asked not to", () => {
-    const pool = new BufferPool();
+    const pool = new BufferPool(true, POOL_MAX_FREE_BYTES, N);
     const a = pool.take(N);
     a.fill(7);
     pool.bind(a);
@@ -36,7 +39,7 @@ describe("BufferPool on its own", () => {
   });
 
   test("an array read outside the kernels, viewed, or bound twice never comes back", () => {
-    const pool = new BufferPool();
+    const pool = new BufferPool(true, POOL_MAX_FREE_BYTES, N);
     const read = pool.take(N);
     pool.bind(read);
     pool.escape(read); // dataSync()
@@ -58,7 +61,7 @@ describe("BufferPool on its own", () => {
   });
 
   test("small arrays, a disabled pool and a full pool allocate fresh arrays", () => {
-    const pool = new BufferPool(true, 4 * N); // room for one array of N floats
+    const pool = new BufferPool(true, 4 * N, N); // room for one array of N floats
     const small = pool.take(N - 1);
     pool.bind(small);
     pool.release(small);
@@ -71,13 +74,39 @@ describe("BufferPool on its own", () => {
     assert.equal(pool.getStats().freeBytes, 4 * N, "the second release went to the GC");
     assert.equal(pool.take(N), a);
     assert.ok(![a, b].includes(pool.take(N)));
-    const off = new BufferPool(false);
+    const off = new BufferPool(false, POOL_MAX_FREE_BYTES, N);
     const c = off.take(N);
     off.bind(c);
     off.release(c);
     assert.notEqual(off.take(N), c);
     assert.equal(off.getStats().reused, 0);
   });
+});
+
+test("SEQLAB_POOL: unset the default (arrays of 8 MiB or more), 0 none, n arrays of n floats or more, anything else an error naming it", () => {
+  const saved = process.env.SEQLAB_POOL;
+  try {
+    delete process.env.SEQLAB_POOL;
+    assert.equal(poolFromEnv().minFloats, POOL_MIN_FLOATS);
+    assert.equal(POOL_MIN_FLOATS * 4, 8 * 1024 * 1024);
+    process.env.SEQLAB_POOL = "0";
+    assert.equal(poolFromEnv().enabled, false);
+    process.env.SEQLAB_POOL = " 1000 ";
+    assert.equal(poolFromEnv().minFloats, 1000);
+    for (const bad of ["-1", "1.5", "yes"]) {
+      process.env.SEQLAB_POOL = bad;
+      assert.throws(() => poolFromEnv(), { message: `seqlab backend: expected SEQLAB_POOL to be 0 (no pool) or the smallest pooled array in floats (a positive integer), got "${bad}"` });
+    }
+  } finally {
+    process.env.SEQLAB_POOL = saved;
+  }
+});
+
+test("initBackend rejects a bad SEQLAB_POOL with a BackendError before any backend is made", () => {
+  const code = `import { initBackend } from ${JSON.stringify(path.join(import.meta.dirname, "..", "lib", "src", "backend", "backend.ts"))};
+    try { await initBackend({ quiet: true }); console.log("no error"); } catch (e) { console.log(e.constructor.name + ": " + e.message); }`;
+  const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { env: { ...process.env, SEQLAB_POOL: "lots" }, encoding: "utf8" });
+  assert.equal(out.trim(), 'BackendError: seqlab backend: expected SEQLAB_POOL to be 0 (no pool) or the smallest pooled array in floats (a positive integer), got "lots"');
 });
 
 describe("the pool on the seqlab backend", () => {
@@ -169,14 +198,12 @@ describe("the pool on the seqlab backend", () => {
 
 test("training with the pool is bit-identical to training without it (SEQLAB_POOL=0), and recycles every big array", () => {
   const helper = path.join(import.meta.dirname, "helpers", "pool-run.ts");
-  const run = (pool: string | undefined) => {
-    const env = { ...process.env };
-    if (pool === undefined) delete env.SEQLAB_POOL;
-    else env.SEQLAB_POOL = pool;
+  const run = (pool: string) => {
+    const env = { ...process.env, SEQLAB_POOL: pool };
     const out = execFileSync(process.execPath, ["--import", "tsx", helper], { env, encoding: "utf8" });
     return JSON.parse(out.trim().split("\n").pop()!) as { engine: string; losses: string[]; weights: string; pool: { reused: number; allocated: number; escaped: number } };
   };
-  const on = run(undefined), off = run("0");
+  const on = run(String(N)), off = run("0"); // pool arrays of 64 Ki floats or more: the [40, 4096] probabilities and up
   assert.equal(on.engine, off.engine);
   assert.equal(on.losses.length, 58);
   assert.deepEqual(on.losses, off.losses);

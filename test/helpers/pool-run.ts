@@ -2,7 +2,7 @@
  * One training run for test/buffer-pool.test.ts, in its own process (the pool is made with
  * the backend, and SEQLAB_POOL is read then):
  *
- *     [SEQLAB_POOL=0] node --import tsx test/helpers/pool-run.ts
+ *     SEQLAB_POOL=0|65536 node --import tsx test/helpers/pool-run.ts
  *
  * trains an LSTM LM whose output layer is big enough for the pool ([40, 4096] probabilities)
  * with `trainLm` (SGD, clip 5) and then takes Adam steps of a biLSTM-CRF tagger, on the

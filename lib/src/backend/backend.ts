@@ -28,6 +28,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BackendError } from "../errors.js";
 import { getKernels, initEngine, type EngineInfo, type EngineName } from "../engine/engine.js";
+import { poolFromEnv } from "./buffer_pool.js";
 import { registerKernels } from "./kernels/index.js";
 import { ALL_BACKEND_NAMES, BACKEND_NAMES, type BackendName } from "./names.js";
 import { registerSeqlabBackend } from "./seqlab_backend.js";
@@ -140,6 +141,11 @@ async function choose(opts: InitBackendOptions): Promise<BackendInfo> {
     forced = { name, source: `SEQLAB_BACKEND=${name}` };
   }
 
+  try {
+    poolFromEnv(); // SEQLAB_POOL, read when the seqlab backend is made: a bad value is an error here, not a tfjs warning later
+  } catch (e) {
+    throw new BackendError((e as Error).message);
+  }
   const engine = initEngine({ engine: opts.engine, quiet: true });
   let info: BackendInfo;
   if (forced !== undefined) {

@@ -22,14 +22,17 @@
  * backend's own kernels read their inputs with `readForKernel`, which does not count: they
  * keep nothing after they return.
  *
- * Arrays below `POOL_MIN_FLOATS` are not pooled (V8 handles small ones cheaply); at most
+ * Arrays below `POOL_MIN_FLOATS` (8 MiB) are not pooled: what makes V8 collect is the few
+ * largest arrays of a step (an LM's probabilities and its output and embedding gradients),
+ * and pooling smaller ones too kept more memory waiting than it saved (the biLSTM-CRF's peak
+ * RSS on the wasm engine rose by about 30 MB with a 256 KiB threshold). At most
  * `POOL_MAX_FREE_BYTES` wait in the pool; an array taken again is zeroed unless the caller
  * says it overwrites every element. `SEQLAB_POOL=0` turns the pool off (every array fresh),
- * to rule it out when something looks wrong.
+ * to rule it out when something looks wrong; `SEQLAB_POOL=n` pools arrays of n floats or more.
  */
 
-/** Arrays shorter than this (256 KiB of float32) are plain `new Float32Array`s. */
-export const POOL_MIN_FLOATS = 65_536;
+/** Arrays shorter than this (8 MiB of float32) are plain `new Float32Array`s, unless SEQLAB_POOL says otherwise. */
+export const POOL_MIN_FLOATS = 2_097_152;
 /** The most memory that waits in the pool (arrays released beyond it go to the GC). */
 export const POOL_MAX_FREE_BYTES = 256 * 1024 * 1024;
 
@@ -52,8 +55,9 @@ export class BufferPool {
   /**
    * @param enabled - false: `take` always allocates and nothing is recycled.
    * @param maxFreeBytes - the most memory that waits in the pool.
+   * @param minFloats - the shortest array the pool takes.
    */
-  constructor(readonly enabled = true, readonly maxFreeBytes = POOL_MAX_FREE_BYTES) {}
+  constructor(readonly enabled = true, readonly maxFreeBytes = POOL_MAX_FREE_BYTES, readonly minFloats = POOL_MIN_FLOATS) {}
 
   private readonly free = new Map<number, Float32Array[]>();
   private readonly state = new WeakMap<ArrayBufferLike, State>();
@@ -65,7 +69,7 @@ export class BufferPool {
    * @param zeroed - false only when the caller writes every element before anybody reads it.
    */
   take(n: number, zeroed = true): Float32Array {
-    if (n < POOL_MIN_FLOATS || !this.enabled) return new Float32Array(n);
+    if (n < this.minFloats || !this.enabled) return new Float32Array(n);
     const list = this.free.get(n);
     while (list !== undefined && list.length > 0) {
       const a = list.pop()!;
@@ -130,6 +134,21 @@ export class BufferPool {
     this.state.set(buffer, "escaped");
     this.stats.escaped++;
   }
+}
+
+/**
+ * The pool SEQLAB_POOL asks for: unset (or empty) the default, `0` none, a positive integer n
+ * arrays of n floats or more.
+ * @throws Error naming the variable for anything else.
+ */
+export function poolFromEnv(): BufferPool {
+  const text = process.env.SEQLAB_POOL?.trim();
+  if (text === undefined || text === "") return new BufferPool();
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new Error(`seqlab backend: expected SEQLAB_POOL to be 0 (no pool) or the smallest pooled array in floats (a positive integer), got "${text}"`);
+  }
+  return n === 0 ? new BufferPool(false) : new BufferPool(true, POOL_MAX_FREE_BYTES, n);
 }
 
 /** The ArrayBuffer behind a typed array, or null for anything else (strings, null). */

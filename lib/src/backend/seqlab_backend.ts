@@ -28,7 +28,7 @@ import * as tf from "@tensorflow/tfjs";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { getKernels } from "../engine/engine.js";
 import { jsKernels } from "../engine/js.js";
-import { BufferPool, kernelFloats, kernelRead } from "./buffer_pool.js";
+import { BufferPool, kernelFloats, kernelRead, poolFromEnv } from "./buffer_pool.js";
 import { unsortedSegmentSumCpuConfig } from "./kernels/unsorted_segment_sum.js";
 
 /** The backend's name in tfjs's registry. */
@@ -40,8 +40,8 @@ export const SEQLAB_BACKEND = "seqlab";
  * is disposed, unless the array escaped (read by user code or viewed by another tensor).
  */
 export class SeqlabCpuBackend extends MathBackendCPU {
-  /** Off with SEQLAB_POOL=0. */
-  readonly pool = new BufferPool(process.env.SEQLAB_POOL?.trim() !== "0");
+  /** As SEQLAB_POOL says (buffer_pool.ts `poolFromEnv`; initBackend checks it first). */
+  readonly pool: BufferPool = poolFromEnv();
 
   override write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): tf.DataId {
     const dataId = super.write(values, shape, dtype);
