@@ -3,8 +3,10 @@
  * PTB-small LSTM LM's SGD step (random ids, B = T = 20, `RnnLm.loss` + `FusedSgd`), timed in a
  * process that loaded nothing else, or after `loadLmCorpus` has put PTB's sentences on the
  * heap (`--corpus ptb`, kept alive as `train_epoch` and `seqlab train-lm` keep them). Prints one
- * JSON line: ms per step, heap used, and the major GCs (mark-compact) and their summed pause
- * during the timed steps (node:perf_hooks "gc" entries).
+ * JSON line: ms per step, heap used, the MB of tensor data the step makes (every array the
+ * backend stores, counted at its `write`; whether it came from the array pool or not), and the
+ * major GCs (mark-compact) and their summed pause during the timed steps (node:perf_hooks "gc"
+ * entries).
  *
  *   SEQLAB_DATA=… SEQLAB_ENGINE=native node --import tsx bench/workloads/heap_probe.ts [--corpus ptb]
  */
@@ -42,6 +44,14 @@ const observer = new PerformanceObserver((list) => {
   }
 });
 observer.observe({ entryTypes: ["gc"] });
+// Count the tensor data made during the timed steps: every backend `write` (makeTensorInfo calls it).
+const backend = tf.backend() as unknown as { write: (values: unknown, ...rest: unknown[]) => unknown };
+const write = backend.write.bind(backend);
+let tensorBytes = 0;
+backend.write = (values, ...rest) => {
+  if (ArrayBuffer.isView(values)) tensorBytes += values.byteLength;
+  return write(values, ...rest);
+};
 const steps = 30;
 const t0 = performance.now();
 for (let i = 0; i < steps; i++) step();
@@ -54,6 +64,7 @@ console.log(JSON.stringify({
   steps,
   msPerStep: Number(msPerStep.toFixed(1)),
   heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1e6),
+  tensorMbPerStep: Number((tensorBytes / steps / 1e6).toFixed(1)),
   majorGcs: majors,
   majorGcPauseMsPerStep: Number((majorMs / steps).toFixed(2)),
 }));

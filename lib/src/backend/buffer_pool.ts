@@ -1,8 +1,8 @@
 /**
  * The seqlab backend's pool of big float32 arrays. A training step of the PTB-small LM
- * allocates about 40 MB of fresh typed arrays (the [400, 10 000] probabilities, the output
- * layer's and the embedding's dense gradients, the LSTM tapes) and drops them a few
- * milliseconds later. V8 counts that memory as external and starts a major garbage
+ * makes about 46 MB of tensor data (the [400, 10 000] probabilities, the output layer's and
+ * the embedding's dense gradients, the LSTM tapes; bench/workloads/heap_probe.ts prints it)
+ * and drops it a few milliseconds later. V8 counts that memory as external and starts a major garbage
  * collection once enough of it has been allocated, so without reuse every step paid for one
  * (marking the whole heap on the second core, which the BLAS threads also want) and for the
  * page faults of the fresh memory. The pool hands the same arrays back step after step.
